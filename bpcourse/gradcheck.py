@@ -1,0 +1,136 @@
+"""Gradient checking: one central-difference helper, one relative error, and whole-model checks.
+
+Central differences approximate df/dx_i by (f(x + ε e_i) − f(x − ε e_i)) / (2ε); the error is O(ε²) from
+truncation plus O(machine-ε / ε) from round-off, so ε ≈ 1e-5 is a good default in float64.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+
+def numeric_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = 1e-5) -> np.ndarray:
+    """Central-difference gradient of the scalar function ``f`` at ``x``.
+
+    ``x`` is perturbed in place one entry at a time and always restored, so ``f`` may read it through a
+    closure (a layer's weight matrix, say) instead of taking it as an argument.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> float``.
+    x : ndarray of float64, any shape
+        The point; must be writable and C-contiguous.
+    eps : float
+        Step ε.
+
+    Returns
+    -------
+    ndarray, same shape as ``x``
+        ∂f/∂x.
+    """
+    if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+        raise TypeError(f"x must be a float ndarray, got {type(x).__name__}"
+                        + (f" of dtype {x.dtype}" if isinstance(x, np.ndarray) else ""))
+    if not x.flags.c_contiguous or not x.flags.writeable:
+        raise ValueError("x must be a writable C-contiguous array (it is perturbed in place)")
+    flat = x.reshape(-1)
+    grad = np.empty(flat.shape, dtype=np.float64)
+    for i in range(flat.size):
+        old = flat[i]
+        try:
+            flat[i] = old + eps
+            f_plus = float(f(x))
+            flat[i] = old - eps
+            f_minus = float(f(x))
+        finally:
+            flat[i] = old
+        grad[i] = (f_plus - f_minus) / (2.0 * eps)
+    return grad.reshape(x.shape)
+
+
+def rel_error(a: np.ndarray | float, b: np.ndarray | float) -> float:
+    """Relative error ‖a − b‖ / (‖a‖ + ‖b‖), 0 when both are zero.
+
+    About 1e-7 or less in float64 means the two agree; 1e-2 or more means a bug.
+    A shape mismatch is an error (with a transpose hint), never a broadcast.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        hint = ": did you transpose?" if a.ndim == 2 and a.shape == b.shape[::-1] else ""
+        raise ValueError(f"cannot compare arrays of shape {a.shape} and {b.shape}{hint}")
+    denom = float(np.linalg.norm(a) + np.linalg.norm(b))
+    if denom == 0.0:
+        return 0.0
+    return float(np.linalg.norm(a - b)) / denom
+
+
+@dataclass
+class GradCheckReport:
+    """Per-parameter relative errors of analytic against numeric gradients."""
+
+    errors: dict[str, float] = field(default_factory=dict)
+    tol: float = 1e-7
+
+    @property
+    def worst(self) -> tuple[str, float]:
+        """Name and relative error of the worst parameter."""
+        name = max(self.errors, key=self.errors.__getitem__)
+        return name, self.errors[name]
+
+    @property
+    def ok(self) -> bool:
+        return all(e <= self.tol for e in self.errors.values())
+
+    def __str__(self) -> str:
+        lines = [f"{name:>12}  rel. error {err:.2e}" for name, err in self.errors.items()]
+        name, err = self.worst
+        verdict = "OK" if self.ok else "FAILED"
+        lines.append(f"worst: {name} ({err:.2e}) -> {verdict} at tol {self.tol:.0e}")
+        return "\n".join(lines)
+
+
+def check_layer(layer, x: np.ndarray, seed: int = 0, eps: float = 1e-5, tol: float = 1e-7) -> GradCheckReport:
+    """Check a layer's ``backward`` (input and every parameter) against central differences.
+
+    The scalar checked is ``sum(forward(x) * g)`` for a fixed random upstream gradient ``g``, so every
+    output entry counts with a different weight.
+    """
+    x = np.array(x, dtype=np.float64)
+    g = np.random.default_rng(seed).standard_normal(layer.forward(x).shape)
+
+    def f(_=None) -> float:
+        return float(np.sum(layer.forward(x) * g))
+
+    layer.forward(x)
+    dx = layer.backward(g)
+    analytic = {"x": dx, **{k: v.copy() for k, v in layer.grads.items()}}
+    report = GradCheckReport(tol=tol)
+    report.errors["x"] = rel_error(analytic["x"], numeric_gradient(f, x, eps))
+    for name, p in layer.params.items():
+        report.errors[name] = rel_error(analytic[name], numeric_gradient(f, p, eps))
+    return report
+
+
+def check_network(net, X: np.ndarray, t: np.ndarray, eps: float = 1e-5, tol: float = 1e-7) -> GradCheckReport:
+    """Check every parameter gradient of a :class:`~bpcourse.networks.Sequential` network.
+
+    The report names each parameter as the network does (``"0.W"`` is the first layer's weight matrix), so
+    ``report.worst`` points at the layer to look at.
+    """
+    X = net._check_X(X)
+    t = net._check_t(t, X.shape[0])  # validated once: the loss below runs 2 × n_parameters times
+    net._loss_and_grad(X, t)
+    # the first layer's input gradient is skipped in training; gradients() holds every parameter's
+    analytic = {k: v.copy() for k, v in net.gradients().items()}
+    report = GradCheckReport(tol=tol)
+
+    def f(_=None) -> float:
+        return net._loss_value(X, t)
+
+    for name, p in net.parameters().items():
+        report.errors[name] = rel_error(analytic[name], numeric_gradient(f, p, eps))
+    return report

@@ -1,0 +1,121 @@
+"""Loss functions E(y, t): each returns ``(value, dE/dy)``.
+
+Conventions: ``y`` (the network's output) and ``t`` (the target) have shape (n_samples, n_outputs), or
+(n_outputs,) for a single sample, which counts as a batch of one. Every loss is **averaged over samples**, so
+for one sample ``half_sse`` is exactly the articles' E = ½ Σ_k (t_k − y_k)².
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import as_float_array, as_labels, check_choice
+from .activations import softmax
+
+# Probabilities are kept this far from 0 and 1 inside logs and divisions, so a saturated output gives a
+# large but finite loss and gradient instead of inf/NaN.
+PROB_EPS = 1e-12
+
+
+def _pair(y: object, t: object) -> tuple[np.ndarray, np.ndarray, int]:
+    y = as_float_array(y, "y (the prediction)", ndim=(1, 2))
+    t = as_float_array(t, "t (the target)", ndim=(1, 2))
+    if y.shape != t.shape:
+        raise ValueError(f"prediction y has shape {y.shape} but target t has shape {t.shape}; they must match")
+    n = y.shape[0] if y.ndim == 2 else 1
+    return y, t, n
+
+
+def half_sse(y: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
+    """E = ½ Σ_k (y_k − t_k)², summed over outputs, averaged over samples; dE/dy = (y − t) / n."""
+    y, t, n = _pair(y, t)
+    d = y - t
+    return 0.5 * float(np.sum(d * d)) / n, d / n
+
+
+def mse(y: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
+    """E = mean over all entries of (y − t)²; dE/dy = 2 (y − t) / y.size."""
+    y, t, _ = _pair(y, t)
+    d = y - t
+    return float(np.mean(d * d)), 2.0 * d / d.size
+
+
+def binary_cross_entropy(p: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
+    """E = −Σ [t log p + (1 − t) log(1 − p)], summed over outputs, averaged over samples.
+
+    ``p`` are probabilities in [0, 1] (e.g. a sigmoid output); ``t`` in [0, 1]. Finite at p = 0 and p = 1:
+    p is clipped to [1e-12, 1 − 1e-12] first. dE/dp = (p − t) / (p (1 − p)) / n.
+    """
+    p, t, n = _pair(p, t)
+    if p.min() < 0.0 or p.max() > 1.0:
+        raise ValueError(f"p must be probabilities in [0, 1], got values from {p.min():g} to {p.max():g}")
+    if t.min() < 0.0 or t.max() > 1.0:
+        raise ValueError(f"t must be targets in [0, 1], got values from {t.min():g} to {t.max():g}")
+    q = np.clip(p, PROB_EPS, 1.0 - PROB_EPS)
+    value = -float(np.sum(t * np.log(q) + (1.0 - t) * np.log1p(-q))) / n
+    return value, (q - t) / (q * (1.0 - q)) / n
+
+
+def one_hot(labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """Integer labels of shape (n,) → float64 one-hot matrix of shape (n, n_classes)."""
+    labels = as_labels(labels, "labels", n_classes=n_classes)
+    out = np.zeros((labels.shape[0], n_classes))
+    out[np.arange(labels.shape[0]), labels] = 1.0
+    return out
+
+
+def softmax_cross_entropy(net: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
+    """Cross-entropy of softmax(net) against class labels, from the logits ``net`` (shape (n, C)).
+
+    ``t`` is either integer labels of shape (n,) or a one-hot/probability matrix of shape (n, C).
+    E = −(1/n) Σ_i log p_{i, t_i}, computed as log-sum-exp so it is finite for any finite logits;
+    dE/dnet = (p − T) / n with T the one-hot targets: the famous δ = p − y.
+    """
+    net = as_float_array(net, "net (the logits)", ndim=2)
+    n, c = net.shape
+    t_arr = np.asarray(t)
+    if t_arr.ndim == 1:
+        return _softmax_ce_labels(net, as_labels(t_arr, "t (the labels)", n=n, n_classes=c))
+    T = _targets_matrix(t_arr, n, c)
+    z = net - net.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    value = -float(np.sum(T * log_p)) / n
+    return value, (np.exp(log_p) - T) / n
+
+
+def _softmax_ce_labels(net: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+    # Unchecked fast path for already-validated integer labels (used inside training loops).
+    n = net.shape[0]
+    rows = np.arange(n)
+    z = net - net.max(axis=1, keepdims=True)
+    lse = np.log(np.exp(z).sum(axis=1))
+    value = float(np.sum(lse - z[rows, labels])) / n
+    grad = np.exp(z - lse[:, None])
+    grad[rows, labels] -= 1.0
+    grad /= n
+    return value, grad
+
+
+def _targets_matrix(t: object, n: int, c: int) -> np.ndarray:
+    t_arr = np.asarray(t)
+    if t_arr.ndim == 1:
+        return one_hot(as_labels(t_arr, "t (the labels)", n=n, n_classes=c), c)
+    T = as_float_array(t_arr, "t (the targets)", shape=(n, c))
+    if T.min() < 0.0 or not np.allclose(T.sum(axis=1), 1.0):
+        raise ValueError("t as a matrix must have non-negative rows that sum to 1 (one-hot or probabilities)")
+    return T
+
+
+LOSSES = {
+    "half_sse": half_sse,
+    "mse": mse,
+    "binary_cross_entropy": binary_cross_entropy,
+    "softmax_cross_entropy": softmax_cross_entropy,
+}
+
+
+def get_loss(name: str):
+    """Look up a loss function by name."""
+    return LOSSES[check_choice(name, "loss", list(LOSSES))]
+
+
+__all__ = ["half_sse", "mse", "binary_cross_entropy", "softmax_cross_entropy", "one_hot", "softmax", "get_loss"]

@@ -1,0 +1,53 @@
+import numpy as np
+import pytest
+
+from bpcourse.gradcheck import GradCheckReport, numeric_gradient, rel_error
+
+
+def test_numeric_gradient_of_a_known_function_and_restores_x():
+    x = np.array([[1.0, -2.0], [0.5, 3.0]])
+    x0 = x.copy()
+    g = numeric_gradient(lambda z: float(np.sum(z**3)), x)
+    assert np.allclose(g, 3 * x0**2, rtol=1e-9)
+    assert np.array_equal(x, x0)
+
+
+def test_numeric_gradient_restores_x_even_if_f_raises():
+    x = np.array([1.0, 2.0])
+
+    def f(z):
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        numeric_gradient(f, x)
+    assert np.array_equal(x, [1.0, 2.0])
+
+
+def test_central_beats_forward_differences():
+    x = np.array([0.7])
+    exact = np.cos(0.7)
+    central = numeric_gradient(lambda z: float(np.sin(z[0])), x.copy(), eps=1e-4)[0]
+    forward = (np.sin(0.7 + 1e-4) - np.sin(0.7)) / 1e-4
+    assert abs(central - exact) < 1e-8 < abs(forward - exact)
+
+
+def test_rel_error():
+    assert rel_error(np.zeros(3), np.zeros(3)) == 0.0
+    assert rel_error([1.0, 2.0], [1.0, 2.0]) == 0.0
+    assert rel_error(np.array([1.0]), np.array([-1.0])) == 1.0  # a flipped sign is the worst case
+    assert rel_error(np.array([1.0]), np.array([1.0 + 1e-9])) == pytest.approx(5e-10, rel=1e-3)
+    with pytest.raises(ValueError, match=r"\(2, 3\) and \(3, 2\): did you transpose\?"):
+        rel_error(np.zeros((2, 3)), np.zeros((3, 2)))
+
+
+def test_numeric_gradient_refuses_bad_x():
+    with pytest.raises(TypeError, match="float"):
+        numeric_gradient(lambda z: 0.0, np.array([1, 2]))
+    with pytest.raises(ValueError, match="contiguous"):
+        numeric_gradient(lambda z: 0.0, np.zeros((3, 3))[:, 0])
+
+
+def test_report_worst_and_ok():
+    r = GradCheckReport({"0.W": 1e-9, "2.b": 3e-3}, tol=1e-7)
+    assert r.worst == ("2.b", 3e-3) and not r.ok
+    assert GradCheckReport({"a": 1e-9}).ok

@@ -1,0 +1,94 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from bpcourse.gradcheck import check_layer
+from bpcourse.layers import ActivationLayer, Dense, ReLU, Sigmoid, SoftmaxCrossEntropy, Tanh, Identity
+from bpcourse.gradcheck import numeric_gradient, rel_error
+
+
+@settings(deadline=None, max_examples=30)
+@given(n=st.integers(1, 6), n_in=st.integers(1, 7), n_out=st.integers(1, 7), seed=st.integers(0, 10_000))
+def test_dense_backward_matches_central_differences(n, n_in, n_out, seed):
+    rng = np.random.default_rng(seed)
+    layer = Dense(n_in, n_out, rng=rng)
+    layer.params["b"][:] = rng.standard_normal(n_out)
+    report = check_layer(layer, rng.standard_normal((n, n_in)), seed=seed)
+    assert report.ok, str(report)
+
+
+@pytest.mark.parametrize("cls", [Sigmoid, Tanh, ReLU, Identity])
+@settings(deadline=None, max_examples=20)
+@given(n=st.integers(1, 5), m=st.integers(1, 6), seed=st.integers(0, 10_000))
+def test_activation_layers_match_central_differences(cls, n, m, seed):
+    x = np.random.default_rng(seed).standard_normal((n, m)) * 3
+    x[np.abs(x) < 1e-3] = 0.5  # ReLU's kink has no derivative
+    report = check_layer(cls(), x, seed=seed)
+    assert report.ok, str(report)
+
+
+def test_dense_shapes_and_convention():
+    W = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])  # 3 inputs → 2 outputs: W[j, i] = w_ji
+    layer = Dense(3, 2, W=W, b=np.array([0.5, -0.5]))
+    x = np.array([[1.0, 0.0, -1.0]])
+    assert np.allclose(layer.forward(x), [[1 - 3 + 0.5, 4 - 6 - 0.5]])
+    dout = np.array([[1.0, 2.0]])
+    dout_before = dout.copy()
+    dx = layer.backward(dout)
+    assert dx.shape == (1, 3) and layer.grads["W"].shape == (2, 3) and layer.grads["b"].shape == (2,)
+    assert np.allclose(layer.grads["W"], [[1, 0, -1], [2, 0, -2]])  # δ_j · x_i
+    assert np.array_equal(dout, dout_before), "backward must not modify its incoming gradient"
+    assert not np.shares_memory(layer.W, W), "given weights are copied"
+
+
+def test_backward_never_mutates_dout_for_any_layer():
+    x = np.random.default_rng(1).standard_normal((3, 4))
+    for layer in (Dense(4, 4, rng=0), Sigmoid(), Tanh(), ReLU(), Identity()):
+        layer.forward(x)
+        dout = np.ones((3, 4))
+        layer.backward(dout)
+        assert np.array_equal(dout, np.ones((3, 4))), repr(layer)
+
+
+def test_softmax_cross_entropy_layer():
+    head = SoftmaxCrossEntropy()
+    net = np.random.default_rng(0).standard_normal((4, 3))
+    labels = np.array([0, 2, 1, 2])
+    loss = head.forward(net, labels)
+    d = head.backward()
+    assert np.allclose(head.probs.sum(axis=1), 1)
+    assert rel_error(d, numeric_gradient(lambda z: head.forward(z, labels), net.copy())) <= 1e-7
+    assert loss == pytest.approx(head.forward(net, labels))
+
+
+def test_errors_name_expected_and_received():
+    layer = Dense(3, 2, rng=0)
+    with pytest.raises(ValueError, match=r"x has shape \(4, 2\), expected \(n_samples, 3\)"):
+        layer.forward(np.zeros((4, 2)))
+    with pytest.raises(ValueError, match=r"reshape\(1, -1\)"):
+        layer.forward(np.zeros(3))
+    with pytest.raises(TypeError, match="dtype int64"):
+        layer.forward(np.zeros((1, 3), dtype=np.int64))
+    with pytest.raises(TypeError, match="dtype object"):
+        layer.forward(np.array([[1.0, None, 2.0]], dtype=object))
+    with pytest.raises(ValueError, match=r"W has shape \(3, 2\), expected \(2, 3\): did you transpose\?"):
+        Dense(3, 2, W=np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="n_out must be a positive integer"):
+        Dense(3, 0)
+    with pytest.raises(ValueError, match="unknown init 'glorot'"):
+        Dense(3, 2, init="glorot")
+    with pytest.raises(ValueError, match="unknown activation 'relu6'"):
+        ActivationLayer("relu6")
+    with pytest.raises(RuntimeError, match="before forward"):
+        Dense(3, 2).backward(np.zeros((1, 2)))
+    layer.forward(np.zeros((4, 3)))
+    with pytest.raises(ValueError, match=r"dout has shape \(2, 4\), expected \(4, 2\)"):
+        layer.backward(np.zeros((2, 4)))
+
+
+def test_initialisation_scales():
+    big = 400
+    for init, std in (("xavier", np.sqrt(2 / (2 * big))), ("he", np.sqrt(2 / big))):
+        W = Dense(big, big, init=init, rng=0).W
+        assert abs(W.std() / std - 1) < 0.02, init
+    assert np.array_equal(Dense(3, 2, rng=5).W, Dense(3, 2, rng=5).W)

@@ -1,0 +1,78 @@
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from bpcourse.gradcheck import numeric_gradient, rel_error
+from bpcourse.losses import LOSSES, binary_cross_entropy, half_sse, mse, one_hot, softmax_cross_entropy
+
+
+def _case(name, n, k, seed):
+    rng = np.random.default_rng(seed)
+    if name == "softmax_cross_entropy":
+        return rng.standard_normal((n, k)) * 3, rng.integers(0, k, n)
+    if name == "binary_cross_entropy":
+        return rng.uniform(0.05, 0.95, (n, k)), rng.integers(0, 2, (n, k)).astype(float)
+    return rng.standard_normal((n, k)), rng.standard_normal((n, k))
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+@settings(deadline=None, max_examples=25)
+@given(n=st.integers(1, 5), k=st.integers(2, 4), seed=st.integers(0, 10_000))
+def test_gradient_matches_central_differences(name, n, k, seed):
+    y, t = _case(name, n, k, seed)
+    loss = LOSSES[name]
+    value, grad = loss(y, t)
+    assert np.isfinite(value)
+    assert rel_error(grad, numeric_gradient(lambda z: loss(z, t)[0], y.copy())) <= 1e-7
+
+
+def test_half_sse_is_the_articles_half_sum_for_one_sample():
+    value, grad = half_sse(np.array([0.75, 0.77]), np.array([0.01, 0.99]))
+    assert value == pytest.approx(0.5 * (0.74**2 + 0.22**2))
+    assert np.allclose(grad, [0.74, -0.22])
+
+
+def test_mse_is_mean_over_entries():
+    assert mse(np.array([[1.0, 2.0]]), np.array([[0.0, 0.0]]))[0] == pytest.approx(2.5)
+
+
+def test_softmax_cross_entropy_delta_is_p_minus_y():
+    net = np.array([[2.0, 1.0, 0.1]])
+    value, grad = softmax_cross_entropy(net, np.array([0]))
+    p = np.exp(net) / np.exp(net).sum()
+    assert value == pytest.approx(-np.log(p[0, 0]))
+    assert np.allclose(grad, p - [[1, 0, 0]])
+    # one-hot targets give the same
+    v2, g2 = softmax_cross_entropy(net, one_hot(np.array([0]), 3))
+    assert v2 == pytest.approx(value) and np.allclose(g2, grad)
+
+
+def test_losses_are_finite_at_probabilities_zero_and_one():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value, grad = binary_cross_entropy(np.array([[0.0, 1.0, 0.0, 1.0]]), np.array([[0.0, 1.0, 1.0, 0.0]]))
+        assert np.isfinite(value) and np.all(np.isfinite(grad))
+        assert value > 20  # confident and wrong costs a lot, but finitely
+        v, g = softmax_cross_entropy(np.array([[1e4, -1e4]]), np.array([1]))
+        assert np.isfinite(v) and v == pytest.approx(2e4) and np.all(np.isfinite(g))
+
+
+def test_bad_inputs_are_named():
+    with pytest.raises(ValueError, match=r"shape \(2, 3\) but target t has shape \(3, 2\)"):
+        half_sse(np.zeros((2, 3)), np.zeros((3, 2)))
+    with pytest.raises(TypeError, match="dtype int64"):
+        mse(np.array([[1, 2]]), np.array([[1.0, 2.0]]))
+    with pytest.raises(ValueError, match="NaN"):
+        half_sse(np.array([np.nan]), np.array([1.0]))
+    with pytest.raises(ValueError, match="probabilities in \\[0, 1\\]"):
+        binary_cross_entropy(np.array([1.5]), np.array([1.0]))
+    with pytest.raises(ValueError, match="3 labels, expected 2"):
+        softmax_cross_entropy(np.zeros((2, 4)), np.array([0, 1, 2]))
+    with pytest.raises(ValueError, match=r"class indices in \[0, 3\]"):
+        softmax_cross_entropy(np.zeros((2, 4)), np.array([0, 4]))
+    with pytest.raises(TypeError, match="integer class labels"):
+        softmax_cross_entropy(np.zeros((2, 4)), np.array(["a", "b"]))
+    with pytest.raises(TypeError, match="object"):
+        half_sse(np.array([1.0, None], dtype=object), np.array([1.0, 2.0]))

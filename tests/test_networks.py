@@ -1,0 +1,138 @@
+import io
+from contextlib import redirect_stdout
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from bpcourse.gradcheck import check_network
+from bpcourse.layers import ActivationLayer, Dense, Sigmoid
+from bpcourse.networks import Sequential, mlp
+from bpcourse.optimizers import SGD, Adam
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    widths=st.lists(st.integers(1, 6), min_size=2, max_size=5),
+    activation=st.sampled_from(["sigmoid", "tanh", "relu", "identity"]),
+    loss=st.sampled_from(["half_sse", "mse", "binary_cross_entropy", "softmax_cross_entropy"]),
+    n=st.integers(1, 5),
+    seed=st.integers(0, 100_000),
+)
+def test_whole_networks_match_central_differences(widths, activation, loss, n, seed):
+    rng = np.random.default_rng(seed)
+    if loss == "softmax_cross_entropy":
+        widths[-1] = max(widths[-1], 2)
+    output = "sigmoid" if loss == "binary_cross_entropy" else None
+    net = mlp(widths, activation=activation, loss=loss, output=output, seed=rng)
+    for p in net.parameters().values():  # non-zero biases too
+        p += 0.1 * rng.standard_normal(p.shape)
+    X = rng.standard_normal((n, widths[0]))
+    if loss == "softmax_cross_entropy":
+        t = rng.integers(0, widths[-1], n)
+    elif loss == "binary_cross_entropy":
+        t = rng.integers(0, 2, (n, widths[-1])).astype(float)
+    else:
+        t = rng.standard_normal((n, widths[-1]))
+    report = check_network(net, X, t)
+    assert report.ok, str(report)
+
+
+def test_report_names_the_broken_parameter():
+    net = mlp([3, 4, 2], activation="tanh", seed=0)
+    X, t = np.random.default_rng(0).standard_normal((5, 3)), np.array([0, 1, 1, 0, 1])
+    dense = net.layers[2]
+    original = dense._backward
+
+    def buggy(dout, need_dx):  # a transposition-free but wrong bias gradient
+        dx = original(dout, need_dx)
+        dense.grads["b"] = 2 * dense.grads["b"]
+        return dx
+
+    dense._backward = buggy
+    report = check_network(net, X, t)
+    assert not report.ok and report.worst[0] == "2.b"
+    assert "2.b" in str(report) and "FAILED" in str(report)
+
+
+def test_xor_is_solved():
+    from bpcourse.datasets import logic_gate
+
+    X, t = logic_gate("xor")
+    net = mlp([2, 4, 1], activation="tanh", loss="binary_cross_entropy", output="sigmoid", seed=0)
+    hist = net.fit(X, t, epochs=500, batch_size=4, optimizer=SGD(0.5), seed=0)
+    assert np.array_equal(net.predict(X), t.astype(int))
+    assert hist["loss"][-1] < 0.1 < hist["loss"][0]
+    assert hist["accuracy"][-1] == 1.0
+
+
+def test_digits_reach_97_percent():
+    """Seeded split: train_test_split(X / 16, y, test_size=0.25, seed=0); 64-128-64-10 ReLU, Adam, 30 epochs."""
+    from bpcourse.datasets import load_digits, train_test_split
+
+    X, y = load_digits()
+    X_train, X_test, y_train, y_test = train_test_split(X / 16.0, y, test_size=0.25, seed=0)
+    net = mlp([64, 128, 64, 10], activation="relu", seed=0)
+    net.fit(X_train, y_train, epochs=30, batch_size=32, optimizer=Adam(1e-3), seed=0)
+    acc = net.evaluate(X_test, y_test)["accuracy"]
+    assert acc >= 0.97, f"test accuracy {acc:.4f} < 0.97"
+
+
+def test_fit_is_deterministic_for_a_seed_and_history_per_epoch():
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((40, 3)), rng.integers(0, 3, 40)
+
+    def run(seed):
+        net = mlp([3, 5, 3], seed=1)
+        h = net.fit(X, y, epochs=4, batch_size=8, optimizer=SGD(0.1), seed=seed, validation_data=(X, y))
+        return h, net.parameters()["0.W"].copy()
+
+    (h1, w1), (h2, w2), (h3, w3) = run(0), run(0), run(1)
+    assert h1 == h2 and np.array_equal(w1, w2)
+    assert not np.array_equal(w1, w3)
+    assert set(h1) == {"loss", "accuracy", "val_loss", "val_accuracy"} and all(len(v) == 4 for v in h1.values())
+
+
+def test_progress_bar_silent_unless_asked():
+    X, y = np.random.default_rng(0).standard_normal((10, 2)), np.array([0, 1] * 5)
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        mlp([2, 3, 2]).fit(X, y, epochs=3)
+    assert buf.getvalue() == ""
+    with redirect_stdout(buf):
+        mlp([2, 3, 2]).fit(X, y, epochs=3, progress=True)
+    out = buf.getvalue()
+    assert "epoch 3/3" in out and "[####" in out and out.endswith("\n")
+
+
+def test_predict_and_evaluate():
+    net = Sequential([Dense(2, 1, W=np.array([[1.0, 1.0]]), b=np.array([-1.5])), Sigmoid()], loss="binary_cross_entropy")
+    from bpcourse.datasets import logic_gate
+
+    X, t = logic_gate("and")
+    assert np.array_equal(net.predict(X), [0, 0, 0, 1])
+    assert net.evaluate(X, t)["accuracy"] == 1.0
+    reg = Sequential([Dense(2, 1, W=np.array([[1.0, 2.0]]))], loss="half_sse")
+    assert np.allclose(reg.predict(X), [[0], [2], [1], [3]])
+
+
+def test_bad_input_is_named():
+    net = mlp([3, 4, 2], seed=0)
+    with pytest.raises(ValueError, match="X has 2 features per sample"):
+        net.predict(np.zeros((5, 2)))
+    with pytest.raises(ValueError, match="4 labels, expected 5"):
+        net.fit(np.zeros((5, 3)), np.array([0, 1, 0, 1]))
+    with pytest.raises(ValueError, match="infinity"):
+        net.predict(np.array([[1.0, np.inf, 0.0]]))
+    with pytest.raises(TypeError, match="dtype int64"):
+        net.fit(np.zeros((2, 3), dtype=np.int64), np.array([0, 1]))
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        net.fit(np.zeros((2, 3)), np.array([0, 1]), batch_size=0)
+    with pytest.raises(ValueError, match="do not chain"):
+        Sequential([Dense(3, 4), ActivationLayer("relu"), Dense(5, 2)])
+    with pytest.raises(ValueError, match="unknown loss 'crossentropy'"):
+        Sequential([Dense(3, 4)], loss="crossentropy")
+    with pytest.raises(TypeError, match="Optimizer"):
+        net.fit(np.zeros((2, 3)), np.array([0, 1]), optimizer="sgd")
+    with pytest.raises(ValueError, match=r"t has shape \(2, 3\), expected \(2, 2\)"):
+        mlp([3, 2], loss="half_sse").fit(np.zeros((2, 3)), np.zeros((2, 3)))
