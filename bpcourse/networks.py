@@ -184,8 +184,9 @@ class Sequential:
             Xv = self._check_X(validation_data[0])
             tv = self._check_t(validation_data[1], Xv.shape[0])
         rng = _rng(seed)
-        params = self.parameters()
-        names = list(params)
+        # (layer, key, name, array) once: the per-batch loop then touches no dicts it does not need
+        slots = [(l, k, f"{i}.{k}", p) for i, l in enumerate(self.layers) for k, p in l.params.items()]
+        update = optimizer._update
         n = X.shape[0]
         classifier = self.loss_name in CLASSIFIERS
         truth = t if (not classifier or t.ndim == 1) else (t[:, 0] > 0.5).astype(np.int64)
@@ -201,7 +202,8 @@ class Sequential:
                 total += value * idx.shape[0]
                 if classifier:
                     correct += int(np.count_nonzero(self._labels(out) == truth[idx]))
-                optimizer.step(params, dict(zip(names, self._grad_list())))
+                for layer, key, name, p in slots:
+                    update(name, p, layer.grads[key])  # shapes are right by construction: skip step()'s checks
             history["loss"].append(total / n)
             if classifier:
                 history.setdefault("accuracy", []).append(correct / n)
@@ -211,9 +213,6 @@ class Sequential:
             if bar is not None:
                 bar.update(epoch + 1, **{k: v[-1] for k, v in history.items()})
         return history
-
-    def _grad_list(self) -> list[np.ndarray]:
-        return [l.grads[k] for l in self.layers for k in l.params]
 
     def __repr__(self) -> str:
         return f"Sequential([{', '.join(map(repr, self.layers))}], loss={self.loss_name!r})"
