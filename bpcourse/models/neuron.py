@@ -1,0 +1,179 @@
+"""The single sigmoid neuron, trained by stochastic gradient descent on the logical AND rule.
+
+Model (Article D's single-neuron formula; the lecture Article C refers to)::
+
+    net = w·x + b,    o = σ(net),    L = ½(o − t)²
+    ∂L/∂w_j = (o − t)·o·(1 − o)·x_j,    ∂L/∂b = (o − t)·o·(1 − o)
+
+Notation: x input (shape (n_in,), n_in = 2 for AND), net pre-activation, o the output (the course's y/a),
+t target, L loss (E), δ = ∂L/∂net = (o − t)·σ'(net) with σ'(net) = o·(1 − o), η learning rate. The weight
+vector w has shape (n_in,): the neuron is a layer with W = w[None, :] of shape (1, n_in).
+
+SGD: one sample at a time, w ← w − η·∂L/∂w, b ← b − η·∂L/∂b; optionally the sample order is reshuffled each
+epoch by a seeded generator. :meth:`SigmoidNeuron.fit` returns the per-epoch loss history: after each
+epoch, the mean of L over the training set at the weights reached.
+
+The default recipe (:func:`train_and`): w = (0, 0), b = 0, η = 2, 500 epochs, shuffled with seed 0,
+reaches loss below 0.01 and predicts the AND truth table (predict: 1 if o ≥ 0.5 else 0).
+"""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+
+from .._validate import as_float_array, check_positive
+
+#: The AND truth table: inputs (4, 2) and targets (4,).
+AND_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+AND_T = np.array([0.0, 0.0, 0.0, 1.0])
+
+
+def _sigmoid(net: float) -> float:
+    # Scalar σ without overflow: the exponent is never positive.
+    if net >= 0.0:
+        return 1.0 / (1.0 + math.exp(-net))
+    e = math.exp(net)
+    return e / (1.0 + e)
+
+
+class SigmoidNeuron:
+    """o = σ(w·x + b).
+
+    Parameters
+    ----------
+    w : array_like, shape (n_in,)
+        Weights (finite floats).
+    b : float
+        Bias.
+    """
+
+    def __init__(self, w: Sequence[float] | np.ndarray, b: float = 0.0) -> None:
+        self.w = as_float_array(w, "w", ndim=1).copy()
+        self.b = float(as_float_array(b, "b", ndim=0))
+
+    @classmethod
+    def random(cls, n_in: int = 2, seed: int | np.random.Generator = 0, scale: float = 0.5) -> "SigmoidNeuron":
+        """A neuron with w and b drawn uniformly from [−scale, scale] by a seeded generator."""
+        check_positive(n_in, "n_in", integer=True)
+        check_positive(scale, "scale")
+        rng = np.random.default_rng(seed)
+        w = rng.uniform(-scale, scale, size=int(n_in))
+        return cls(w, float(rng.uniform(-scale, scale)))
+
+    @property
+    def n_in(self) -> int:
+        return self.w.shape[0]
+
+    def _x(self, x: object) -> np.ndarray:
+        if np.ndim(x) == 2:
+            return as_float_array(x, "x", shape=(None, self.n_in))
+        return as_float_array(x, "x", shape=(self.n_in,))
+
+    def forward(self, x: np.ndarray) -> np.ndarray | float:
+        """o = σ(w·x + b) for one sample x of shape (n_in,) (returns a float) or a batch (n, n_in) → (n,)."""
+        x = self._x(x)
+        if x.ndim == 1:
+            return _sigmoid(float(x @ self.w) + self.b)
+        net = x @ self.w + self.b
+        e = np.exp(-np.abs(net))
+        return np.where(net >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    def predict(self, x: np.ndarray) -> np.ndarray | int:
+        """1 if o ≥ 0.5 else 0 (one sample → int, batch → int array of shape (n,))."""
+        o = self.forward(x)
+        if isinstance(o, float):
+            return int(o >= 0.5)
+        return (o >= 0.5).astype(np.int64)
+
+    def loss(self, x: np.ndarray, t: np.ndarray | float) -> float:
+        """L = ½(o − t)² for one sample, or its mean over a batch."""
+        o = np.asarray(self.forward(x), dtype=np.float64)
+        t = as_float_array(t, "t", shape=o.shape)
+        return float(np.mean(0.5 * (o - t) ** 2))
+
+    def gradient(self, x: np.ndarray, t: float) -> tuple[np.ndarray, float]:
+        """(∂L/∂w of shape (n_in,), ∂L/∂b) for one sample: δ = (o − t)·o·(1 − o), ∂L/∂w_j = δ·x_j."""
+        x = as_float_array(x, "x", shape=(self.n_in,))
+        t = float(as_float_array(t, "t", ndim=0))
+        o = _sigmoid(float(x @ self.w) + self.b)
+        delta = (o - t) * o * (1.0 - o)
+        return delta * x, delta
+
+    def sgd_step(self, x: np.ndarray, t: float, eta: float) -> float:
+        """One SGD update on one sample; returns the sample's loss before the update."""
+        check_positive(eta, "eta")
+        x = as_float_array(x, "x", shape=(self.n_in,))
+        t = float(as_float_array(t, "t", ndim=0))
+        return self._step(x, t, float(eta))
+
+    def _step(self, x: np.ndarray, t: float, eta: float) -> float:
+        o = _sigmoid(float(x @ self.w) + self.b)
+        delta = (o - t) * o * (1.0 - o)
+        self.w = self.w - eta * delta * x  # a new array: never mutate what a caller may hold
+        self.b -= eta * delta
+        return 0.5 * (o - t) ** 2
+
+    def fit(
+        self,
+        X: np.ndarray,
+        t: np.ndarray,
+        eta: float = 2.0,
+        epochs: int = 500,
+        shuffle: bool = True,
+        seed: int | np.random.Generator | None = 0,
+    ) -> np.ndarray:
+        """Train by SGD; return the loss history (mean L over the set after each epoch), shape (epochs,).
+
+        Parameters
+        ----------
+        X : ndarray, shape (n_samples, n_in)
+        t : ndarray, shape (n_samples,)
+            Targets in [0, 1].
+        eta : float
+            Learning rate η.
+        epochs : int
+        shuffle : bool
+            Visit the samples in a new random order each epoch (else in the given order).
+        seed : int or numpy.random.Generator
+            Source of the shuffling (required when ``shuffle``).
+        """
+        X = as_float_array(X, "X", shape=(None, self.n_in))
+        t = as_float_array(t, "t", shape=(X.shape[0],))
+        check_positive(eta, "eta")
+        check_positive(epochs, "epochs", integer=True)
+        if shuffle and seed is None:
+            raise ValueError("shuffle=True needs a seed (int or numpy.random.Generator)")
+        rng = np.random.default_rng(seed) if shuffle else None
+        rows = [X[i].copy() for i in range(X.shape[0])]
+        targets = [float(v) for v in t]
+        order = np.arange(X.shape[0])
+        history = np.empty(int(epochs))
+        eta = float(eta)
+        for epoch in range(int(epochs)):
+            if rng is not None:
+                order = rng.permutation(X.shape[0])
+            for i in order:
+                self._step(rows[i], targets[i], eta)
+            history[epoch] = self.loss(X, t)
+            if not math.isfinite(history[epoch]):  # pragma: no cover - σ keeps L in [0, ½]
+                raise FloatingPointError(f"loss became {history[epoch]} at epoch {epoch}")
+        return history
+
+
+def train_and(
+    eta: float = 2.0,
+    epochs: int = 500,
+    seed: int | np.random.Generator | None = 0,
+    shuffle: bool = True,
+    neuron: SigmoidNeuron | None = None,
+) -> tuple[SigmoidNeuron, np.ndarray]:
+    """Train a neuron (default w = (0, 0), b = 0) on the AND truth table; return it and its loss history."""
+    if neuron is None:
+        neuron = SigmoidNeuron(np.zeros(2), 0.0)
+    history = neuron.fit(AND_X, AND_T, eta=eta, epochs=epochs, shuffle=shuffle, seed=seed)
+    return neuron, history
+
+
+__all__ = ["AND_X", "AND_T", "SigmoidNeuron", "train_and"]

@@ -1,0 +1,258 @@
+"""Article A's worked example: one input, two sigmoid hidden neurons, one sigmoid output (a 1-2-1 network).
+
+The article's notation and how it maps to the course's:
+
+=====================  ==========================  =========================================
+article                course                      meaning
+=====================  ==========================  =========================================
+x                      x                           the input (a scalar)
+net_h1, net_h2, net_o  net                         pre-activations
+out_h1, out_h2, out_o  y / a                       activations, σ(net)
+y                      t                           the target (Article A calls it y!)
+L = 0.5·(y − out_o)²   E                           the loss
+δ_o, δ_h1, δ_h2        δ = ∂L/∂net                 error terms
+w1, w2                 w_h1,x and w_h2,x           input → hidden weights
+w3, w4                 w_o,h1 and w_o,h2           hidden → output weights
+α                      η                           learning rate
+=====================  ==========================  =========================================
+
+Forward pass, with the two readings of the bias (``bias=``)::
+
+    "literal" (the text as printed):  net_h1 = w1·x + b1,  net_h2 = w2·x + b2,  net_o = w3·out_h1 + w4·out_h2 + b2
+    "shared"  (what its formulas fit): net_h1 = w1·x + b1,  net_h2 = w2·x + b1,  net_o = w3·out_h1 + w4·out_h2 + b2
+
+then out = σ(net) everywhere. Backward (the same in both readings)::
+
+    δ_o  = −(y − out_o)·σ'(net_o)
+    δ_h1 = w3·δ_o·σ'(net_h1),    δ_h2 = w4·δ_o·σ'(net_h2)
+
+The article's gradient formulas (:func:`article_gradients`)::
+
+    dw3 = δ_o·out_h1,  dw4 = δ_o·out_h2,  db2 = δ_o,  dw1 = δ_h1·x,  dw2 = δ_h2·x,  db1 = δ_h1 + δ_h2
+
+are exact for the *shared* reading (b1 feeds both hidden neurons, b2 only the output). Under the *literal*
+reading b1 feeds h1 only and b2 feeds both h2 and the output, so the exact gradients (:func:`gradients`) are
+db1 = δ_h1 and db2 = δ_o + δ_h2, and the article's db1, db2 are wrong. At the article-style example
+w1..w4 = 0.15, 0.25, 0.40, 0.45, b1 = 0.35, b2 = 0.60, x = 0.5, y = 1 (literal reading): the exact
+db1 = −0.0042268, db2 = −0.0485783, the article's formulas give −0.0085997, −0.0442055.
+
+Update: every parameter p ← p − α·dp (:func:`sgd_step`).
+"""
+from __future__ import annotations
+
+import math
+from typing import NamedTuple, Sequence
+
+import numpy as np
+
+from .._validate import check_choice, check_positive
+from ..gradcheck import numeric_gradient
+
+BIAS_READINGS = ("literal", "shared")
+FORMULAS = ("correct", "article")
+PARAM_NAMES = ("w1", "w2", "w3", "w4", "b1", "b2")
+
+
+class Params(NamedTuple):
+    """The six parameters (also used for their six gradients dw1 … db2)."""
+
+    w1: float
+    w2: float
+    w3: float
+    w4: float
+    b1: float
+    b2: float
+
+
+#: The worked example's parameters, input and target.
+ARTICLE_PARAMS = Params(0.15, 0.25, 0.40, 0.45, 0.35, 0.60)
+ARTICLE_X = 0.5
+ARTICLE_Y = 1.0
+
+
+def _finite(value: object, name: str) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number (float), got {type(value).__name__}")
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be a finite number, got {v}")
+    return v
+
+
+def as_params(params: Sequence[float]) -> Params:
+    """Validate six finite parameters (w1, w2, w3, w4, b1, b2)."""
+    try:
+        n = len(params)
+    except TypeError:
+        raise TypeError(f"params must be a sequence of 6 numbers {PARAM_NAMES}, got {type(params).__name__}") from None
+    if n != 6:
+        raise ValueError(f"params must be 6 numbers {PARAM_NAMES}, got {n}")
+    return Params(*(_finite(v, name) for v, name in zip(params, PARAM_NAMES)))
+
+
+def _sigmoid(net: float) -> float:
+    if net >= 0.0:
+        return 1.0 / (1.0 + math.exp(-net))
+    e = math.exp(net)
+    return e / (1.0 + e)
+
+
+def forward(params: Sequence[float], x: float, y: float, bias: str = "literal") -> dict[str, float]:
+    """Forward and backward pass; every intermediate value by its article name.
+
+    Returns
+    -------
+    dict
+        ``net_h1, out_h1, net_h2, out_h2, net_o, out_o, L, delta_o, delta_h1, delta_h2``.
+    """
+    check_choice(bias, "bias reading", BIAS_READINGS)
+    w1, w2, w3, w4, b1, b2 = as_params(params)
+    x = _finite(x, "x")
+    y = _finite(y, "y (the target)")
+    net_h1 = w1 * x + b1
+    net_h2 = w2 * x + (b2 if bias == "literal" else b1)
+    out_h1 = _sigmoid(net_h1)
+    out_h2 = _sigmoid(net_h2)
+    net_o = w3 * out_h1 + w4 * out_h2 + b2
+    out_o = _sigmoid(net_o)
+    delta_o = -(y - out_o) * out_o * (1.0 - out_o)
+    delta_h1 = w3 * delta_o * out_h1 * (1.0 - out_h1)
+    delta_h2 = w4 * delta_o * out_h2 * (1.0 - out_h2)
+    return {
+        "net_h1": net_h1,
+        "out_h1": out_h1,
+        "net_h2": net_h2,
+        "out_h2": out_h2,
+        "net_o": net_o,
+        "out_o": out_o,
+        "L": 0.5 * (y - out_o) ** 2,
+        "delta_o": delta_o,
+        "delta_h1": delta_h1,
+        "delta_h2": delta_h2,
+    }
+
+
+def loss(params: Sequence[float], x: float, y: float, bias: str = "literal") -> float:
+    """L = 0.5·(y − out_o)²."""
+    return forward(params, x, y, bias)["L"]
+
+
+def article_gradients(params: Sequence[float], x: float, y: float, bias: str = "literal") -> Params:
+    """The article's formulas, applied to the forward pass of the chosen reading.
+
+    dw1 = δ_h1·x, dw2 = δ_h2·x, dw3 = δ_o·out_h1, dw4 = δ_o·out_h2, db1 = δ_h1 + δ_h2, db2 = δ_o.
+    Exact for ``bias="shared"``; db1 and db2 are wrong for ``bias="literal"``.
+    """
+    v = forward(params, x, y, bias)
+    x = float(x)
+    return Params(
+        v["delta_h1"] * x,
+        v["delta_h2"] * x,
+        v["delta_o"] * v["out_h1"],
+        v["delta_o"] * v["out_h2"],
+        v["delta_h1"] + v["delta_h2"],
+        v["delta_o"],
+    )
+
+
+def gradients(params: Sequence[float], x: float, y: float, bias: str = "literal") -> Params:
+    """The exact gradients (dw1, dw2, dw3, dw4, db1, db2) of L for the chosen reading.
+
+    A bias's gradient is the sum of δ over the neurons it feeds: shared, b1 → h1, h2 and b2 → o; literal,
+    b1 → h1 and b2 → h2, o.
+    """
+    v = forward(params, x, y, bias)
+    x = float(x)
+    d_o, d_h1, d_h2 = v["delta_o"], v["delta_h1"], v["delta_h2"]
+    if bias == "shared":
+        db1, db2 = d_h1 + d_h2, d_o
+    else:
+        db1, db2 = d_h1, d_o + d_h2
+    return Params(d_h1 * x, d_h2 * x, d_o * v["out_h1"], d_o * v["out_h2"], db1, db2)
+
+
+def numeric_gradients(
+    params: Sequence[float], x: float, y: float, bias: str = "literal", eps: float = 1e-6
+) -> Params:
+    """Central differences of L with respect to the six parameters (:func:`bpcourse.gradcheck.numeric_gradient`)."""
+    p = np.array(as_params(params), dtype=np.float64)
+    check_choice(bias, "bias reading", BIAS_READINGS)
+    x = _finite(x, "x")
+    y = _finite(y, "y (the target)")
+    g = numeric_gradient(lambda q: loss(tuple(float(v) for v in q), x, y, bias), p, eps)
+    return Params(*(float(v) for v in g))
+
+
+def sgd_step(params: Sequence[float], grads: Sequence[float], alpha: float) -> Params:
+    """p ← p − α·dp for every parameter; returns the new parameters."""
+    p = as_params(params)
+    g = Params(*(_finite(v, "d" + name) for v, name in zip(as_params(grads), PARAM_NAMES)))
+    check_positive(alpha, "alpha")
+    return Params(*(pi - alpha * gi for pi, gi in zip(p, g)))
+
+
+def train(
+    params: Sequence[float] = ARTICLE_PARAMS,
+    X: Sequence[float] = (ARTICLE_X,),
+    Y: Sequence[float] = (ARTICLE_Y,),
+    alpha: float = 0.5,
+    epochs: int = 100,
+    bias: str = "literal",
+    formulas: str = "correct",
+) -> tuple[Params, np.ndarray]:
+    """SGD, one sample at a time in order.
+
+    Parameters
+    ----------
+    params : six floats
+        Initial (w1, w2, w3, w4, b1, b2).
+    X, Y : sequences of float, same length
+        Inputs and targets (the article's y).
+    alpha : float
+        Learning rate α (η).
+    epochs : int
+    bias : {"literal", "shared"}
+        The reading of the bias.
+    formulas : {"correct", "article"}
+        Exact gradients for that reading, or the article's formulas.
+
+    Returns
+    -------
+    (Params, ndarray of shape (epochs,))
+        Final parameters and the mean loss over the samples after each epoch.
+    """
+    check_choice(bias, "bias reading", BIAS_READINGS)
+    check_choice(formulas, "formulas", FORMULAS)
+    check_positive(alpha, "alpha")
+    check_positive(epochs, "epochs", integer=True)
+    p = as_params(params)
+    xs = [_finite(v, f"X[{i}]") for i, v in enumerate(X)]
+    ys = [_finite(v, f"Y[{i}]") for i, v in enumerate(Y)]
+    if len(xs) != len(ys) or not xs:
+        raise ValueError(f"X and Y must be non-empty and of equal length, got {len(xs)} and {len(ys)}")
+    grad = gradients if formulas == "correct" else article_gradients
+    history = np.empty(int(epochs))
+    for epoch in range(int(epochs)):
+        for x, y in zip(xs, ys):
+            p = sgd_step(p, grad(p, x, y, bias), alpha)
+        history[epoch] = sum(loss(p, x, y, bias) for x, y in zip(xs, ys)) / len(xs)
+    return p, history
+
+
+__all__ = [
+    "BIAS_READINGS",
+    "FORMULAS",
+    "PARAM_NAMES",
+    "Params",
+    "ARTICLE_PARAMS",
+    "ARTICLE_X",
+    "ARTICLE_Y",
+    "as_params",
+    "forward",
+    "loss",
+    "article_gradients",
+    "gradients",
+    "numeric_gradients",
+    "sgd_step",
+    "train",
+]
