@@ -1,6 +1,7 @@
 """Input checks shared by the package: fail early, name what was expected and what was received."""
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import numpy as np
@@ -101,3 +102,15 @@ def check_positive(value: float, name: str, integer: bool = False) -> None:
     if isinstance(value, bool) or not ok_type or not value > 0:
         kind = "a positive integer" if integer else "a positive number"
         raise ValueError(f"{name} must be {kind}, got {value!r}")
+
+
+def as_real(value: object, name: str) -> float:
+    """A finite real number as a Python float (the scalar models' inputs and weights)."""
+    if type(value) is float and math.isfinite(value):
+        return value
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number (float), got {type(value).__name__}")
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be a finite number, got {v}")
+    return v

@@ -5,6 +5,7 @@ points do), so they stay fast inside training loops. ``softmax`` works along the
 """
 from __future__ import annotations
 
+import math
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -29,6 +30,14 @@ def sigmoid(net: np.ndarray) -> np.ndarray:
     net = np.asarray(net, dtype=np.float64)
     e = np.exp(-np.abs(net))  # in (0, 1]: never overflows
     return np.where(net >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_scalar(net: float) -> float:
+    """σ of one Python float, without NumPy overhead (the article-sized scalar models use it)."""
+    if net >= 0.0:
+        return 1.0 / (1.0 + math.exp(-net))
+    e = math.exp(net)  # net < 0: the exponent is never positive, so nothing overflows
+    return e / (1.0 + e)
 
 
 def sigmoid_prime(net: np.ndarray) -> np.ndarray:

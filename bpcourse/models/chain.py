@@ -59,7 +59,7 @@ import math
 from dataclasses import dataclass, field
 from typing import NamedTuple, Sequence
 
-from .._validate import check_choice, check_positive
+from .._validate import as_real as _finite, check_choice, check_positive
 
 ORDERS = ("article", "correct")
 CHECK_POINTS = ("after", "before")
@@ -121,20 +121,6 @@ class ChainResult:
     weights: Weights
     losses: list[float] = field(default_factory=list)
     rows: list[CheckRow] = field(default_factory=list)
-
-
-def _finite(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) and not _is_np_real(value):
-        raise TypeError(f"{name} must be a real number (float), got {type(value).__name__}")
-    v = float(value)  # type: ignore[arg-type]
-    if not math.isfinite(v):
-        raise ValueError(f"{name} must be a finite number, got {v}")
-    return v
-
-
-def _is_np_real(value: object) -> bool:
-    kind = getattr(getattr(value, "dtype", None), "kind", None)
-    return kind in ("f", "i", "u") and getattr(value, "ndim", 1) == 0
 
 
 def as_weights(weights: Sequence[float]) -> Weights:

@@ -32,12 +32,11 @@ arithmetic as n_starts separate scalar runs, only faster.
 """
 from __future__ import annotations
 
-import math
 from typing import Iterable, Sequence
 
 import numpy as np
 
-from .._validate import check_choice, check_positive
+from .._validate import check_choice, check_positive, as_real as _finite
 from ..gradcheck import GradCheckReport, numeric_gradient, rel_error
 
 DEFECTS = ("extra_weight", "front_to_back")
@@ -62,15 +61,6 @@ def _defect_set(defects: bool | Iterable[str]) -> frozenset[str]:
     for name in names:
         check_choice(name, "defect", DEFECTS)
     return frozenset(names)
-
-
-def _finite(value: object, name: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number (float), got {type(value).__name__}")
-    v = float(value)
-    if not math.isfinite(v):
-        raise ValueError(f"{name} must be a finite number, got {v}")
-    return v
 
 
 class Layer:

@@ -23,19 +23,12 @@ from typing import Sequence
 
 import numpy as np
 
+from ..activations import sigmoid_scalar as _sigmoid
 from .._validate import as_float_array, check_positive
 
 #: The AND truth table: inputs (4, 2) and targets (4,).
 AND_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 AND_T = np.array([0.0, 0.0, 0.0, 1.0])
-
-
-def _sigmoid(net: float) -> float:
-    # Scalar σ without overflow: the exponent is never positive.
-    if net >= 0.0:
-        return 1.0 / (1.0 + math.exp(-net))
-    e = math.exp(net)
-    return e / (1.0 + e)
 
 
 class SigmoidNeuron:

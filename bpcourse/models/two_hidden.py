@@ -40,12 +40,12 @@ Update: every parameter p ← p − α·dp (:func:`sgd_step`).
 """
 from __future__ import annotations
 
-import math
 from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from .._validate import check_choice, check_positive
+from ..activations import sigmoid_scalar as _sigmoid
+from .._validate import check_choice, check_positive, as_real as _finite
 from ..gradcheck import numeric_gradient
 
 BIAS_READINGS = ("literal", "shared")
@@ -70,15 +70,6 @@ ARTICLE_X = 0.5
 ARTICLE_Y = 1.0
 
 
-def _finite(value: object, name: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number (float), got {type(value).__name__}")
-    v = float(value)
-    if not math.isfinite(v):
-        raise ValueError(f"{name} must be a finite number, got {v}")
-    return v
-
-
 def as_params(params: Sequence[float]) -> Params:
     """Validate six finite parameters (w1, w2, w3, w4, b1, b2)."""
     try:
@@ -88,13 +79,6 @@ def as_params(params: Sequence[float]) -> Params:
     if n != 6:
         raise ValueError(f"params must be 6 numbers {PARAM_NAMES}, got {n}")
     return Params(*(_finite(v, name) for v, name in zip(params, PARAM_NAMES)))
-
-
-def _sigmoid(net: float) -> float:
-    if net >= 0.0:
-        return 1.0 / (1.0 + math.exp(-net))
-    e = math.exp(net)
-    return e / (1.0 + e)
 
 
 def forward(params: Sequence[float], x: float, y: float, bias: str = "literal") -> dict[str, float]:
