@@ -115,7 +115,9 @@ class Dense(Layer):
         """x (n, n_in) → net (n, n_out)."""
         x = _check_input(x, "x", self.n_in)
         self._cache = x
-        return x @ self.params["W"].T + self.params["b"]
+        net = x @ self.params["W"].T
+        net += self.params["b"]  # in place: no second (n, n_out) temporary
+        return net
 
     def _backward(self, dout: np.ndarray, need_dx: bool) -> np.ndarray:
         x = self._cache
