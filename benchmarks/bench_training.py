@@ -145,16 +145,22 @@ def training_flops(sizes, n_samples) -> float:
 
 # --------------------------------------------------------------------------- 3. scalar models
 def scalar_models(repeat: int) -> list[tuple[str, float]]:
-    rows = []
-    try:
-        from bpcourse.models import chain
-    except ImportError:
-        return rows
-    for order in ("article", "correct"):
-        n_epochs = 2000
-        t = best_of(lambda: chain.train(order=order, epochs=n_epochs), repeat)
-        rows.append((f"three-layer chain ({order} order), 2 samples × {n_epochs} epochs", t / (2 * n_epochs)))
-    return rows
+    """Seconds per sample step (one forward, backward and update of one sample; per-epoch loss included)."""
+    from bpcourse.datasets import logic_gate
+    from bpcourse.models import chain, framework, neuron, two_hidden
+
+    X_and, t_and = logic_gate("and")
+    epochs = 2000
+    runs = {
+        "single neuron learning AND (4 samples, shuffled)": (
+            lambda: neuron.SigmoidNeuron([0.0, 0.0], 0.0).fit(X_and, t_and, eta=2.0, epochs=epochs, seed=0), 4),
+        "Article C chain, article order (2 samples)": (lambda: chain.train(order="article", epochs=epochs), 2),
+        "Article C chain, correct order (2 samples)": (lambda: chain.train(order="correct", epochs=epochs), 2),
+        "Article C framework, corrected (2 samples)": (
+            lambda: framework.Network(3, defects=False, seed=0).train(epoch=epochs), 2),
+        "Article A 1-2-1 network (1 sample)": (lambda: two_hidden.train(epochs=epochs), 1),
+    }
+    return [(name, best_of(run, repeat) / (n * epochs)) for name, (run, n) in runs.items()]
 
 
 def main() -> None:

@@ -18,7 +18,6 @@ reaches loss below 0.01 and predicts the AND truth table (predict: 1 if o ≥ 0.
 """
 from __future__ import annotations
 
-import math
 from typing import Sequence
 
 import numpy as np
@@ -139,19 +138,35 @@ class SigmoidNeuron:
         if shuffle and seed is None:
             raise ValueError("shuffle=True needs a seed (int or numpy.random.Generator)")
         rng = np.random.default_rng(seed) if shuffle else None
-        rows = [X[i].copy() for i in range(X.shape[0])]
+        # Plain Python floats in the loop: for a handful of inputs NumPy's per-call overhead would cost more
+        # than the arithmetic (≈ 10 µs against < 3 µs per sample step).
+        rows = [[float(v) for v in X[i]] for i in range(X.shape[0])]
         targets = [float(v) for v in t]
-        order = np.arange(X.shape[0])
+        w, b, eta = [float(v) for v in self.w], float(self.b), float(eta)
+        n_in, n = len(w), X.shape[0]
+        order = range(n)
         history = np.empty(int(epochs))
-        eta = float(eta)
         for epoch in range(int(epochs)):
             if rng is not None:
-                order = rng.permutation(X.shape[0])
+                order = rng.permutation(n).tolist()
             for i in order:
-                self._step(rows[i], targets[i], eta)
-            history[epoch] = self.loss(X, t)
-            if not math.isfinite(history[epoch]):  # pragma: no cover - σ keeps L in [0, ½]
-                raise FloatingPointError(f"loss became {history[epoch]} at epoch {epoch}")
+                x = rows[i]
+                net = b
+                for j in range(n_in):
+                    net += w[j] * x[j]
+                o = _sigmoid(net)
+                step = eta * ((o - targets[i]) * o * (1.0 - o))  # η·δ
+                for j in range(n_in):
+                    w[j] -= step * x[j]
+                b -= step
+            total = 0.0
+            for x, tt in zip(rows, targets):
+                net = b
+                for j in range(n_in):
+                    net += w[j] * x[j]
+                total += 0.5 * (_sigmoid(net) - tt) ** 2
+            history[epoch] = total / n
+        self.w, self.b = np.array(w), b
         return history
 
 

@@ -90,11 +90,18 @@ def forward(params: Sequence[float], x: float, y: float, bias: str = "literal") 
         ``net_h1, out_h1, net_h2, out_h2, net_o, out_o, L, delta_o, delta_h1, delta_h2``.
     """
     check_choice(bias, "bias reading", BIAS_READINGS)
-    w1, w2, w3, w4, b1, b2 = as_params(params)
-    x = _finite(x, "x")
-    y = _finite(y, "y (the target)")
+    p = as_params(params)
+    values = _pass(*p, _finite(x, "x"), _finite(y, "y (the target)"), bias == "shared")
+    return dict(zip(PASS_NAMES, values))
+
+
+PASS_NAMES = ("net_h1", "out_h1", "net_h2", "out_h2", "net_o", "out_o", "L", "delta_o", "delta_h1", "delta_h2")
+
+
+def _pass(w1: float, w2: float, w3: float, w4: float, b1: float, b2: float, x: float, y: float, shared: bool):
+    # Unchecked forward and backward pass in plain floats: the training loop's hot path (no dicts, no NumPy).
     net_h1 = w1 * x + b1
-    net_h2 = w2 * x + (b2 if bias == "literal" else b1)
+    net_h2 = w2 * x + (b1 if shared else b2)
     out_h1 = _sigmoid(net_h1)
     out_h2 = _sigmoid(net_h2)
     net_o = w3 * out_h1 + w4 * out_h2 + b2
@@ -102,18 +109,16 @@ def forward(params: Sequence[float], x: float, y: float, bias: str = "literal") 
     delta_o = -(y - out_o) * out_o * (1.0 - out_o)
     delta_h1 = w3 * delta_o * out_h1 * (1.0 - out_h1)
     delta_h2 = w4 * delta_o * out_h2 * (1.0 - out_h2)
-    return {
-        "net_h1": net_h1,
-        "out_h1": out_h1,
-        "net_h2": net_h2,
-        "out_h2": out_h2,
-        "net_o": net_o,
-        "out_o": out_o,
-        "L": 0.5 * (y - out_o) ** 2,
-        "delta_o": delta_o,
-        "delta_h1": delta_h1,
-        "delta_h2": delta_h2,
-    }
+    return net_h1, out_h1, net_h2, out_h2, net_o, out_o, 0.5 * (y - out_o) ** 2, delta_o, delta_h1, delta_h2
+
+
+def _grads(p: Params, x: float, y: float, shared: bool, article: bool) -> tuple[float, ...]:
+    _, out_h1, _, out_h2, _, _, _, d_o, d_h1, d_h2 = _pass(*p, x, y, shared)
+    if article or shared:
+        db1, db2 = d_h1 + d_h2, d_o
+    else:
+        db1, db2 = d_h1, d_o + d_h2
+    return d_h1 * x, d_h2 * x, d_o * out_h1, d_o * out_h2, db1, db2
 
 
 def loss(params: Sequence[float], x: float, y: float, bias: str = "literal") -> float:
@@ -127,16 +132,8 @@ def article_gradients(params: Sequence[float], x: float, y: float, bias: str = "
     dw1 = δ_h1·x, dw2 = δ_h2·x, dw3 = δ_o·out_h1, dw4 = δ_o·out_h2, db1 = δ_h1 + δ_h2, db2 = δ_o.
     Exact for ``bias="shared"``; db1 and db2 are wrong for ``bias="literal"``.
     """
-    v = forward(params, x, y, bias)
-    x = float(x)
-    return Params(
-        v["delta_h1"] * x,
-        v["delta_h2"] * x,
-        v["delta_o"] * v["out_h1"],
-        v["delta_o"] * v["out_h2"],
-        v["delta_h1"] + v["delta_h2"],
-        v["delta_o"],
-    )
+    check_choice(bias, "bias reading", BIAS_READINGS)
+    return Params(*_grads(as_params(params), _finite(x, "x"), _finite(y, "y"), bias == "shared", article=True))
 
 
 def gradients(params: Sequence[float], x: float, y: float, bias: str = "literal") -> Params:
@@ -145,14 +142,8 @@ def gradients(params: Sequence[float], x: float, y: float, bias: str = "literal"
     A bias's gradient is the sum of δ over the neurons it feeds: shared, b1 → h1, h2 and b2 → o; literal,
     b1 → h1 and b2 → h2, o.
     """
-    v = forward(params, x, y, bias)
-    x = float(x)
-    d_o, d_h1, d_h2 = v["delta_o"], v["delta_h1"], v["delta_h2"]
-    if bias == "shared":
-        db1, db2 = d_h1 + d_h2, d_o
-    else:
-        db1, db2 = d_h1, d_o + d_h2
-    return Params(d_h1 * x, d_h2 * x, d_o * v["out_h1"], d_o * v["out_h2"], db1, db2)
+    check_choice(bias, "bias reading", BIAS_READINGS)
+    return Params(*_grads(as_params(params), _finite(x, "x"), _finite(y, "y"), bias == "shared", article=False))
 
 
 def numeric_gradients(
@@ -214,13 +205,20 @@ def train(
     ys = [_finite(v, f"Y[{i}]") for i, v in enumerate(Y)]
     if len(xs) != len(ys) or not xs:
         raise ValueError(f"X and Y must be non-empty and of equal length, got {len(xs)} and {len(ys)}")
-    grad = gradients if formulas == "correct" else article_gradients
+    shared, article, alpha = bias == "shared", formulas == "article", float(alpha)
+    samples = list(zip(xs, ys))
+    w1, w2, w3, w4, b1, b2 = p
     history = np.empty(int(epochs))
     for epoch in range(int(epochs)):
-        for x, y in zip(xs, ys):
-            p = sgd_step(p, grad(p, x, y, bias), alpha)
-        history[epoch] = sum(loss(p, x, y, bias) for x, y in zip(xs, ys)) / len(xs)
-    return p, history
+        for x, y in samples:
+            g1, g2, g3, g4, gb1, gb2 = _grads((w1, w2, w3, w4, b1, b2), x, y, shared, article)
+            w1, w2, w3, w4 = w1 - alpha * g1, w2 - alpha * g2, w3 - alpha * g3, w4 - alpha * g4
+            b1, b2 = b1 - alpha * gb1, b2 - alpha * gb2
+        total = 0.0
+        for x, y in samples:
+            total += _pass(w1, w2, w3, w4, b1, b2, x, y, shared)[6]
+        history[epoch] = total / len(samples)
+    return Params(w1, w2, w3, w4, b1, b2), history
 
 
 __all__ = [
