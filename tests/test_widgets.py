@@ -1,0 +1,231 @@
+"""Tests of bpcourse.widgets: the TrainingExplorer's settings, its run() against Sequential.fit, divergence
+handling, its figure, and the ipywidgets UI driven without a browser."""
+import math
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+from bpcourse.datasets import moons, spirals
+from bpcourse.networks import mlp
+from bpcourse.optimizers import make_optimizer
+from bpcourse.widgets import DIVERGED_LOSS, TrainingExplorer
+
+
+def test_import_and_run_need_neither_ipywidgets_nor_matplotlib():
+    code = (
+        "import sys\n"
+        "from bpcourse.widgets import TrainingExplorer\n"
+        "ex = TrainingExplorer(epochs=2); ex.run(); ex.summary()\n"
+        "print(','.join(m for m in sys.modules if m.split('.')[0] in ('ipywidgets', 'matplotlib', 'IPython')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "", f"TrainingExplorer pulled in: {out}"
+
+
+def test_defaults_settings_and_sizes():
+    ex = TrainingExplorer()
+    assert ex.settings() == {"lr": 0.3, "optimizer": "sgd", "batch_size": 32, "epochs": 100, "seed": 0}
+    assert ex.X.shape == (300, 2) and ex.n_classes == 3
+    assert ex.sizes == [2, 32, 32, 3]
+    ex.lr, ex.optimizer, ex.batch_size, ex.epochs, ex.seed = 0.05, "adam", None, 7, 3
+    assert ex.settings() == {"lr": 0.05, "optimizer": "adam", "batch_size": None, "epochs": 7, "seed": 3}
+    assert ex.label() == "adam, η = 0.05, full batch, 7 epochs, seed 3"
+    ex.batch_size = 10_000  # larger than the data set: also full batch
+    assert "full batch" in ex.label()
+    assert repr(ex).startswith("TrainingExplorer(lr=0.05, optimizer='adam'")
+
+
+@pytest.mark.parametrize(
+    "name, value, words",
+    [
+        ("lr", 0.0, "learning rate"),
+        ("lr", -0.1, "> 0"),
+        ("lr", float("nan"), "finite"),
+        ("lr", float("inf"), "finite"),
+        ("lr", "0.1", "'0.1'"),
+        ("lr", True, "True"),
+        ("optimizer", "rmsprop", "'sgd', 'momentum', 'adam'"),
+        ("batch_size", 0, "positive integer"),
+        ("batch_size", 2.5, "2.5"),
+        ("batch_size", True, "True"),
+        ("epochs", 0, "epochs"),
+        ("epochs", 3.0, "3.0"),
+        ("seed", -1, "seed"),
+    ],
+)
+def test_bad_settings_are_refused_with_a_clear_message(name, value, words):
+    ex = TrainingExplorer()
+    before = ex.settings()
+    with pytest.raises(ValueError) as info:
+        setattr(ex, name, value)
+    assert words in str(info.value)
+    assert ex.settings() == before  # a refused value leaves the old one in place
+    with pytest.raises(ValueError):
+        TrainingExplorer(**{name: value})
+
+
+def test_bad_construction_arguments():
+    X, y = moons(20, seed=0)
+    with pytest.raises(ValueError, match="one label per sample|expected 20"):
+        TrainingExplorer(data=(X, y[:-1]))
+    with pytest.raises(TypeError, match="float"):
+        TrainingExplorer(data=(y.reshape(-1, 1), y))
+    with pytest.raises(ValueError, match="hidden width"):
+        TrainingExplorer(data=(X, y), hidden=(4, 0))
+    with pytest.raises(ValueError, match="unknown activation"):
+        TrainingExplorer(data=(X, y), activation="swish")
+
+
+@pytest.mark.parametrize("optimizer, lr, batch_size", [("sgd", 0.3, 32), ("momentum", 0.03, 8), ("adam", 0.01, None)])
+def test_run_is_exactly_sequential_fit_with_the_same_settings(optimizer, lr, batch_size):
+    """The explorer trains epoch by epoch (to stop on divergence); that must not change the run."""
+    ex = TrainingExplorer(lr=lr, optimizer=optimizer, batch_size=batch_size, epochs=6, seed=4)
+    history = ex.run()
+
+    X, y = spirals(n_per_class=100, n_classes=3, noise=0.2, seed=0)
+    net = mlp([2, 32, 32, 3], activation="relu", seed=4)
+    expected = net.fit(X, y, epochs=6, batch_size=batch_size or X.shape[0],
+                       optimizer=make_optimizer(optimizer, lr), seed=4)
+    assert history["loss"] == expected["loss"]
+    assert history["accuracy"] == expected["accuracy"]
+    assert ex.diverged_at is None
+    for name, p in net.parameters().items():
+        np.testing.assert_array_equal(ex.network.parameters()[name], p)
+
+
+def test_run_is_deterministic_and_the_seed_matters():
+    ex = TrainingExplorer(epochs=5)
+    first = ex.run()
+    assert ex.run() == first
+    ex.seed = 1
+    assert ex.run()["loss"] != first["loss"]
+
+
+def test_history_has_one_finite_entry_per_epoch_and_a_good_setting_learns():
+    ex = TrainingExplorer(optimizer="adam", lr=0.01, epochs=60)
+    h = ex.run()
+    assert set(h) == {"loss", "accuracy"} and len(h["loss"]) == len(h["accuracy"]) == 60
+    assert all(math.isfinite(v) for v in h["loss"])
+    # three spirals start at about ln 3 ≈ 1.10 (uniform guesses); a working run gets far below
+    assert h["loss"][0] > 0.5 and h["loss"][-1] < 0.15
+    assert h["accuracy"][-1] > 0.9
+
+
+def test_a_tiny_learning_rate_is_slow():
+    slow = TrainingExplorer(lr=1e-3, epochs=30).run()
+    good = TrainingExplorer(lr=0.3, epochs=30).run()
+    assert slow["loss"][-1] > 0.9 > 0.4 > good["loss"][-1]
+
+
+def test_divergence_stops_the_run_without_leaking_warnings():
+    ex = TrainingExplorer(lr=1e4, epochs=50)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        h = ex.run()
+    assert caught == []
+    assert ex.diverged_at == len(h["loss"]) < 50
+    last = h["loss"][-1]
+    assert not (math.isfinite(last) and last <= DIVERGED_LOSS)
+    assert f"diverged in epoch {ex.diverged_at}" in ex.summary()
+    # a sane setting afterwards clears the flag
+    ex.lr = 0.3
+    ex.epochs = 3
+    ex.run()
+    assert ex.diverged_at is None and "final loss" in ex.summary()
+
+
+def test_summary_and_previous_run():
+    ex = TrainingExplorer(epochs=4)
+    assert ex.summary() == "sgd, η = 0.3, batch 32, 4 epochs, seed 0: not run yet (call run())"
+    first = ex.run()
+    assert ex.previous is None
+    ex.optimizer = "adam"
+    ex.lr = 0.01
+    second = ex.run()
+    assert ex.previous is first and ex.history is second
+    assert ex.summary() == (
+        f"adam, η = 0.01, batch 32, 4 epochs, seed 0: final loss {second['loss'][-1]:.4f}, "
+        f"training accuracy {second['accuracy'][-1]:.3f}"
+    )
+    # the summary describes the run, not settings changed since
+    ex.lr = 0.5
+    assert ex.summary().startswith("adam, η = 0.01,")
+
+
+def test_custom_data_and_architecture():
+    X, y = moons(60, noise=0.1, seed=1)
+    ex = TrainingExplorer(data=(X, y), hidden=(8,), activation="tanh", optimizer="adam", lr=0.05, epochs=40)
+    assert ex.sizes == [2, 8, 2]
+    h = ex.run()
+    assert len(ex.network.layers) == 3  # Dense, Tanh, Dense
+    assert ex.network.layers[1].name == "tanh"
+    assert h["loss"][-1] < h["loss"][0]
+
+
+def test_figure_draws_this_run_and_the_previous_one():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    ex = TrainingExplorer(epochs=5)
+    with pytest.raises(RuntimeError, match="run"):
+        ex.figure()
+    first = ex.run()
+    ax = ex.figure().axes[0]
+    assert len(ax.lines) == 1
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), first["loss"])
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), np.arange(1, 6))
+    ex.lr = 0.05
+    second = ex.run()
+    ax = ex.figure().axes[0]
+    assert [line.get_label() for line in ax.lines] == [
+        "previous: sgd, η = 0.3, batch 32, 5 epochs, seed 0",
+        "this run: sgd, η = 0.05, batch 32, 5 epochs, seed 0",
+    ]
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), second["loss"])
+    assert ax.get_yscale() == "log"
+    assert ex.png().startswith(b"\x89PNG")
+
+
+def test_figure_of_a_diverged_run_draws_without_error():
+    pytest.importorskip("matplotlib").use("Agg")
+    ex = TrainingExplorer(lr=1e4, epochs=5)
+    ex.run()
+    assert "diverged" in ex.figure().axes[0].get_title()
+
+
+def test_build_ui_drives_the_explorer():
+    pytest.importorskip("ipywidgets")
+    pytest.importorskip("matplotlib").use("Agg")
+    ex = TrainingExplorer(epochs=5)
+    box = ex.build_ui()
+    assert repr(box) == "TrainingExplorer controls (η, optimiser, batch size, epochs, seed) and loss curve"
+    assert set(box.controls) == {"lr", "optimizer", "batch_size", "epochs", "seed"}
+    assert bytes(box.image.value).startswith(b"\x89PNG")
+    assert box.status.value == ex.summary() and ex.history is not None
+
+    first, first_png = ex.history, bytes(box.image.value)
+    box.controls["optimizer"].value = "adam"
+    assert ex.optimizer == "adam" and ex.previous is first
+    assert bytes(box.image.value) != first_png  # redrawn
+    box.controls["lr"].value = 0.01
+    box.controls["batch_size"].value = None
+    box.controls["epochs"].value = 3
+    box.controls["seed"].value = 2
+    assert ex.settings() == {"lr": 0.01, "optimizer": "adam", "batch_size": None, "epochs": 3, "seed": 2}
+    assert len(ex.history["loss"]) == 3
+    assert box.status.value == ex.summary() and "adam, η = 0.01, full batch" in box.status.value
+    # the same settings set directly give the same history: the widget only forwards to run()
+    direct = TrainingExplorer(lr=0.01, optimizer="adam", batch_size=None, epochs=3, seed=2).run()
+    assert ex.history == direct
+
+
+def test_build_ui_offers_a_batch_size_outside_the_usual_choices():
+    pytest.importorskip("ipywidgets")
+    pytest.importorskip("matplotlib").use("Agg")
+    ex = TrainingExplorer(batch_size=50, epochs=2)
+    box = ex.build_ui()
+    options = dict(box.controls["batch_size"].options)
+    assert options["50"] == 50 and options["full"] is None
+    assert box.controls["batch_size"].value == 50
