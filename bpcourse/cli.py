@@ -1,0 +1,165 @@
+"""The ``bpcourse`` command: ``bpcourse release`` and ``bpcourse grade`` (``bpcourse --help`` explains both)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import signal
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+__all__ = ["main"]
+
+_DESCRIPTION = """\
+Tools for the instructor of the bpcourse exercises.
+
+  bpcourse release exercises/06_fully_connected_layer.ipynb release/
+      makes the student version: solutions become "# YOUR CODE HERE / raise NotImplementedError()",
+      hidden tests are removed, outputs cleared (exactly what nbgrader's generate_assignment does).
+
+  bpcourse grade exercises/06_fully_connected_layer.ipynb submitted/ --seed 2024 --out grades/
+      runs every submitted notebook in a sandbox, checks its functions on cases drawn from your seed,
+      and writes grades/grades.csv plus grades/feedback/<name>.txt for each student.
+
+Run "bpcourse grade --help" for what the statuses in grades.csv mean."""
+
+_GRADE_EPILOG = """\
+How grading works: each submission's code cells run in a separate Python process (own process group,
+time and memory limits, no keyboard, a temporary working directory); its graded functions are then
+called on fresh cases drawn from --seed, and only their return values come back. The grader computes the
+reference answers itself, so nothing a notebook does inside its own process can change its grade.
+Stored outputs in the notebook are ignored: grades come from what runs. A function that just returns
+what the bpcourse reference computes earns 0 for that task.
+
+Before grading, the SOURCE notebook itself is run the same way and must earn full marks (so a broken
+task table or solution stops the run instead of producing wrong grades).
+
+Resuming: results are saved after every submission. If the run is interrupted, run the same command
+again: submissions already graded with the same seed and source (and unchanged files) are not
+graded again. --regrade timeout (or all) grades those again, e.g. with a longer --timeout.
+
+Statuses in grades.csv:
+{statuses}
+
+Exit status: 0 when every submission has a row, 1 on a setup error (the message says what to fix),
+130 when interrupted (rerun to resume)."""
+
+
+def _statuses() -> str:
+    from bpcourse.grading.grade import STATUSES
+
+    return "\n".join(f"  {k:17s} {v}" for k, v in STATUSES.items())
+
+
+def _load_tasks(path: str) -> list[Any]:
+    """Tasks from a Python file defining ``TASKS`` (dict or list) or ``tasks_for``."""
+    p = Path(path)
+    if not p.is_file():
+        raise SystemExit(f"--tasks: {path} is not a file (expected a .py file defining TASKS)")
+    spec = importlib.util.spec_from_file_location(f"_bpcourse_tasks_{abs(hash(str(p.resolve())))}", p)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    tasks = getattr(module, "TASKS", None)
+    if tasks is None:
+        raise SystemExit(f"--tasks: {path} defines no TASKS")
+    return list(tasks.values()) if isinstance(tasks, dict) else list(tasks)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bpcourse", description=_DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="{release,grade}")
+
+    rel = sub.add_parser("release", help="make the student version of an exercise notebook",
+                         formatter_class=argparse.RawDescriptionHelpFormatter,
+                         description="Make the student version of SOURCE (a notebook with nbgrader solution and "
+                                     "test cells), as nbgrader's generate_assignment does.")
+    rel.add_argument("source", nargs="+", metavar="SOURCE.ipynb", help="source notebook(s) with solutions")
+    rel.add_argument("dest", metavar="DEST", help="output folder (or output file, for one SOURCE)")
+
+    gr = sub.add_parser("grade", help="grade a folder of submitted notebooks",
+                        formatter_class=argparse.RawDescriptionHelpFormatter,
+                        description="Grade every .ipynb under SUBMISSIONS_DIR against the tasks of SOURCE's "
+                                    "exercise (its file name, e.g. 06_fully_connected_layer).",
+                        epilog=_GRADE_EPILOG.format(statuses=_statuses()))
+    gr.add_argument("source", metavar="SOURCE.ipynb", help="the instructor's notebook, with solutions")
+    gr.add_argument("submissions", metavar="SUBMISSIONS_DIR", help="folder of submitted notebooks (searched "
+                    "recursively; .ipynb_checkpoints is skipped)")
+    gr.add_argument("--seed", type=int, required=True,
+                    help="your secret seed: the graded cases are drawn from it (same seed, same grades)")
+    gr.add_argument("--out", required=True, metavar="OUT_DIR",
+                    help="where grades.csv, feedback/ and results/ go (created if needed)")
+    gr.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel (default 2)")
+    gr.add_argument("--timeout", type=float, default=60.0,
+                    help="wall-clock seconds per submission (default 60)")
+    gr.add_argument("--memory-mb", type=int, default=2048, help="memory limit per submission in MiB (default 2048)")
+    gr.add_argument("--cases", type=int, default=5, help="graded cases per task (default 5)")
+    gr.add_argument("--regrade", default="", metavar="STATUS[,STATUS]",
+                    help="grade again the submissions with these statuses (or 'all')")
+    gr.add_argument("--tasks", metavar="TASKS.py", default=None,
+                    help="a Python file defining TASKS, instead of bpcourse.grading.tasks (custom exercises)")
+    gr.add_argument("--quiet", action="store_true", help="no progress line per submission")
+    return parser
+
+
+def _release(args: argparse.Namespace) -> int:
+    from bpcourse.grading.release import ReleaseError, release_file
+
+    dest = Path(args.dest)
+    if len(args.source) > 1 and dest.suffix == ".ipynb":
+        print("bpcourse release: several SOURCE notebooks need a DEST folder, not a file", file=sys.stderr)
+        return 1
+    for src in args.source:
+        target = dest if dest.suffix == ".ipynb" else dest / Path(src).name
+        try:
+            written = release_file(src, target)
+        except (ReleaseError, OSError, ValueError) as exc:
+            print(f"bpcourse release: {src}: {exc}", file=sys.stderr)
+            return 1
+        print(f"released {src} -> {written}")
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from bpcourse.grading.grade import SourceError, grade_folder
+
+    tasks = _load_tasks(args.tasks) if args.tasks else None
+    regrade = {s.strip() for s in args.regrade.split(",") if s.strip()}
+
+    def on_term(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        summary = grade_folder(args.source, args.submissions, args.out, seed=args.seed, jobs=args.jobs,
+                               timeout=args.timeout, memory_mb=args.memory_mb, n_cases=args.cases, tasks=tasks,
+                               regrade=regrade, log=(lambda s: None) if args.quiet else None)
+    except SourceError as exc:
+        print(f"bpcourse grade: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("bpcourse grade: interrupted; run the same command again to resume", file=sys.stderr)
+        return 130
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts.items()))
+    print(f"{len(summary.rows)} submissions ({summary.graded} graded now, {summary.skipped} already done): {counts}")
+    print(f"grades: {Path(args.out) / 'grades.csv'}   feedback: {Path(args.out) / 'feedback'}/")
+    return 130 if summary.interrupted else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``bpcourse`` console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "release":
+        return _release(args)
+    if args.command == "grade":
+        return _grade(args)
+    parser.print_help()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

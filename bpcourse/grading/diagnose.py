@@ -1,0 +1,498 @@
+"""Compare a learner's outputs with the reference and say *what* is wrong.
+
+Used by the notebook self-check (:mod:`bpcourse.grading.selfcheck`, in the learner's kernel) and by the
+batch grader (:mod:`bpcourse.grading.grade`, in the trusted parent on outputs sent back by the sandbox).
+Both first turn whatever the learner's function returned into plain :class:`Item` records
+(:func:`normalize`), so the same diagnosis runs on a live return value and on one that crossed a process
+boundary as arrays.
+
+The diagnoses, in the order they are tried for each output: wrong structure (None, wrong number of values,
+outputs in the wrong order), wrong type or dtype, NaN/inf, wrong shape (the transpose; one row per sample
+instead of a sum over the batch; the same entries laid out differently), sign flipped, the transpose of a
+square matrix, a missing or extra named factor (``Task.factors``, e.g. σ'(net)), off by a constant factor,
+off by the same row for every sample (a forgotten bias, named when it equals an input such as ``b``),
+otherwise "wrong values" with the relative error and the first differing entry. A function that changed one
+of its input arrays in place fails too. Every comparison uses :func:`bpcourse.gradcheck.rel_error`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from bpcourse.gradcheck import rel_error
+
+__all__ = ["Item", "Returned", "normalize", "diagnose_case", "format_value", "describe_case"]
+
+_NUMERIC_KINDS = "biufc"
+
+
+@dataclass
+class Item:
+    """One returned value in a form that can cross a process boundary.
+
+    Attributes
+    ----------
+    kind : str
+        ``"array"`` (a numpy array), ``"scalar"`` (a Python or numpy number), ``"sequence"`` (a list or
+        tuple of numbers, converted to ``array``), ``"none"`` or ``"other"`` (anything else).
+    type_name : str
+        What the learner returned, for messages: ``"numpy.ndarray"``, ``"float"``, ``"list"``, ``"dict"``…
+    array : numpy.ndarray or None
+        The numeric value (0-d for scalars), with the learner's dtype; None for ``"none"``/``"other"``.
+    text : str
+        A short repr for ``"other"`` values.
+    """
+
+    kind: str
+    type_name: str
+    array: np.ndarray | None = None
+    text: str = ""
+
+    def to_manifest(self) -> dict[str, Any]:
+        """JSON-safe description (the array travels separately)."""
+        return {"kind": self.kind, "type_name": self.type_name[:80], "text": self.text[:200]}
+
+
+@dataclass
+class Returned:
+    """A learner's whole return value: one :class:`Item` per expected output, or a structure error."""
+
+    items: list[Item] = field(default_factory=list)
+    structure_error: str = ""
+
+
+def _type_name(value: object) -> str:
+    t = type(value)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
+def _normalize_item(value: object) -> Item:
+    name = _type_name(value)
+    if value is None:
+        return Item("none", "None")
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in _NUMERIC_KINDS:
+            return Item("array", name, np.array(value, copy=True))
+        return Item("other", f"numpy.ndarray of dtype {value.dtype}", text=_short_repr(value))
+    if isinstance(value, (bool, int, float, complex, np.number, np.bool_)):
+        return Item("scalar", name, np.asarray(value))
+    if isinstance(value, (list, tuple)):
+        try:
+            arr = np.asarray(value)
+        except (ValueError, TypeError):
+            arr = None
+        if arr is not None and arr.dtype.kind in _NUMERIC_KINDS:
+            return Item("sequence", name, arr)
+        return Item("other", name, text=_short_repr(value))
+    return Item("other", name, text=_short_repr(value))
+
+
+def _short_repr(value: object) -> str:
+    try:
+        text = repr(value)
+    except Exception:  # a hostile or broken __repr__ must not break the diagnosis
+        text = f"<{_type_name(value)}>"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def normalize(value: object, outputs: Sequence[str]) -> Returned:
+    """Turn a function's return value into one :class:`Item` per expected output.
+
+    Parameters
+    ----------
+    value : object
+        What the function returned.
+    outputs : sequence of str
+        ``Task.outputs``: one name means a single value is expected, several mean a tuple of that length.
+
+    Returns
+    -------
+    Returned
+        ``items`` (``len(outputs)`` of them) or a ``structure_error`` message.
+    """
+    n = len(outputs)
+    if n == 1:
+        return Returned([_normalize_item(value)])
+    names = ", ".join(outputs)
+    if value is None:
+        return Returned(structure_error=f"returned None, expected the {n} values ({names}): "
+                                        f"did you forget the `return` statement?")
+    if not isinstance(value, (tuple, list)):
+        return Returned(structure_error=f"returned a single {_type_name(value)}, expected a tuple of {n} "
+                                        f"values: `return {names}`")
+    if len(value) != n:
+        return Returned(structure_error=f"returned {len(value)} values, expected {n}: `return {names}`")
+    return Returned([_normalize_item(v) for v in value])
+
+
+def format_value(x: float) -> str:
+    """A number at 4 significant digits, for messages."""
+    return f"{x:.4g}"
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def describe_case(case: Mapping[str, Any]) -> str:
+    """``x: (4, 3), W: (2, 3), lr: 0.1`` — the shapes of a case's arrays and its scalars."""
+    parts = []
+    for k, v in case.items():
+        arr = np.asarray(v)
+        parts.append(f"{k}: {_shape(arr.shape)}" if arr.ndim else f"{k}: {format_value(float(arr.real))}"
+                     if arr.dtype.kind in _NUMERIC_KINDS else f"{k}: {v!r}")
+    return ", ".join(parts)
+
+
+def _close(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
+    if a.shape != b.shape:
+        return False
+    with np.errstate(all="ignore"):
+        err = rel_error(a, b)
+    return bool(np.isfinite(err) and err <= tol)
+
+
+def _batch_sizes(case: Mapping[str, Any]) -> set[int]:
+    """Candidate batch sizes n: the first axis of every 2-D array in the case."""
+    return {int(np.shape(v)[0]) for v in case.values() if np.ndim(v) == 2 and np.shape(v)[0] > 1}
+
+
+def _factor_text(c: float, case: Mapping[str, Any]) -> str:
+    """Explain "your value is c × the expected one" with the likely cause."""
+    sign = "−" if c < 0 else ""
+    a = abs(c)
+    frac = Fraction(a).limit_denominator(64)
+    exact = frac.denominator > 0 and abs(float(frac) - a) <= 1e-6 * a
+    if exact and frac.denominator == 1:
+        how = f"{sign}{frac.numerator} × the expected value"
+    elif exact and frac.numerator == 1:
+        how = f"{sign}1/{frac.denominator} of the expected value"
+    elif exact:
+        how = f"{sign}{frac.numerator}/{frac.denominator} × the expected value"
+    else:
+        how = f"{format_value(c)} × the expected value"
+    hints = []
+    ns = _batch_sizes(case)
+    if exact and frac.denominator == 1 and frac.numerator in ns:
+        hints.append(f"the batch has n = {frac.numerator} samples: did you sum over the batch where the loss "
+                     f"takes the mean (divide by n)?")
+    elif exact and frac.numerator == 1 and frac.denominator in ns:
+        hints.append(f"the batch has n = {frac.denominator} samples: did you divide by n where the expected "
+                     f"value is a sum (or divide twice)?")
+    elif exact and a in (2.0, 0.5):
+        hints.append("a factor 2 often comes from the ½ in E = ½ Σ (y − t)² (its derivative is (y − t), "
+                     "not 2 (y − t))")
+    if c < 0:
+        hints.append("the sign is flipped too")
+    tail = f": {'; '.join(hints)}" if hints else ": look for a constant you multiply or divide by"
+    return f"is {how}{tail}"
+
+
+def _first_difference(got: np.ndarray, ref: np.ndarray, name: str) -> str:
+    with np.errstate(all="ignore"):
+        diff = np.abs(got - ref)
+        scale = np.abs(ref) + np.abs(got)
+        bad = diff > 1e-8 * np.maximum(scale, 1e-300)
+    if got.ndim == 0:
+        return f"{name} = {format_value(float(got.real))}, expected {format_value(float(ref.real))}"
+    idx = tuple(int(i) for i in np.argwhere(bad)[0]) if bad.any() else tuple(0 for _ in got.shape)
+    where = ", ".join(str(i) for i in idx)
+    name = name[4:] if name.startswith("the ") else name
+    return (f"first difference at {name}[{where}]: {format_value(float(got[idx].real))}, "
+            f"expected {format_value(float(ref[idx].real))}")
+
+
+def _factor_arrays(factors: Mapping[str, Any], name: str) -> list[tuple[str, np.ndarray]]:
+    out = []
+    for fname, value in factors.items():
+        if isinstance(value, Mapping):  # per-output factors: {"dW": ..., "db": ...}
+            if name not in value:
+                continue
+            value = value[name]
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            continue
+        out.append((fname, arr))
+    return out
+
+
+def _diagnose_values(name: str, got: np.ndarray, ref: np.ndarray, tol: float, case: Mapping[str, Any],
+                     factors: Sequence[tuple[str, np.ndarray]]) -> str | None:
+    """The value diagnoses for a float64 array of the right type: None when it passes."""
+    n_nan, n_inf = int(np.isnan(got).sum()), int(np.isinf(got).sum())
+    if n_nan or n_inf:
+        what = " and ".join(p for p in (f"{n_nan} NaN" if n_nan else "", f"{n_inf} inf" if n_inf else "") if p)
+        first = tuple(int(i) for i in np.argwhere(~np.isfinite(got))[0]) if got.ndim else ()
+        at = f" (first at {name}[{', '.join(map(str, first))}])" if first else ""
+        return (f"{name} contains {what} value{'s' if n_nan + n_inf > 1 else ''}{at}: look for 0/0, log(0), "
+                f"exp overflow (use a stable formula), or an array made with np.empty and never filled")
+    if got.shape != ref.shape:
+        head = f"{name} has shape {_shape(got.shape)}, expected {_shape(ref.shape)}"
+        if got.ndim == 2 and ref.ndim == 2 and got.shape == ref.shape[::-1]:
+            if _close(got.T, ref, tol):
+                return (f"{head}: it is the transpose of the right answer. Did you transpose? "
+                        f"(W has shape (n_out, n_in), so dW = δᵀ x, not xᵀ δ)")
+            return f"{head}: did you transpose? (even transposed, the values differ)"
+        if got.ndim == ref.ndim + 1 and got.shape[1:] == ref.shape:
+            if _close(got.sum(axis=0), ref, tol):
+                return (f"{head}: you kept one row per sample; sum over the batch axis "
+                        f"(`.sum(axis=0)`) to get the expected value")
+            if _close(got.mean(axis=0), ref, tol):
+                return (f"{head}: you kept one row per sample; average over the batch axis "
+                        f"(`.mean(axis=0)`) to get the expected value")
+            return f"{head}: you kept an extra leading axis (one row per sample?); reduce over axis 0"
+        if got.size == ref.size:
+            if _close(got.reshape(ref.shape), ref, tol):
+                return (f"{head}: the values are right but laid out differently; reshape to "
+                        f"{_shape(ref.shape)} (watch for an accidental ravel/flatten or a (n, 1) column)")
+            return f"{head}: the same number of entries, in a different layout (check reshape/ravel/keepdims)"
+        return f"{head}: check which arrays you multiply and the shapes the docstring gives"
+    if _close(got, ref, tol):
+        return None
+    if _close(-got, ref, tol):
+        return (f"{name} has the wrong sign (it equals −1 × the expected value): check (y − t) against "
+                f"(t − y), or a `-=` that should be `+=`")
+    if got.ndim == 2 and got.shape[0] == got.shape[1] and got.shape[0] > 1 and _close(got.T, ref, tol):
+        return f"{name} is the transpose of the right answer (square, so the shape could not tell): did you transpose?"
+    for fname, f in factors:
+        try:
+            if np.broadcast_shapes(f.shape, ref.shape) != ref.shape:
+                continue
+        except ValueError:
+            continue
+        with np.errstate(all="ignore"):
+            if _close(got * f, ref, tol):
+                return (f"{name} is missing the {fname} factor: multiplying your value by {fname} gives the "
+                        f"expected one (the chain rule passes through {fname})")
+            if _close(got, ref * f, tol):
+                return f"{name} has an extra {fname} factor: your value equals the expected one times {fname}"
+    with np.errstate(all="ignore"):
+        rr = float(np.vdot(ref, ref).real)
+        c = float(np.vdot(ref, got).real) / rr if rr > 0 else math.nan
+    if math.isfinite(c) and c != 0 and abs(c - 1) > 1e-6 and _close(got, c * ref, max(tol, 1e-9)):
+        return f"{name} {_factor_text(c, case)}"
+    missing_term = _missing_term(name, got, ref, tol, case)
+    if missing_term:
+        return missing_term
+    with np.errstate(all="ignore"):
+        err = rel_error(got, ref)
+    return (f"{name} has wrong values: relative error {format_value(err)} (allowed {tol:.0e}); "
+            f"{_first_difference(got, ref, name)}")
+
+
+def _missing_term(name: str, got: np.ndarray, ref: np.ndarray, tol: float, case: Mapping[str, Any]) -> str | None:
+    """A (n, k) result off by the same row for every sample: a forgotten (or doubled) bias-like term."""
+    if got.ndim != 2 or got.shape[0] < 2:
+        return None
+    with np.errstate(all="ignore"):
+        d = ref - got
+    if not _close(np.broadcast_to(d[0], d.shape).copy(), d, 1e-9) or _close(d[0], np.zeros_like(d[0]), 1e-12):
+        return None
+    for arg, v in case.items():
+        if isinstance(v, np.ndarray) and v.shape == d[0].shape:
+            if _close(d[0], v, max(tol, 1e-9)):
+                return f"{name} is missing the term `+ {arg}` (every row is off by exactly {arg})"
+            if _close(-d[0], v, max(tol, 1e-9)):
+                return f"{name} adds `{arg}` once too often (every row is off by exactly {arg})"
+    return (f"{name} is off by the same row for every sample: a term that does not depend on the sample "
+            f"(a bias?) is missing or wrong")
+
+
+def _diagnose_item(name: str, got: Item, ref: Item, tol: float, case: Mapping[str, Any],
+                   factors: Sequence[tuple[str, np.ndarray]]) -> str | None:
+    assert ref.array is not None, "reference outputs are numbers or arrays"
+    if got.kind == "none":
+        return f"{name} is None: did you forget the `return` statement (or return the result of an in-place method)?"
+    if got.kind == "other" or got.array is None:
+        return f"{name} is a {got.type_name} ({got.text}), expected {_expected(ref)}"
+    prefix = ""
+    if ref.kind == "array" and got.kind != "array":
+        prefix = (f"{name} is a {got.type_name}, expected {_expected(ref)}: build it with numpy operations "
+                  f"(or wrap it in np.array(...))")
+    elif ref.kind == "scalar" and got.array.ndim != 0:
+        prefix = (f"{name} is a {got.type_name} of shape {_shape(got.array.shape)}, expected a single number: "
+                  f"sum/index it down to a scalar (e.g. `.item()` or `float(...)`)")
+        if got.array.size == 1:
+            return prefix + " (its one value is " + (
+                "right)" if _close(got.array.reshape(()).astype(np.float64), ref.array.astype(np.float64), tol)
+                else "wrong too)")
+        return prefix
+    elif got.array.dtype != ref.array.dtype and not (ref.kind == "scalar" and got.array.dtype.kind == "f"
+                                                     and got.array.dtype.itemsize == 8):
+        dt, want = got.array.dtype, ref.array.dtype
+        if dt.kind in "biu":
+            why = ("integer arithmetic: an array made with dtype=int or np.zeros_like of an integer array, "
+                   "or Python ints")
+        elif dt.kind == "c":
+            why = "complex numbers: a square root or power of a negative number?"
+        elif dt.kind == "f":
+            why = f"{dt} keeps fewer digits: the course computes in float64 throughout"
+        else:
+            why = "a different number type"
+        prefix = f"{name} has dtype {dt}, expected {want}: {why}"
+    if prefix:
+        with np.errstate(all="ignore"):
+            cast = got.array.real.astype(np.float64) if got.array.dtype.kind == "c" else got.array.astype(np.float64)
+        rest = _diagnose_values(name, cast, ref.array.astype(np.float64), tol, case, factors)
+        return prefix + (". Apart from that the values are right." if rest is None else f". Also: {rest}")
+    ref_arr = ref.array
+    got_arr = got.array
+    if ref.kind == "scalar":
+        got_arr = got_arr.reshape(())
+    return _diagnose_values(name, got_arr.astype(ref_arr.dtype, copy=False), ref_arr, tol, case, factors)
+
+
+def _expected(ref: Item) -> str:
+    if ref.kind == "scalar":
+        return "a number (float)"
+    return f"a numpy array of shape {_shape(ref.array.shape)} and dtype {ref.array.dtype}"
+
+
+def _swapped_order(got: Returned, ref: Returned, outputs: Sequence[str], tol: float) -> str | None:
+    """Detect outputs returned in the wrong order, e.g. (dW, dx, db) for (dx, dW, db)."""
+    n = len(outputs)
+    if n < 2 or any(g.array is None for g in got.items):
+        return None
+    match: list[int | None] = []
+    for g in got.items:
+        found = None
+        for j, r in enumerate(ref.items):
+            if g.array.shape == r.array.shape and _close(g.array.astype(np.float64), r.array.astype(np.float64), tol):
+                found = j
+                break
+        match.append(found)
+    if all(m is not None for m in match) and match != list(range(n)) and len(set(match)) == n:
+        order = ", ".join(outputs[m] for m in match)  # type: ignore[index]
+        return f"returned ({order}) in the wrong order: `return {', '.join(outputs)}`"
+    return None
+
+
+def diagnose_case(
+    got: Returned,
+    ref: Returned,
+    outputs: Sequence[str],
+    case: Mapping[str, Any],
+    *,
+    rtol: float,
+    factors: Mapping[str, Any] | None = None,
+    modified: Sequence[str] = (),
+) -> list[str]:
+    """All problems with one call of the learner's function; an empty list means it passed.
+
+    Parameters
+    ----------
+    got, ref : Returned
+        The learner's and the reference's normalized return values (see :func:`normalize`).
+    outputs : sequence of str
+        ``Task.outputs`` (a single ``"out"`` is called "the result" in messages).
+    case : mapping
+        The keyword arguments of the call (the pristine copy, for hints such as the batch size).
+    rtol : float
+        Allowed relative error per output.
+    factors : mapping of str to value, optional
+        ``{name: factor(case)}`` already evaluated (a value, or a dict keyed by output name).
+    modified : sequence of str
+        Names of input arrays the learner's function changed in place.
+
+    Returns
+    -------
+    list of str
+        One teaching sentence per problem.
+    """
+    factors = factors or {}
+    problems: list[str] = []
+    if got.structure_error:
+        problems.append(got.structure_error)
+    else:
+        swapped = _swapped_order(got, ref, outputs, rtol)
+        if swapped:
+            problems.append(swapped)
+        else:
+            for key, g, r in zip(outputs, got.items, ref.items):
+                label = "the result" if len(outputs) == 1 and key == "out" else key
+                msg = _diagnose_item(label, g, r, rtol, case, _factor_arrays(factors, key))
+                if msg:
+                    problems.append(msg)
+    for arg in modified:
+        problems.append(f"it modified its input `{arg}` in place, so the caller's array changed (e.g. `{arg} *= ...` "
+                        f"or `{arg}[...] = ...`): compute into a new array instead (`{arg} = {arg} * ...` makes one)")
+    return problems
+
+
+def modified_inputs(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """Names of the arrays in ``after`` whose contents differ from ``before`` (NaN equals NaN)."""
+    changed = []
+    for k, v in before.items():
+        if isinstance(v, np.ndarray):
+            w = after.get(k)
+            if (not isinstance(w, np.ndarray) or w.shape != v.shape
+                    or not np.array_equal(w, v, equal_nan=v.dtype.kind in "fc")):
+                changed.append(k)
+    return changed
+
+
+def exception_report(exc: BaseException, is_learner: Any, line_of: Any = None) -> dict[str, Any]:
+    """Describe an exception by the learner's own deepest frame, not by ours or numpy's.
+
+    Parameters
+    ----------
+    exc : BaseException
+        The exception raised by the learner's function.
+    is_learner : callable
+        ``is_learner(filename) -> bool``: whether a traceback frame belongs to the learner's code.
+    line_of : callable, optional
+        ``line_of(filename, lineno) -> str``: the source line (default: :mod:`linecache`).
+
+    Returns
+    -------
+    dict
+        ``type``, ``message``, ``filename``, ``lineno`` (0 when no learner frame) and ``line``.
+    """
+    import linecache
+    import traceback
+
+    frames = [fs for fs in traceback.extract_tb(exc.__traceback__) if is_learner(fs.filename)]
+    report: dict[str, Any] = {"type": type(exc).__name__, "message": _exc_message(exc)[:500],
+                              "filename": "", "lineno": 0, "line": ""}
+    if frames:
+        fs = frames[-1]
+        line = line_of(fs.filename, fs.lineno) if line_of else linecache.getline(fs.filename, fs.lineno or 0)
+        report.update(filename=fs.filename, lineno=int(fs.lineno or 0), line=(line or "").strip()[:200])
+    return report
+
+
+def _exc_message(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:  # a broken __str__
+        return ""
+
+
+def format_exception(fn_name: str, report: Mapping[str, Any], where: str = "") -> str:
+    """``dense_backward raised ValueError: ... — at line 4: `dW = x @ dy``` with a hint when we have one."""
+    kind, msg = report.get("type", "Exception"), report.get("message", "")
+    text = f"{fn_name} raised {kind}" + (f": {msg}" if msg else "")
+    if report.get("lineno"):
+        text += f"\n    at {where or 'line ' + str(report['lineno'])}: `{report.get('line', '')}`"
+    hint = _exception_hint(kind, msg)
+    return text + (f"\n    hint: {hint}" if hint else "")
+
+
+def _exception_hint(kind: str, msg: str) -> str:
+    if kind == "NotImplementedError":
+        return "the stub `raise NotImplementedError()` is still there: replace it with your code"
+    if "matmul" in msg or "shapes" in msg and "not aligned" in msg or "could not be broadcast" in msg:
+        return "two arrays' shapes do not fit: print their .shape just before this line"
+    if kind == "NameError":
+        return "a name is used before it is defined (or misspelled); run the cells above first"
+    if kind == "MemoryError":
+        return "the function tried to allocate more memory than allowed: look for an array built from a huge shape"
+    if kind in ("KeyboardInterrupt", "SystemExit"):
+        return "the function stopped the program instead of returning a value"
+    return ""

@@ -1,0 +1,201 @@
+"""The public self-check a learner runs inside an exercise notebook.
+
+>>> from bpcourse.grading import check
+>>> check(dense_backward)            # doctest: +SKIP
+dense_backward: public checks passed (3 random cases)
+
+It runs the learner's function on a few fresh random cases (a new seed on every call, so hard-coding an
+answer does not help) against the task's reference, and prints either "public checks passed" or one short
+teaching paragraph per problem (see :mod:`bpcourse.grading.diagnose`). The batch grader runs the same
+diagnosis on cases drawn from the instructor's seed, outside the learner's kernel.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import inspect
+import os
+import sys
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from bpcourse.grading.diagnose import (
+    describe_case,
+    diagnose_case,
+    exception_report,
+    format_exception,
+    modified_inputs,
+    normalize,
+)
+from bpcourse.grading.spec import Task
+
+__all__ = ["check", "find_task", "bind_call", "evaluate_factors"]
+
+_WORKER_ENV = "BPCOURSE_GRADING_WORKER"
+
+
+def _all_tasks() -> dict[str, Task]:
+    from bpcourse.grading.tasks import TASKS  # the spec table, imported only when a check runs
+
+    return dict(TASKS)
+
+
+def find_task(fn: Callable[..., Any] | str, task: str | None = None,
+              tasks: Iterable[Task] | None = None) -> Task:
+    """The task a function is checked against: by ``task`` id, else by the function's ``__name__``.
+
+    Raises
+    ------
+    LookupError
+        With the known task ids or function names closest to what was given.
+    """
+    table = {t.id: t for t in tasks} if tasks is not None else _all_tasks()
+    if task is not None:
+        if task in table:
+            return table[task]
+        close = difflib.get_close_matches(task, list(table), n=3)
+        raise LookupError(f"no task with id {task!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+    name = fn if isinstance(fn, str) else getattr(fn, "__name__", "")
+    matches = [t for t in table.values() if t.function == name]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        ids = ", ".join(sorted(t.id for t in matches))
+        raise LookupError(f"several tasks grade a function named {name!r} ({ids}): say which, "
+                          f"e.g. check({name}, task={sorted(t.id for t in matches)[0]!r})")
+    close = difflib.get_close_matches(name, sorted({t.function for t in table.values()}), n=3)
+    hint = f" The exercises grade functions named {', '.join(close)}: did you rename it?" if close else ""
+    raise LookupError(f"no exercise task grades a function named {name!r}.{hint}")
+
+
+def bind_call(fn: Callable[..., Any], case: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any], str]:
+    """How to call ``fn`` with a case: by keyword, else (parameters renamed) by position.
+
+    Returns
+    -------
+    args, kwargs, note
+        ``note`` is empty for a keyword call, a sentence when the call falls back to positions.
+
+    Raises
+    ------
+    TypeError
+        With the expected and the actual signature when neither way fits.
+    """
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):  # builtins and odd callables: just try the keyword call
+        return (), dict(case), ""
+    try:
+        sig.bind(**case)
+        return (), dict(case), ""
+    except TypeError:
+        pass
+    name = getattr(fn, "__name__", "the function")
+    expected = f"{name}({', '.join(case)})"
+    try:
+        sig.bind(*case.values())
+    except TypeError:
+        raise TypeError(f"wrong signature: the exercise calls {expected}, but yours is {name}{sig}. "
+                        f"Keep the parameters of the given `def` line.") from None
+    return tuple(case.values()), {}, (f"note: your parameters are named {name}{sig}, the exercise's are {expected}; "
+                                      f"they were passed by position")
+
+
+def evaluate_factors(task: Task, case: dict[str, Any]) -> dict[str, Any]:
+    """``{name: factor(case)}`` for the task's named factors; a factor that fails is skipped."""
+    out = {}
+    for name, f in task.factors.items():
+        try:
+            out[name] = f(copy.deepcopy(case))
+        except Exception:  # a factor that does not apply to this case just cannot be diagnosed
+            continue
+    return out
+
+
+def _ours(filename: str) -> bool:
+    """Frames of bpcourse, numpy and the standard library: not the learner's code."""
+    if filename.startswith("<frozen") or filename.startswith("<__array_function__"):
+        return True
+    roots = {os.path.dirname(os.path.dirname(os.path.abspath(__file__))), sys.prefix, sys.base_prefix,
+             sys.exec_prefix}
+    path = os.path.abspath(filename) if not filename.startswith("<") else filename
+    return any(path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+def run_case(fn: Callable[..., Any], task: Task, case: dict[str, Any]) -> tuple[list[str], str]:
+    """Call the learner's function on one case and diagnose it: (problems, note)."""
+    ref = normalize(task.reference(**copy.deepcopy(case)), task.outputs)
+    learner_case = copy.deepcopy(case)
+    try:
+        args, kwargs, note = bind_call(fn, learner_case)
+    except TypeError as exc:
+        return [str(exc)], ""
+    try:
+        value = fn(*args, **kwargs)
+    except Exception as exc:  # the learner's bug, reported by the learner's own line
+        report = exception_report(exc, lambda f: not _ours(f))
+        return [format_exception(task.function, report)], note
+    if args:
+        learner_case = dict(zip(case, args))
+    got = normalize(value, task.outputs)
+    problems = diagnose_case(got, ref, task.outputs, case, rtol=task.rtol, factors=evaluate_factors(task, case),
+                             modified=modified_inputs(case, learner_case))
+    return problems, note
+
+
+def check(fn: Callable[..., Any], task: str | None = None, *, n_cases: int = 3, seed: int | None = None,
+          tasks: Iterable[Task] | None = None, file: Any = None) -> bool:
+    """Check a learner's function against its task's reference on fresh random cases.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function, e.g. ``dense_backward``.
+    task : str, optional
+        Task id (``"ex06_dense_backward"``); by default the task whose ``function`` is ``fn.__name__``.
+    n_cases : int
+        Number of random cases (3); the first failing one is reported.
+    seed : int, optional
+        Seed of the cases; by default a fresh one on every call.
+    tasks : iterable of Task, optional
+        The task table (default: ``bpcourse.grading.tasks.TASKS``).
+    file : file-like, optional
+        Where to print (default ``sys.stdout``).
+
+    Returns
+    -------
+    bool
+        True when every case passed. Prints "public checks passed" or the diagnosis.
+
+    Notes
+    -----
+    The batch grader also gives no points for a function that just calls the task's ``bpcourse``
+    reference; this self-check cannot tell that apart from a helper the exercise allows, so it does not try.
+    """
+    out = file if file is not None else sys.stdout
+    if os.environ.get(_WORKER_ENV) == "1":
+        return True  # inside the grading sandbox the grade comes from the parent, not from this call
+    try:
+        t = find_task(fn, task, tasks)
+    except LookupError as exc:
+        print(f"cannot check: {exc}", file=out)
+        return False
+    if not callable(fn):
+        print(f"cannot check: expected a function, got a {type(fn).__name__}", file=out)
+        return False
+    rng = np.random.default_rng(seed)
+    for _ in range(n_cases):
+        case = t.make_case(rng)
+        problems, note = run_case(fn, t, case)
+        if problems:
+            lines = [f"{t.function}: not yet right, on a random case ({describe_case(case)}):"]
+            lines += [f"  - {p}" for p in problems]
+            if note:
+                lines.append(f"  ({note})")
+            print("\n".join(lines), file=out)
+            return False
+    print(f"{t.function}: public checks passed ({n_cases} random case{'s' if n_cases != 1 else ''})"
+          + (f"\n  ({note})" if note else ""), file=out)
+    return True

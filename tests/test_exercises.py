@@ -1,0 +1,408 @@
+"""The exercise notebooks (``exercises/NN_*.ipynb``) and their spec table (``bpcourse.grading.tasks``).
+
+What is checked here, per exercise: the nbgrader metadata (schema 3, unique grade ids, the points of each test
+cell equal to ``Task.points``); that the source notebook's solutions, run as they stand, pass the self-check
+of every task and do not lean on ``bpcourse``; that each task's reference passes its own check and its cases
+are deterministic and plain (floats, ints, float64 arrays); that the released student version runs up to the
+first task and stops there with the stub's NotImplementedError; and that typical wrong answers get the
+diagnosis the exercise promises (a missing σ'(net) factor, a transpose, a flipped sign, ...).
+"""
+from __future__ import annotations
+
+import io
+import textwrap
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bpcourse.grading import check
+from bpcourse.grading.tasks import EXERCISES, TASKS, tasks_for
+
+nbformat = pytest.importorskip("nbformat")
+
+ROOT = Path(__file__).resolve().parents[1]
+EXERCISE_DIR = ROOT / "exercises"
+NBGRADER_KEYS = {"grade", "grade_id", "locked", "schema_version", "solution", "task"}
+
+
+def _read(exercise: str):
+    return nbformat.read(EXERCISE_DIR / f"{exercise}.ipynb", as_version=4)
+
+
+def _nbg(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def _run_check(fn, task_id: str, seed: int = 0, n_cases: int = 3) -> tuple[bool, str]:
+    buf = io.StringIO()
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")  # a wrong answer may overflow; that is what the diagnosis reports
+        ok = check(fn, task=task_id, seed=seed, n_cases=n_cases, file=buf)
+    return ok, buf.getvalue()
+
+
+def _solution_namespace(exercise: str) -> dict:
+    """Run the notebook's setup, solution and other non-test, non-demo code cells, in order."""
+    ns: dict = {}
+    for cell in _read(exercise).cells:
+        meta = _nbg(cell)
+        if cell.cell_type != "code" or meta.get("grade") or meta.get("grade_id") == "demo":
+            continue
+        exec(compile(cell.source, f"<{exercise}:{meta.get('grade_id')}>", "exec"), ns)
+    return ns
+
+
+# ------------------------------------------------------------------------------------------- the spec table
+def test_every_exercise_has_a_notebook_and_ten_points():
+    assert sorted(p.stem for p in EXERCISE_DIR.glob("[0-9][0-9]_*.ipynb")) == sorted(EXERCISES)
+    assert len(EXERCISES) == 9
+    for ex in EXERCISES:
+        tasks = tasks_for(ex)
+        assert 2 <= len(tasks) <= 5, ex
+        assert sum(t.points for t in tasks) == 10, ex
+        assert all(t.id.startswith("ex" + ex[:2] + "_") for t in tasks), ex
+
+
+def test_task_ids_and_function_names_are_unique():
+    assert len({t.id for t in TASKS.values()}) == len(TASKS)
+    # check(fn) finds a task by the function's name, so no two tasks may grade the same name
+    assert len({t.function for t in TASKS.values()}) == len(TASKS)
+
+
+def test_tasks_for_rejects_an_unknown_exercise():
+    with pytest.raises(ValueError, match="unknown exercise '10_capstone'; expected one of 01_single_neuron"):
+        tasks_for("10_capstone")
+
+
+@pytest.mark.parametrize("task_id", sorted(TASKS))
+def test_make_case_is_deterministic_and_plain(task_id):
+    task = TASKS[task_id]
+    for seed in range(5):
+        a = task.make_case(np.random.default_rng(seed))
+        b = task.make_case(np.random.default_rng(seed))
+        assert a.keys() == b.keys()
+        for k, v in a.items():
+            assert type(v) is type(b[k]), (k, type(v), type(b[k]))
+            if isinstance(v, np.ndarray):
+                assert v.dtype == np.float64, (k, v.dtype)
+                assert np.array_equal(v, b[k]) and np.all(np.isfinite(v)), k
+            else:
+                assert type(v) in (float, int), (k, type(v))  # no callables, no numpy scalars
+                assert v == b[k], k
+    # fresh generators give fresh cases: an answer cannot be hard-coded
+    c1, c2 = (task.make_case(np.random.default_rng(s)) for s in (1, 2))
+    assert any(not np.array_equal(np.asarray(c1[k]), np.asarray(c2.get(k))) for k in c1)
+
+
+@pytest.mark.parametrize("task_id", sorted(TASKS))
+def test_reference_passes_its_own_check(task_id):
+    task = TASKS[task_id]
+    for seed in (0, 1):
+        ok, out = _run_check(task.reference, task_id, seed=seed, n_cases=5)
+        assert ok, out
+        assert out.strip() == f"{task.function}: public checks passed (5 random cases)"
+
+
+@pytest.mark.parametrize("task_id", sorted(TASKS))
+def test_reference_outputs_and_factors_fit_the_declared_outputs(task_id):
+    task = TASKS[task_id]
+    case = task.make_case(np.random.default_rng(3))
+    out = task.reference(**case)
+    outs = out if len(task.outputs) > 1 else (out,)
+    assert isinstance(outs, tuple) and len(outs) == len(task.outputs)
+    shapes = dict(zip(task.outputs, (np.shape(o) for o in outs)))
+    for name, factor in task.factors.items():
+        value = factor(case)
+        per_output = value if isinstance(value, dict) else {o: value for o in task.outputs}
+        assert set(per_output) <= set(task.outputs), (name, set(per_output))
+        for o, v in per_output.items():
+            v = np.asarray(v, dtype=np.float64)
+            assert np.broadcast_shapes(v.shape, shapes[o]) == shapes[o], (name, o)
+            assert np.all(np.isfinite(v)) and np.all(v != 0), (name, o)  # a factor of 0 could not be diagnosed
+
+
+# ------------------------------------------------------------------------------------------- the notebooks
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_nbgrader_metadata(exercise):
+    nb = _read(exercise)
+    nbformat.validate(nb)
+    assert nb.metadata.kernelspec.name == "python3"
+    ids = []
+    for cell in nb.cells:
+        meta = _nbg(cell)
+        assert set(meta) >= NBGRADER_KEYS, f"{exercise}: a cell without full nbgrader metadata: {cell.source[:60]!r}"
+        assert meta["schema_version"] == 3 and meta["task"] is False
+        ids.append(meta["grade_id"])
+        if meta["solution"]:
+            assert cell.cell_type == "code" and not meta["grade"] and not meta["locked"]
+            assert meta["grade_id"].endswith("_solution")
+            assert cell.source.count("### BEGIN SOLUTION") == 1 and cell.source.count("### END SOLUTION") == 1
+        elif meta["grade"]:
+            assert cell.cell_type == "code" and meta["locked"] and meta["grade_id"] in TASKS
+            assert meta["points"] == TASKS[meta["grade_id"]].points
+            assert cell.source.count("### BEGIN HIDDEN TESTS") == 1 and cell.source.count("### END HIDDEN TESTS") == 1
+            assert f"check({TASKS[meta['grade_id']].function})" in cell.source
+        else:
+            assert meta["locked"], f"{exercise}: instructions and setup cells are locked ({meta['grade_id']})"
+            assert "### BEGIN" not in cell.source
+    assert len(ids) == len(set(ids)), f"{exercise}: duplicate grade_id"
+    graded = [c for c in nb.cells if _nbg(c)["grade"]]
+    assert [_nbg(c)["grade_id"] for c in graded] == [t.id for t in tasks_for(exercise)]
+    assert sum(_nbg(c)["points"] for c in graded) == 10
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_solutions_are_written_from_the_math(exercise):
+    for cell in _read(exercise).cells:
+        if _nbg(cell)["solution"]:
+            assert "bpcourse" not in cell.source, f"{exercise}: {_nbg(cell)['grade_id']} uses bpcourse"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_notebook_solutions_pass_check(exercise):
+    ns = _solution_namespace(exercise)
+    for task in tasks_for(exercise):
+        assert task.function in ns, f"{exercise} defines no function {task.function}"
+        for seed in (0, 1, 2):
+            ok, out = _run_check(ns[task.function], task.id, seed=seed, n_cases=5)
+            assert ok, out
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_released_notebook_stops_at_the_first_task(exercise, tmp_path):
+    nbclient = pytest.importorskip("nbclient")
+    from bpcourse.grading.release import release_notebook
+
+    released = release_notebook(_read(exercise))
+    text = nbformat.writes(released)
+    assert "### BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
+    for cell in released.cells:
+        if _nbg(cell).get("solution"):
+            assert "raise NotImplementedError()" in cell.source
+            compile(cell.source, "<stub>", "exec")  # the def line and docstring survive, the stub parses
+        if cell.cell_type == "code":
+            assert not cell.outputs
+    client = nbclient.NotebookClient(released, timeout=60, kernel_name="python3", allow_errors=True,
+                                     resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    errors = [(i, o) for i, c in enumerate(released.cells) if c.cell_type == "code"
+              for o in c.outputs if o.output_type == "error"]
+    assert errors, f"{exercise}: the released notebook ran without any error"
+    index, first = errors[0]
+    first_test = next(i for i, c in enumerate(released.cells) if _nbg(c).get("grade"))
+    assert first.ename == "NotImplementedError", f"{exercise}: first error {first.ename}: {first.evalue}"
+    assert index == first_test, f"{exercise}: the first error is in cell {index}, not in the first test cell"
+    # the self-check ran before the error and said what to do
+    printed = "".join(o.get("text", "") for o in released.cells[first_test].outputs if o.output_type == "stream")
+    assert "NotImplementedError" in printed and "replace it with your code" in printed
+
+
+# ------------------------------------------------------------------------------- wrong answers, diagnosed
+WRONG = [
+    # (task id, wrong implementation, what the diagnosis must say)
+    ("ex01_neuron_gradient", """
+        def neuron_gradient(w, b, x, t):
+            o = 1.0 / (1.0 + np.exp(-(w @ x + b)))
+            return (o - t) * x, float(o - t)          # forgot σ'(net) = o(1 − o)
+     """, "dw is missing the σ'(net) factor"),
+    ("ex01_neuron_gradient", """
+        def neuron_gradient(w, b, x, t):
+            o = 1.0 / (1.0 + np.exp(-(w @ x + b)))
+            d = (t - o) * o * (1 - o)                 # (t − o): the sign of the error flipped
+            return d * x, float(d)
+     """, "dw has the wrong sign"),
+    ("ex01_sigmoid_prime", """
+        def sigmoid_prime(net):
+            return 1.0 - 1.0 / (1.0 + np.exp(-net))   # only (1 − σ)
+     """, "missing the σ(net) factor"),
+    ("ex02_mul_backward", """
+        def mul_backward(x, y, dout):
+            return y, x                               # local derivatives only
+     """, "dx is missing the upstream gradient dout factor"),
+    ("ex02_branch_gradients", """
+        def branch_gradients(x, y, z, w):
+            big = 1.0 if y > z else 0.0
+            return y, x + big, 1.0 - big, x * y + max(y, z)   # forgot the upstream w
+     """, "dx is missing the upstream gradient w factor"),
+    ("ex03_chain_gradients", """
+        def chain_gradients(w1, w2, w3, x, t):
+            y = w1 * x; z = w2 * y; e = w3 * z
+            return (e - t) * w2 * x, (e - t) * y, (e - t) * z   # forgot to multiply by w3
+     """, "dw2 is missing the w3 factor"),
+    ("ex03_chain_gradients", """
+        def chain_gradients(w1, w2, w3, x, t):
+            y = w1 * x; z = w2 * y; e = w3 * z
+            return (e - t) * z, (e - t) * w3 * y, (e - t) * w3 * w2 * x   # last layer first
+     """, "in the wrong order"),
+    ("ex04_central_difference", """
+        def probe_central_difference(c3, A, b, x, eps):
+            f = lambda v: float(np.sum(c3 * v**3) + 0.5 * (v @ A @ v) + b @ v)
+            g = np.zeros_like(x)
+            for i in range(x.size):
+                xp = x.copy(); xp[i] += eps; xm = x.copy(); xm[i] -= eps
+                g[i] = (f(xp) - f(xm)) / eps          # forgot the 2 in 2ε
+            return g
+     """, "is 2 × the expected value"),
+    ("ex04_central_difference", """
+        def probe_central_difference(c3, A, b, x, eps):
+            f = lambda v: float(np.sum(c3 * v**3) + 0.5 * (v @ A @ v) + b @ v)
+            g = np.zeros_like(x)
+            for i in range(x.size):
+                x[i] += eps; fp = f(x); x[i] -= 2 * eps; fm = f(x)   # never restores x[i]
+                g[i] = (fp - fm) / (2 * eps)
+            return g
+     """, "modified its input `x` in place"),
+    ("ex04_central_difference", """
+        def probe_central_difference(c3, A, b, x, eps):
+            f = lambda v: float(np.sum(c3 * v**3) + 0.5 * (v @ A @ v) + b @ v)
+            g = np.zeros_like(x)
+            for i in range(x.size):
+                xp = x.copy(); xp[i] += eps
+                g[i] = (f(xp) - f(x)) / eps           # one-sided: error O(ε), visible at these ε
+            return g
+     """, "wrong values"),
+    ("ex04_quadratic_gradient", """
+        def quadratic_gradient(A, b, x):
+            return A @ x + b                          # right only for a symmetric A
+     """, "wrong values"),
+    ("ex05_two_hidden_deltas", """
+        def two_hidden_deltas(w1, w2, w3, w4, b1, b2, x, t):
+            s = lambda v: 1.0 / (1.0 + np.exp(-v))
+            h1, h2 = s(w1 * x + b1), s(w2 * x + b1)
+            o = s(w3 * h1 + w4 * h2 + b2)
+            d_o = o - t                               # forgot σ'(net_o)
+            return d_o, w3 * d_o * h1 * (1 - h1), w4 * d_o * h2 * (1 - h2)
+     """, "delta_o is missing the σ'(net_o) factor"),
+    ("ex05_two_hidden_deltas", """
+        def two_hidden_deltas(w1, w2, w3, w4, b1, b2, x, t):
+            s = lambda v: 1.0 / (1.0 + np.exp(-v))
+            h1, h2 = s(w1 * x + b1), s(w2 * x + b1)
+            o = s(w3 * h1 + w4 * h2 + b2)
+            d_o = (o - t) * o * (1 - o)
+            return d_o, w3 * d_o, w4 * d_o * h2 * (1 - h2)   # forgot σ'(net_h1)
+     """, "delta_h1 is missing the σ'(net_h1) factor"),
+    ("ex05_two_hidden_gradients", """
+        def two_hidden_gradients(w1, w2, w3, w4, b1, b2, x, t):
+            s = lambda v: 1.0 / (1.0 + np.exp(-v))
+            h1, h2 = s(w1 * x + b1), s(w2 * x + b1)
+            o = s(w3 * h1 + w4 * h2 + b2)
+            d_o = o - t                               # Article D's δ = o − y, for a ½-squared error
+            d1, d2 = w3 * d_o * h1 * (1 - h1), w4 * d_o * h2 * (1 - h2)
+            return d1 * x, d2 * x, d_o * h1, d_o * h2, d1 + d2, d_o
+     """, "dw3 is missing the σ'(net_o) factor"),
+    ("ex06_dense_backward", """
+        def dense_backward(dout, x, W):
+            return dout @ W, x.T @ dout, dout.sum(axis=0)    # dW transposed
+     """, "it is the transpose of the right answer"),
+    ("ex06_dense_backward_loops", """
+        def dense_backward_loops(dout, x, W):
+            return dout @ W, dout.T @ x, dout               # db per sample, not summed
+     """, "sum over the batch axis"),
+    ("ex07_output_delta", """
+        def output_delta(Z, Y):
+            return 1.0 / (1.0 + np.exp(-Z)) - Y       # Article D: δ = o − y
+     """, "missing the σ'(Z)/n factor"),
+    ("ex07_output_delta", """
+        def output_delta(Z, Y):
+            A = 1.0 / (1.0 + np.exp(-Z))
+            return (A - Y) * A * (1 - A)              # the loss is a mean: forgot 1/n
+     """, "missing the 1/n factor"),
+    ("ex07_hidden_delta", """
+        def hidden_delta(delta_next, W_next, Z):
+            return delta_next @ W_next                # forgot σ'(Z)
+     """, "missing the σ'(Z) factor"),
+    ("ex07_mlp_backward", """
+        def mlp_backward(X, Y, W1, b1, W2, b2):
+            s = lambda v: 1.0 / (1.0 + np.exp(-v))
+            A1 = s(X @ W1.T + b1); A2 = s(A1 @ W2.T + b2)
+            d2 = (A2 - Y) * A2 * (1 - A2)             # summed over the batch instead of averaged
+            d1 = (d2 @ W2) * A1 * (1 - A1)
+            return d1.T @ X, d1.sum(axis=0), d2.T @ A1, d2.sum(axis=0)
+     """, "missing the 1/n factor"),
+    ("ex08_softmax", """
+        def softmax(Z):
+            E = np.exp(Z)                             # no max subtracted: e^1000 = inf
+            return E / E.sum(axis=1, keepdims=True)
+     """, "NaN"),
+    ("ex08_cross_entropy", """
+        def cross_entropy(P, Y):
+            return float(-np.sum(Y * np.log(P)))      # the sum, not the mean
+     """, "missing the 1/n factor"),
+    ("ex08_softmax_ce_backward", """
+        def softmax_ce_backward(Z, Y):
+            E = np.exp(Z - Z.max(axis=1, keepdims=True))
+            return E / E.sum(axis=1, keepdims=True) - Y   # forgot 1/n
+     """, "missing the 1/n factor"),
+    ("ex09_momentum_step", """
+        def momentum_step(w, v, g, lr, beta):
+            v *= beta                                 # changes the caller's v
+            v -= lr * g
+            return w + v, v
+     """, "modified its input `v` in place"),
+    ("ex09_adam_step", """
+        def adam_step(w, m, v, g, t, lr, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g * g
+            return w - lr * m / (np.sqrt(v) + eps), m, v   # no bias correction
+     """, "w has wrong values"),
+    ("ex09_sgd_step", """
+        def sgd_step(w, g, lr):
+            w -= lr * g
+            return w
+     """, "modified its input `w` in place"),
+]
+
+
+@pytest.mark.parametrize("task_id, source, expected", WRONG, ids=[f"{t}-{i}" for i, (t, _, _) in enumerate(WRONG)])
+def test_wrong_answer_is_diagnosed(task_id, source, expected):
+    ns = {"np": np}
+    exec(textwrap.dedent(source), ns)
+    fn = ns[TASKS[task_id].function]
+    for seed in (0, 1):
+        ok, out = _run_check(fn, task_id, seed=seed)
+        assert not ok, out
+        assert expected in out, out
+
+
+def test_every_exercise_has_a_diagnosed_wrong_answer():
+    assert {TASKS[t].exercise for t, _, _ in WRONG} == set(EXERCISES)
+
+
+def test_article_update_order_is_rejected():
+    # Article C's order: w3 updated first, then the new w3 used for dw2 (and the new w2 for dw1)
+    def chain_sgd_step(w1, w2, w3, x, t, lr):
+        y = w1 * x
+        z = w2 * y
+        r3 = w3 * z - t
+        w3 = w3 - lr * r3 * z
+        r2 = r3 * w3
+        w2 = w2 - lr * r2 * y
+        return w1 - lr * r2 * w2 * x, w2, w3
+
+    ok, out = _run_check(chain_sgd_step, "ex03_chain_sgd_step")
+    assert not ok, out
+    assert "- w1 " in out and "- w2 " in out, out
+    assert "- w3 " not in out, out  # dL/dw3 is the one gradient the article's order gets right
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_batch_grader_gives_the_source_full_marks(exercise, tmp_path):
+    """The whole contract at once: table, notebook and the real `bpcourse grade` pipeline agree."""
+    import csv
+    import shutil
+
+    from bpcourse.grading.grade import grade_folder
+
+    subs = tmp_path / "submitted"
+    subs.mkdir()
+    source = EXERCISE_DIR / f"{exercise}.ipynb"
+    shutil.copy(source, subs / "solution.ipynb")
+    grade_folder(source, subs, tmp_path / "out", seed=2024, jobs=1, log=lambda s: None)
+    with open(tmp_path / "out" / "grades.csv", newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    assert row["status"] == "ok", row
+    assert float(row["total"]) == 10.0
+    for task in tasks_for(exercise):
+        assert float(row[task.id]) == task.points
