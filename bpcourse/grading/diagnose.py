@@ -162,12 +162,18 @@ def _batch_sizes(case: Mapping[str, Any]) -> set[int]:
     return {int(np.shape(v)[0]) for v in case.values() if np.ndim(v) == 2 and np.shape(v)[0] > 1}
 
 
+def _simple_fraction(c: float) -> tuple[Fraction, bool]:
+    """|c| as p/q with q ≤ 64, and whether that is exact (to 1e-6 relative)."""
+    a = abs(c)
+    frac = Fraction(a).limit_denominator(64)
+    return frac, abs(float(frac) - a) <= 1e-6 * a
+
+
 def _factor_text(c: float, case: Mapping[str, Any]) -> str:
     """Explain "your value is c × the expected one" with the likely cause."""
     sign = "−" if c < 0 else ""
     a = abs(c)
-    frac = Fraction(a).limit_denominator(64)
-    exact = frac.denominator > 0 and abs(float(frac) - a) <= 1e-6 * a
+    frac, exact = _simple_fraction(c)
     if exact and frac.denominator == 1:
         how = f"{sign}{frac.numerator} × the expected value"
     elif exact and frac.numerator == 1:
@@ -275,7 +281,10 @@ def _diagnose_values(name: str, got: np.ndarray, ref: np.ndarray, tol: float, ca
     with np.errstate(all="ignore"):
         rr = float(np.vdot(ref, ref).real)
         c = float(np.vdot(ref, got).real) / rr if rr > 0 else math.nan
-    if math.isfinite(c) and c != 0 and abs(c - 1) > 1e-6 and _close(got, c * ref, max(tol, 1e-9)):
+    # A single number is always *some* multiple of the right one: only a simple factor (2, ½, 1/n, …) says
+    # something there; for arrays, one factor shared by every entry is itself the clue.
+    if (math.isfinite(c) and c != 0 and abs(c - 1) > 1e-6 and _close(got, c * ref, max(tol, 1e-9))
+            and (got.size > 1 or _simple_fraction(c)[1])):
         return f"{name} {_factor_text(c, case)}"
     missing_term = _missing_term(name, got, ref, tol, case)
     if missing_term:

@@ -41,7 +41,14 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from bpcourse.grading.diagnose import Item, Returned, describe_case, diagnose_case, format_exception, normalize
-from bpcourse.grading.sandbox import CallTracer, SandboxLimits, WorkerResult, kill_all_running, run_worker
+from bpcourse.grading.sandbox import (
+    CallTracer,
+    SandboxLimits,
+    WorkerResult,
+    clean_stale_dirs,
+    kill_all_running,
+    run_worker,
+)
 from bpcourse.grading.selfcheck import evaluate_factors
 from bpcourse.grading.spec import Task
 
@@ -416,7 +423,8 @@ def grade_notebook(path: Path, prepared: Sequence[PreparedTask], case_arrays: di
             if isinstance(err, dict):
                 idx = rep.get("index")
                 where = _where(err) or f"cell {idx}"
-                cell_errs.append(f"{where}: {err.get('type')}" + (f": {str(err.get('message'))[:150]}" if err.get("message") else "")
+                msg = f": {str(err.get('message'))[:150]}" if err.get("message") else ""
+                cell_errs.append(f"{where}: {err.get('type')}{msg}"
                                  + (f" — `{str(err.get('line', ''))[:80]}`" if err.get("line") else ""))
         notes.extend(str(n)[:200] for n in wr.cells.get("notes", [])[:20])
         n_out = wr.cells.get("output_chars", 0)
@@ -637,10 +645,12 @@ def _check_source(source: Path, prepared: list[PreparedTask], case_arrays: dict[
 
 
 def _grade_folder(source: Path, submissions: Path, out: Path, prepared: list[PreparedTask],
-                  case_arrays: dict[str, Any], limits: SandboxLimits, seed: int, n_cases: int, jobs: int, regrade: set[str],
+                  case_arrays: dict[str, Any], limits: SandboxLimits, seed: int, n_cases: int, jobs: int,
+                  regrade: set[str],
                   log: Callable[[str], None]) -> GradeSummary:
     (out / "feedback").mkdir(parents=True, exist_ok=True)
     (out / "results").mkdir(parents=True, exist_ok=True)
+    clean_stale_dirs()
     task_ids = [pt.task.id for pt in prepared]
     run_key = hashlib.sha256(json.dumps({
         "engine": ENGINE_VERSION, "seed": int(seed), "n_cases": n_cases, "source": _sha256(source),

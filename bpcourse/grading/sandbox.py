@@ -38,7 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-__all__ = ["SandboxLimits", "WorkerResult", "run_worker", "kill_tree", "kill_all_running", "CallTracer", "worker_main"]
+__all__ = ["SandboxLimits", "WorkerResult", "run_worker", "kill_tree", "kill_all_running", "clean_stale_dirs",
+           "CallTracer", "worker_main"]
 
 TOKEN_ENV = "BPCOURSE_SANDBOX_TOKEN"
 WORKER_ENV = "BPCOURSE_GRADING_WORKER"
@@ -255,6 +256,32 @@ def kill_all_running() -> None:
     """Kill every worker (and its children) this process has started and not yet collected."""
     for pid, token in list(_RUNNING.items()):
         kill_tree(pid, token)
+
+
+def clean_stale_dirs(max_age: float = 60.0) -> int:
+    """Remove worker directories left by a grader that was killed (its ``parent_pid`` is gone).
+
+    Returns
+    -------
+    int
+        How many were removed. Only ``bpcourse-grade-*`` folders older than ``max_age`` seconds are
+        considered, so a run in another process is never touched.
+    """
+    removed = 0
+    now = time.time()
+    for d in Path(tempfile.gettempdir()).glob("bpcourse-grade-*"):
+        try:
+            if now - d.stat().st_mtime < max_age:
+                continue
+            job = _read_json(d / "job.json")
+            pid = int(job.get("parent_pid", 0)) if isinstance(job, dict) else 0
+            if pid and Path(f"/proc/{pid}").exists():
+                continue
+        except (OSError, ValueError, TypeError):
+            continue
+        shutil.rmtree(d, ignore_errors=True)
+        removed += 1
+    return removed
 
 
 def _worker_env(token: str, tmp: str) -> dict[str, str]:
@@ -542,7 +569,8 @@ def _ipython_to_python(src: str) -> str | None:
         return None
 
 
-def _atomic_write(path: str, data: bytes, _open: Callable[..., Any] = open, _replace: Callable[..., Any] = os.replace) -> None:
+def _atomic_write(path: str, data: bytes, _open: Callable[..., Any] = open,
+                  _replace: Callable[..., Any] = os.replace) -> None:
     tmp = path + ".tmp"
     with _open(tmp, "wb") as f:
         f.write(data)
