@@ -62,7 +62,9 @@ EXPECTED = {
     "calls_reference": ("partial", 0, 2, 0),
     "modifies_input": ("partial", 1, 0, 3),
     "disables_tracing": ("tampered", 0, 2, 3),
-    "monkeypatches": ("partial", 0, 0, 3),
+    # its wrong sigmoid earns 0 however it patches numpy/bpcourse; its output_delta is right and uses the
+    # given bpcourse σ', which does not depend on the name it rebinds, so it earns its 2 points
+    "monkeypatches": ("partial", 0, 2, 3),
     "warning_on_stderr": ("ok", 1, 2, 3),
     "only_markdown": ("no-functions", 0, 0, 0),
     "other_language": ("invalid-notebook", 0, 0, 0),
