@@ -26,16 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bpcourse.grading.grade import grade_folder  # noqa: E402
-from bpcourse.grading.release import release_notebook  # noqa: E402
+from bpcourse.grading.release import release_with_solutions  # noqa: E402
 
 
-def filled(source: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    student = release_notebook(source)
-    for s_cell, cell in zip(source.cells, student.cells):
-        if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
-            cell.source = "\n".join(line for line in s_cell.source.split("\n")
-                                    if "BEGIN SOLUTION" not in line and "END SOLUTION" not in line)
-    return student
 
 
 def bench_ours(source_path: Path, subs: Path, work: Path, jobs: int) -> tuple[float, dict[str, int]]:
@@ -89,7 +82,7 @@ def main() -> None:
     if not source_path.exists():
         sys.exit(f"{source_path} not found")
     source = nbformat.read(str(source_path), as_version=4)
-    student = filled(source)
+    student = release_with_solutions(source)
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
         work = Path(tmp)
         subs = work / "subs"

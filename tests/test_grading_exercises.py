@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 from bpcourse.grading.grade import grade_folder
-from bpcourse.grading.release import release_notebook
+from bpcourse.grading.release import release_notebook, release_with_solutions
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
@@ -28,13 +28,6 @@ def _tasks(stem: str) -> list:
     return list(tasks_for(stem))
 
 
-def _fill(source: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    student = release_notebook(source)
-    for s_cell, cell in zip(source.cells, student.cells):
-        if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
-            cell.source = "\n".join(line for line in s_cell.source.split("\n")
-                                    if "BEGIN SOLUTION" not in line and "END SOLUTION" not in line)
-    return student
 
 
 @pytest.mark.parametrize("path", EXERCISES, ids=[p.stem for p in EXERCISES])
@@ -45,7 +38,7 @@ def test_exercise_release_and_grading(path, tmp_path):
     source = nbformat.read(str(path), as_version=4)
     sub = tmp_path / "subs"
     sub.mkdir()
-    nbformat.write(_fill(source), str(sub / "solution.ipynb"))
+    nbformat.write(release_with_solutions(source), str(sub / "solution.ipynb"))
     nbformat.write(release_notebook(source), str(sub / "stub.ipynb"))
     summary = grade_folder(path, sub, tmp_path / "out", seed=99, jobs=2, timeout=60, log=lambda s: None)
     by = {r.file: r for r in summary.rows}
@@ -64,7 +57,7 @@ def test_answering_by_calling_the_reference_earns_nothing(path, tmp_path):
     if not tasks:
         pytest.skip(f"no tasks for {path.stem} in bpcourse.grading.tasks yet")
     source = nbformat.read(str(path), as_version=4)
-    good = _fill(source)
+    good = release_with_solutions(source)
     sub = tmp_path / "subs"
     sub.mkdir()
     cheat = copy.deepcopy(good)
@@ -90,7 +83,7 @@ EX06 = ROOT / "exercises" / "06_fully_connected_layer.ipynb"
 @pytest.mark.skipif(not EX06.exists(), reason="exercise 06 not there yet")
 def test_exercise_06_typical_mistakes_are_diagnosed(tmp_path):
     source = nbformat.read(str(EX06), as_version=4)
-    wrong = _fill(source)
+    wrong = release_with_solutions(source)
     for c in wrong.cells:
         c.source = c.source.replace("return dout @ W, dout.T @ x, dout.sum(axis=0)",
                                     "return dout @ W, x.T @ dout, dout")

@@ -187,6 +187,20 @@ def release_notebook(nb: Any) -> Any:
     return nb
 
 
+def release_with_solutions(nb: Any) -> Any:
+    """The student release with the instructor's solutions typed in: what a perfect submission looks like.
+
+    Used to check that an exercise's own solutions earn full marks through the whole grading pipeline, and
+    by the grading benchmark to build a folder of correct submissions.
+    """
+    student = release_notebook(nb)
+    for s_cell, cell in zip(nb.cells, student.cells):
+        if _is_solution(cell) and cell.cell_type == "code":
+            cell.source = "\n".join(line for line in s_cell.source.split("\n")
+                                    if "BEGIN SOLUTION" not in line and "END SOLUTION" not in line)
+    return student
+
+
 def release_file(source: str | Path, dest: str | Path) -> Path:
     """Read ``source``, release it, write the student version to ``dest`` (a file, or a folder).
 
