@@ -25,3 +25,14 @@ def test_lazy_names():
         assert "nonexistent" in str(exc)
     else:
         raise AssertionError("expected AttributeError")
+
+
+def test_grading_and_widgets_import_nothing_heavy_until_used():
+    code = (
+        "import sys, bpcourse.grading, bpcourse.widgets\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in "
+        "('matplotlib', 'ipywidgets', 'sympy', 'nbformat', 'nbclient', 'jupyter_client', 'IPython')]\n"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "", f"importing bpcourse.grading / bpcourse.widgets pulled in: {out}"
