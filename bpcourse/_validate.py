@@ -114,3 +114,14 @@ def as_real(value: object, name: str) -> float:
     if not math.isfinite(v):
         raise ValueError(f"{name} must be a finite number, got {v}")
     return v
+
+
+def as_scalar_samples(data: Sequence[float], labels: Sequence[float]) -> tuple[list[float], list[float]]:
+    """One-number samples and their labels (the article models' training sets) as two equal, non-empty lists."""
+    xs = [as_real(v, f"data[{i}]") for i, v in enumerate(data)]
+    ts = [as_real(v, f"labels[{i}]") for i, v in enumerate(labels)]
+    if len(xs) != len(ts):
+        raise ValueError(f"data has {len(xs)} samples but labels has {len(ts)}; expected one label per sample")
+    if not xs:
+        raise ValueError("data is empty; expected at least one sample")
+    return xs, ts

@@ -518,7 +518,7 @@ def test_bad_input_framework():
     with pytest.raises(ValueError, match="finite"):
         framework.Network(3, weights=[0.1, math.inf, 0.2])
     net = framework.Network(3, seed=0)
-    with pytest.raises(ValueError, match="one per sample"):
+    with pytest.raises(ValueError, match="one label per sample"):
         net.train([1.0], [1.0, -1.0], 0.05, 10)
     with pytest.raises(ValueError, match="shape"):
         framework.run_starts(3, weights=np.zeros((3, 2)))

@@ -59,7 +59,7 @@ import math
 from dataclasses import dataclass, field
 from typing import NamedTuple, Sequence
 
-from .._validate import as_real as _finite, check_choice, check_positive
+from .._validate import as_real as _finite, as_scalar_samples, check_choice, check_positive
 
 ORDERS = ("article", "correct")
 CHECK_POINTS = ("after", "before")
@@ -244,12 +244,7 @@ def train(
         check_at = "after" if order == "article" else "before"
     check_choice(check_at, "check_at", CHECK_POINTS)
     w1, w2, w3 = as_weights(weights)
-    xs = [_finite(v, f"data[{i}]") for i, v in enumerate(data)]
-    ts = [_finite(v, f"labels[{i}]") for i, v in enumerate(labels)]
-    if len(xs) != len(ts):
-        raise ValueError(f"data has {len(xs)} samples but labels has {len(ts)}; expected one label per sample")
-    if not xs:
-        raise ValueError("data is empty; expected at least one sample")
+    xs, ts = as_scalar_samples(data, labels)
     check_positive(lr, "lr")
     check_positive(epochs, "epochs", integer=True)
     check_positive(eps, "eps")

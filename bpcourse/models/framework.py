@@ -36,7 +36,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .._validate import check_choice, check_positive, as_real as _finite
+from .._validate import as_scalar_samples, check_choice, check_positive, as_real as _finite
 from ..gradcheck import GradCheckReport, numeric_gradient, rel_error
 
 DEFECTS = ("extra_weight", "front_to_back")
@@ -229,12 +229,7 @@ class CorrectedNetwork(Network):
 
 
 def _check_training(labels: Sequence[float], data: Sequence[float], lr: float, epoch: int):
-    labels_f = [_finite(v, f"labels[{i}]") for i, v in enumerate(labels)]
-    data_f = [_finite(v, f"data[{i}]") for i, v in enumerate(data)]
-    if len(labels_f) != len(data_f):
-        raise ValueError(f"labels has {len(labels_f)} entries but data has {len(data_f)}; expected one per sample")
-    if not data_f:
-        raise ValueError("data is empty; expected at least one sample")
+    data_f, labels_f = as_scalar_samples(data, labels)
     check_positive(lr, "lr")
     check_positive(epoch, "epoch", integer=True)
     return labels_f, data_f
