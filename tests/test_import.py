@@ -1,17 +1,25 @@
 import subprocess
 import sys
 
+HEAVY = ("matplotlib", "ipywidgets", "sympy", "jupyter", "jupyter_client", "IPython", "ipykernel", "nbformat",
+         "nbclient", "sklearn", "torch")
+
+
+def _heavy_modules_after(imports: str) -> str:
+    """Run ``imports`` in a fresh interpreter; the heavy top-level modules it loaded, comma-separated."""
+    code = f"import sys\n{imports}\nprint(','.join(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
 
 def test_import_bpcourse_is_cheap():
-    code = (
-        "import sys, bpcourse, bpcourse.networks, bpcourse.gradcheck, bpcourse.autodiff, bpcourse.datasets, "
-        "bpcourse.models\n"
-        "heavy = [m for m in sys.modules if m.split('.')[0] in "
-        "('matplotlib', 'ipywidgets', 'sympy', 'jupyter', 'jupyter_client', 'IPython', 'ipykernel', 'sklearn', 'torch')]\n"
-        "print(','.join(heavy))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    out = _heavy_modules_after("import bpcourse, bpcourse.networks, bpcourse.gradcheck, bpcourse.autodiff, "
+                               "bpcourse.datasets, bpcourse.models")
     assert out == "", f"import bpcourse pulled in: {out}"
+
+
+def test_grading_and_widgets_import_nothing_heavy_until_used():
+    out = _heavy_modules_after("import bpcourse.grading, bpcourse.widgets")
+    assert out == "", f"importing bpcourse.grading / bpcourse.widgets pulled in: {out}"
 
 
 def test_lazy_names():
@@ -25,14 +33,3 @@ def test_lazy_names():
         assert "nonexistent" in str(exc)
     else:
         raise AssertionError("expected AttributeError")
-
-
-def test_grading_and_widgets_import_nothing_heavy_until_used():
-    code = (
-        "import sys, bpcourse.grading, bpcourse.widgets\n"
-        "heavy = [m for m in sys.modules if m.split('.')[0] in "
-        "('matplotlib', 'ipywidgets', 'sympy', 'nbformat', 'nbclient', 'jupyter_client', 'IPython')]\n"
-        "print(','.join(heavy))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-    assert out == "", f"importing bpcourse.grading / bpcourse.widgets pulled in: {out}"
