@@ -1,11 +1,12 @@
 """Speed of the reference package, measured side by side in one run; prints a table.
 
-    python benchmarks/bench_training.py [--repeat 5]
+    python benchmarks/bench_training.py [--repeat 15]
 
 Targets (issue #2):
   1. 64-128-64-10 ReLU MLP on the digits, batch 32, SGD, float64: bpcourse time per epoch ≤ 1.15× a minimal
      hand-written NumPy loop of the same model; below PyTorch CPU and scikit-learn's MLPClassifier when installed.
   2. 64-512-512-10, batch 256: bpcourse's training throughput ≥ 70% of this machine's large-matmul GFLOP/s.
+     bench_large_mlp.py measures what bounds this: the matmuls alone, hand-fused and multithreaded loops, PyTorch.
   3. The article-sized scalar models train at ≤ 3 µs per sample step.
   4. A full gradient check of a 64-32-10 network on a batch of 32 takes ≤ 0.2 s.
 Each timing is the best of --repeat runs (the least disturbed by other load on a shared machine); a model and
@@ -44,6 +45,15 @@ def best_of_interleaved(fns, repeat: int) -> list[float]:
             fn()
             best[k] = min(best[k], time.perf_counter() - t0)
     return best
+
+
+def print_table(rows: list[tuple[str, str, str]], last: str) -> None:
+    """Rows of (measurement, result, verdict) as aligned columns."""
+    w, v = max(len(r[0]) for r in rows), max(len(r[1]) for r in rows)
+    print(f"{'measurement':<{w}}  {'result':>{v}}  {last}")
+    print("-" * (w + v + 30))
+    for name, val, verdict in rows:
+        print(f"{name:<{w}}  {val:>{v}}  {verdict}")
 
 
 def digits() -> tuple[np.ndarray, np.ndarray]:
@@ -216,11 +226,7 @@ def main() -> None:
     t = best_of(lambda: check_network(net, Xb, yb), args.repeat)
     rows.append(("full gradient check, 64-32-10, batch 32 (2410 params)", f"{t:.3f} s", "target ≤ 0.2 s"))
 
-    w = max(len(r[0]) for r in rows)
-    print(f"{'measurement':<{w}}  {'result':>22}  verdict")
-    print("-" * (w + 50))
-    for name, val, verdict in rows:
-        print(f"{name:<{w}}  {val:>22}  {verdict}")
+    print_table(rows, "verdict")
 
 
 if __name__ == "__main__":
