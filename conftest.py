@@ -12,3 +12,14 @@ def pytest_configure(config):
         import matplotlib.font_manager  # noqa: F401  (builds the cache)
     except ImportError:
         pass
+    # CI (which sets CI=true) draws the same hypothesis examples on every run, so that a landing never hangs on
+    # the luck of the draw; locally every run explores new examples.
+    import os
+
+    try:
+        from hypothesis import settings
+    except ImportError:
+        return
+    settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+    if os.environ.get("CI"):
+        settings.load_profile("ci")

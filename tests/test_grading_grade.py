@@ -179,9 +179,10 @@ def test_grades_csv_one_row_per_submission(graded):
 
 def test_hanging_submissions_cost_their_timeout_not_more(graded):
     by_file = {r["file"]: r for r in rows(graded["out"])}
+    # bounds loose enough for a loaded CI machine: the point is "killed at the timeout", not a speed target
     for stem in ("infinite_loop", "ignores_interrupt"):
-        assert TIMEOUT <= float(by_file[f"{stem}.ipynb"]["seconds"]) < TIMEOUT + 4
-    assert float(by_file["correct.ipynb"]["seconds"]) < 3
+        assert TIMEOUT <= float(by_file[f"{stem}.ipynb"]["seconds"]) < 2 * TIMEOUT
+    assert float(by_file["correct.ipynb"]["seconds"]) < TIMEOUT
 
 
 def test_same_seed_same_cases_other_seed_other_cases():
