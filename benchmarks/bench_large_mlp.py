@@ -28,9 +28,17 @@ import threading
 
 import numpy as np
 
-from bench_training import LR, best_of, bpcourse_epoch, digits, matmul_gflops, numpy_epoch, print_table
+from bench_training import LR, best_of, bpcourse_epoch, digits, numpy_epoch, print_table
 
 SIZES, BATCH, N_BATCHES = [64, 512, 512, 10], 256, 7
+
+
+def matmul_gflops(repeat: int, n: int = 2048) -> float:
+    """The machine's large-matmul rate through NumPy's BLAS: the peak the target is a share of."""
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((n, n)), rng.standard_normal((n, n))
+    a @ b
+    return 2 * n**3 / best_of(lambda: a @ b, repeat) / 1e9
 
 
 def step_flops(sizes: list[int], n: int) -> float:
