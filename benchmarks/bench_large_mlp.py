@@ -1,10 +1,11 @@
 """How close can any NumPy training loop get to the machine's matmul peak? Prints a table.
 
-    python benchmarks/bench_large_mlp.py [--repeat 15]
+    python benchmarks/bench_large_mlp.py [--repeat 15] [--rounds 3]
 
 Issue #2 asks that 64-512-512-10 at batch 256 (ReLU, softmax cross-entropy, SGD, float64) train at ≥ 70% of
-the machine's large-matmul GFLOP/s. This script measures bpcourse against everything that could bound it, in one
-run and on the same 1792 digits (7 full batches per epoch):
+the machine's large-matmul GFLOP/s. This script measures bpcourse against everything that could bound it, on the
+same 1792 digits (7 full batches per epoch), each variant in a fresh interpreter (best epoch of --repeat, best of
+--rounds), after checking that every hand-written variant computes bpcourse's gradients:
 
 - the 8 matmuls of a training step alone, run back to back: the ceiling of any design that leaves the
   element-wise work (bias, ReLU and its mask, softmax, the update) to NumPy;
