@@ -1,0 +1,135 @@
+"""Image grids and confusion matrices (the digits capstone)."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .._validate import as_float_array
+from ._common import _new_axes, _positive_int
+
+
+def show_images(
+    images: np.ndarray,
+    titles: Sequence[str] | None = None,
+    shape: tuple[int, int] = (8, 8),
+    ncols: int = 8,
+    cmap: str | None = None,
+    symmetric: bool = False,
+    size: float = 1.1,
+) -> tuple[Any, np.ndarray]:
+    """A grid of small images, e.g. 8×8 digits or a layer's weight rows seen as images.
+
+    Parameters
+    ----------
+    images : array (n, h·w) or (n, h, w)
+        One image per row (flattened rows are reshaped to ``shape``).
+    titles : sequence of str, optional
+        One title per image.
+    shape : (h, w)
+        Image shape for flattened rows.
+    ncols : int
+        Images per row of the grid (fewer if there are fewer images).
+    cmap : str, optional
+        Colour map; default "gray_r" (ink dark on white), or "RdBu_r" with ``symmetric``.
+    symmetric : bool
+        Centre each image's colour scale on 0 (for weights: red positive, blue negative).
+    size : float
+        Inches per image.
+
+    Returns
+    -------
+    (Figure, ndarray of Axes)
+        The axes grid has shape (nrows, ncols); cells without an image are switched off.
+    """
+    arr = np.asarray(images)
+    if arr.dtype.kind not in "fiu":
+        raise TypeError(f"images must be numbers, got dtype {arr.dtype}")
+    arr = as_float_array(arr.astype(np.float64), "images", ndim=(2, 3))
+    if len(shape) != 2:
+        raise ValueError(f"shape must be (height, width), got {shape!r}")
+    h, w = (_positive_int(s, "shape entry") for s in shape)
+    if arr.ndim == 2:
+        if arr.shape[1] != h * w:
+            raise ValueError(f"images has rows of {arr.shape[1]} values, expected {h}×{w} = {h * w} for shape {shape}")
+        arr = arr.reshape(-1, h, w)
+    n = arr.shape[0]
+    if n == 0:
+        raise ValueError("images is empty; expected at least one image")
+    if titles is not None and len(titles) != n:
+        raise ValueError(f"titles has {len(titles)} entries, expected {n} (one per image)")
+    ncols = min(_positive_int(ncols, "ncols"), n)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.25 * nrows if titles else 0)),
+                             squeeze=False)
+    cmap = cmap or ("RdBu_r" if symmetric else "gray_r")
+    for k, ax in enumerate(axes.ravel()):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if k >= n:
+            ax.axis("off")
+            continue
+        if symmetric:
+            m = float(np.abs(arr[k]).max()) or 1.0
+            ax.imshow(arr[k], cmap=cmap, vmin=-m, vmax=m, interpolation="nearest")
+        else:
+            ax.imshow(arr[k], cmap=cmap, interpolation="nearest")
+        if titles is not None:
+            ax.set_title(str(titles[k]), fontsize=8)
+    fig.tight_layout()
+    return fig, axes
+
+
+# confusion matrix
+
+
+def plot_confusion_matrix(
+    cm: np.ndarray,
+    ax: Any = None,
+    class_names: Sequence[str] | None = None,
+    cmap: str = "Blues",
+) -> Any:
+    """A confusion matrix as a heat map with each count written in its cell.
+
+    Parameters
+    ----------
+    cm : array (C, C) of non-negative integers
+        ``cm[i, j]`` = number of samples of true class i predicted as class j.
+    ax : Axes, optional
+    class_names : sequence of str, optional
+        Tick labels (default 0..C−1).
+    cmap : str
+
+    Returns
+    -------
+    Axes
+        With one ``AxesImage`` and C² count annotations in ``ax.texts`` (row by row).
+    """
+    arr = np.asarray(cm)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"cm must hold counts (integers), got dtype {arr.dtype}")
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] == 0:
+        raise ValueError(f"cm must be a square (n_classes, n_classes) matrix, got shape {arr.shape}")
+    if arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
+            raise ValueError("cm must hold whole counts; got non-integer or non-finite values")
+    if arr.min() < 0:
+        raise ValueError(f"cm must hold counts >= 0, got {arr.min()}")
+    counts = arr.astype(np.int64)
+    c = counts.shape[0]
+    names = [str(k) for k in range(c)] if class_names is None else [str(n) for n in class_names]
+    if len(names) != c:
+        raise ValueError(f"class_names has {len(names)} entries, expected {c}")
+    ax = _new_axes(ax, (0.45 * c + 2.0, 0.45 * c + 1.6))
+    ax.imshow(counts, cmap=cmap, vmin=0, vmax=max(int(counts.max()), 1), interpolation="nearest")
+    threshold = counts.max() / 2.0
+    for i in range(c):
+        for j in range(c):
+            ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=8 if c > 6 else 10,
+                    color="white" if counts[i, j] > threshold else "black")
+    ax.set_xticks(range(c), labels=names)
+    ax.set_yticks(range(c), labels=names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    return ax

@@ -1,0 +1,203 @@
+"""Network diagrams: layered nodes, weighted edges w_ji, highlighted paths."""
+from __future__ import annotations
+
+from typing import Any, Hashable, Mapping, NamedTuple, Sequence
+
+from matplotlib.patches import Circle
+
+from ._common import HIGHLIGHT_COLORS, _new_axes, _positive_int
+
+
+class NetworkDrawing(NamedTuple):
+    """What :func:`draw_network` drew.
+
+    ``nodes`` maps each node's key (its label, or its number 1..N without labels; ``"b0"``, ``"b1"``, ... for
+    the bias nodes of layers 0, 1, ...) to its ``Circle``; ``edges`` maps (from key, to key) to its
+    ``Line2D``; ``edge_texts`` maps the labelled edges to their ``Text``; ``positions`` gives each node's
+    (x, y).
+    """
+
+    ax: Any
+    nodes: dict
+    edges: dict
+    edge_texts: dict
+    positions: dict
+
+
+def _node_keys(layer_sizes: list[int], labels: object) -> list[list[Hashable]]:
+    n_total = sum(layer_sizes)
+    if labels is None:
+        flat: list[Hashable] = list(range(1, n_total + 1))
+    else:
+        if isinstance(labels, (str, bytes)) or not isinstance(labels, Sequence):
+            raise TypeError(f"labels must be a list of node labels, got {type(labels).__name__}")
+        if len(labels) == len(layer_sizes) and all(
+            isinstance(l, Sequence) and not isinstance(l, str) for l in labels
+        ):
+            got = [len(l) for l in labels]
+            if got != layer_sizes:
+                raise ValueError(f"labels per layer have sizes {got}, expected {layer_sizes}")
+            flat = [lab for layer in labels for lab in layer]
+        else:
+            flat = list(labels)
+        if len(flat) != n_total:
+            raise ValueError(f"labels has {len(flat)} entries, expected {n_total} (one per node of {layer_sizes})")
+        if len(set(flat)) != len(flat):
+            raise ValueError(f"labels must be distinct, got {flat}")
+    out, start = [], 0
+    for size in layer_sizes:
+        out.append(flat[start : start + size])
+        start += size
+    return out
+
+
+def draw_network(
+    layer_sizes: Sequence[int],
+    labels: Sequence[Any] | None = None,
+    ax: Any = None,
+    edge_labels: str | Mapping[tuple, str] | None = None,
+    bias: bool = False,
+    highlight: Sequence[Sequence[Any]] | None = None,
+    layer_names: Sequence[str] | None = None,
+    show_labels: bool = True,
+) -> NetworkDrawing:
+    """Draw a small fully connected network: nodes in columns, every node joined to every node of the next.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        Nodes per layer, input first, e.g. ``[3, 2, 2]``.
+    labels : sequence, optional
+        Node labels, input layer first: a flat list (``[1, 2, 3, 4, 5, 6, 7]`` for Article B) or one list per
+        layer. Without labels nodes are keyed 1..N and drawn unlabelled (``show_labels=False``) or numbered.
+    ax : Axes, optional
+    edge_labels : "w_ji", dict or None
+        ``"w_ji"`` writes w_ji on the edge from node i into node j (later node first, the course's naming);
+        a dict ``{(from_key, to_key): text}`` labels chosen edges.
+    bias : bool
+        Add a bias node "+1" under every layer but the last, joined (dashed) to every node of the next
+        layer: the bias folded in as an input fixed at 1. Its key is ``"b0"``, ``"b1"``, ... and its edge
+        label reads w_bj.
+    highlight : sequence of paths, optional
+        Each path is a sequence of node keys, e.g. ``[(4, 6), (4, 7)]``; its edges are drawn thick, one
+        colour per path.
+    layer_names : sequence of str, optional
+        A caption under each column, e.g. ``["input", "hidden", "output"]``.
+    show_labels : bool
+        Write the labels (or the numbers 1..N) inside the nodes.
+
+    Returns
+    -------
+    NetworkDrawing
+        ``(ax, nodes, edges, edge_texts, positions)``.
+    """
+    if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, Sequence) or len(layer_sizes) < 2:
+        raise ValueError(f"layer_sizes must list at least two layer sizes, e.g. [3, 2, 2], got {layer_sizes!r}")
+    sizes = [_positive_int(s, f"layer_sizes[{i}]") for i, s in enumerate(layer_sizes)]
+    if max(sizes) > 40:
+        raise ValueError(f"draw_network is for small networks (at most 40 nodes per layer), got {sizes}")
+    keys = _node_keys(sizes, labels)
+    if layer_names is not None and len(layer_names) != len(sizes):
+        raise ValueError(f"layer_names has {len(layer_names)} entries, expected {len(sizes)} (one per layer)")
+
+    n_layers = len(sizes)
+    tallest = max(s + (1 if bias and l < n_layers - 1 else 0) for l, s in enumerate(sizes))
+    radius = 0.22
+    positions: dict[Hashable, tuple[float, float]] = {}
+    columns: list[list[Hashable]] = []
+    for l, layer in enumerate(keys):
+        column = list(layer) + ([f"b{l}"] if bias and l < n_layers - 1 else [])
+        top = (tallest - 1) / 2.0
+        offset = (tallest - len(column)) / 2.0
+        for r, key in enumerate(column):
+            positions[key] = (2.2 * l, top - offset - r)
+        columns.append(column)
+
+    ax = _new_axes(ax, (1.9 * n_layers + 1.0, 0.9 * tallest + 1.0))
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+    edges: dict[tuple, Any] = {}
+    for l in range(n_layers - 1):
+        for src in columns[l]:
+            for dst in keys[l + 1]:
+                (x0, y0), (x1, y1) = positions[src], positions[dst]
+                is_bias = isinstance(src, str) and src == f"b{l}" and bias
+                (line,) = ax.plot([x0, x1], [y0, y1], color="0.55", lw=1.0, zorder=1,
+                                  linestyle="--" if is_bias else "-")
+                edges[(src, dst)] = line
+
+    if highlight is not None:
+        if isinstance(highlight, (str, bytes)) or not isinstance(highlight, Sequence):
+            raise TypeError(f"highlight must be a list of paths (sequences of node keys), got {highlight!r}")
+        for p, path in enumerate(highlight):
+            if isinstance(path, (str, bytes)) or not isinstance(path, Sequence) or len(path) < 2:
+                raise ValueError(f"highlight[{p}] must be a path of at least two node keys, got {path!r}")
+            color = HIGHLIGHT_COLORS[p % len(HIGHLIGHT_COLORS)]
+            for a, b in zip(path, path[1:]):
+                if (a, b) not in edges:
+                    raise ValueError(f"highlight[{p}]: there is no edge from node {a!r} into node {b!r}")
+                (x0, y0), (x1, y1) = positions[a], positions[b]
+                # offset parallel copies a little so two paths sharing an edge both stay visible
+                shift = 0.05 * (p - (len(highlight) - 1) / 2.0) if _shared(highlight, (a, b)) else 0.0
+                ax.plot([x0, x1], [y0 + shift, y1 + shift], color=color, lw=3.0, zorder=2, alpha=0.9,
+                        solid_capstyle="round")
+
+    nodes: dict[Hashable, Any] = {}
+    shown = show_labels
+    for l, column in enumerate(columns):
+        for key in column:
+            is_bias = isinstance(key, str) and bias and key == f"b{l}" and key not in keys[l]
+            circle = Circle(positions[key], radius, facecolor="#fff2cc" if is_bias else "white",
+                            edgecolor="black", lw=1.2, zorder=4)
+            ax.add_patch(circle)
+            nodes[key] = circle
+            text = "+1" if is_bias else (str(key) if shown else None)
+            if text is not None:
+                ax.text(*positions[key], text, ha="center", va="center", fontsize=10, zorder=5)
+
+    edge_texts: dict[tuple, Any] = {}
+    if edge_labels is not None:
+        if isinstance(edge_labels, str):
+            if edge_labels != "w_ji":
+                raise ValueError(f"edge_labels must be 'w_ji', a dict {{(from, to): text}} or None, got {edge_labels!r}")
+            wanted = {e: _w_name(e) for e in edges}
+        elif isinstance(edge_labels, Mapping):
+            unknown = [e for e in edge_labels if e not in edges]
+            if unknown:
+                raise ValueError(f"edge_labels names edges that are not drawn: {unknown}; edges are (from, to) keys")
+            wanted = dict(edge_labels)
+        else:
+            raise TypeError(f"edge_labels must be 'w_ji', a dict or None, got {type(edge_labels).__name__}")
+        for (a, b), text in wanted.items():
+            (x0, y0), (x1, y1) = positions[a], positions[b]
+            # Edges into the top node of a layer are labelled near that node, edges into the bottom node near
+            # their senders, the ones between in between: labels of one group then sit on diverging lines.
+            targets = next(layer for layer in keys if b in layer)
+            r = list(targets).index(b)
+            frac = 0.6 if len(targets) == 1 else 0.75 - 0.45 * r / (len(targets) - 1)
+            xt, yt = x0 + frac * (x1 - x0), y0 + frac * (y1 - y0)
+            edge_texts[(a, b)] = ax.text(xt, yt, str(text), ha="center", va="center", fontsize=9, zorder=3,
+                                         bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))
+
+    if layer_names is not None:
+        bottom = min(y for _, y in positions.values()) - 0.75
+        for l, name in enumerate(layer_names):
+            ax.text(2.2 * l, bottom, str(name), ha="center", va="center", fontsize=10, style="italic")
+    xs = [x for x, _ in positions.values()]
+    ys = [y for _, y in positions.values()]
+    ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
+    ax.set_ylim(min(ys) - (1.1 if layer_names is not None else 0.6), max(ys) + 0.6)
+    return NetworkDrawing(ax, nodes, edges, edge_texts, positions)
+
+
+def _shared(paths: Sequence[Sequence[Any]], edge: tuple) -> bool:
+    count = sum(1 for path in paths if edge in set(zip(path, path[1:])))
+    return count > 1
+
+
+def _w_name(edge: tuple) -> str:
+    src, dst = edge
+    if isinstance(src, str) and src.startswith("b") and src[1:].isdigit():
+        return f"$w_{{b{dst}}}$"
+    return f"$w_{{{dst}{src}}}$"
