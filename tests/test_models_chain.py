@@ -1,0 +1,152 @@
+"""Tests of bpcourse.models.chain: one of the articles' own networks, their printed numbers, their defects, and agreement
+with central differences and with the general layers of bpcourse.layers / bpcourse.losses.
+
+Expected numbers come from the articles (as digested in seeds.md), never from the code under test.
+"""
+from __future__ import annotations
+
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bpcourse.gradcheck import numeric_gradient, rel_error
+from bpcourse.models import chain
+
+finite = st.floats(min_value=-2.0, max_value=2.0, allow_nan=False, allow_infinity=False)
+
+
+@pytest.fixture(scope="module")
+def article_run() -> chain.ChainResult:
+    return chain.train("article", record=True)
+
+
+def test_chain_article_table_epoch77_exact(article_run):
+    # The lines the article printed (seeds.md), in the article's alignment.
+    printed_x_pos = "dl/dw1 backprop -0.026729, numeric -0.026727"
+    printed_x_neg = [
+        "dl/dw3 backprop  0.003970, numeric  0.004164",
+        "dl/dw2 backprop -0.032617, numeric -0.033257",
+        "dl/dw1 backprop -0.027502, numeric -0.027499",
+    ]
+    printed_next = "dl/dw3 backprop  0.004164, numeric  0.004367"
+    rows77 = chain.article_rows(77, article_run)
+    assert [r.x for r in rows77] == [1.0] * 3 + [-1.0] * 3
+    assert [r.weight for r in rows77] == ["w3", "w2", "w1"] * 2
+    assert str(rows77[2]) == printed_x_pos
+    assert [str(r) for r in rows77[3:]] == printed_x_neg
+    assert str(chain.article_rows(78, article_run)[0]) == printed_next
+    # The same numbers, compared as numbers to the printed 6 decimals.
+    expected = [(-0.026729, -0.026727), (0.003970, 0.004164), (-0.032617, -0.033257), (-0.027502, -0.027499)]
+    got = [(r.backprop, r.numeric) for r in rows77[2:]]
+    for (b, n), (rb, rn) in zip(expected, got):
+        assert round(rb, 6) == b and round(rn, 6) == n, (rb, rn, b, n)
+
+
+def test_chain_epoch_index_is_zero_based(article_run):
+    # 1-based epoch 77 (= 0-based 76) does not give the printed line: the article counted from 0.
+    row = chain.article_rows(76, article_run)[2]
+    assert str(row) != "dl/dw1 backprop -0.026729, numeric -0.026727"
+
+
+def test_chain_article_final_weights(article_run):
+    w = article_run.weights
+    assert (round(w.w1, 5), round(w.w2, 5), round(w.w3, 5)) == (0.97527, 0.96418, -1.06342)
+    assert abs(w.w1 * w.w2 * w.w3 - (-0.99997)) < 5e-6
+    assert len(article_run.losses) == 160 and article_run.losses[-1] < 1e-6
+
+
+def test_chain_article_numeric_column_is_next_steps_w3_gradient(article_run):
+    # Defect (b) alone explains the w3 rows: each numeric dL/dw3 is the next step's backprop dL/dw3.
+    w3 = [r for r in article_run.rows if r.weight == "w3"]
+    for a, b in zip(w3[:-1], w3[1:]):
+        assert a.numeric == pytest.approx(b.backprop, rel=1e-6, abs=1e-12)
+
+
+def test_chain_correct_order_agrees_with_central_differences():
+    res = chain.train("correct", record=True)
+    rows = res.rows
+    assert len(rows) == 3 * 2 * 160
+    worst = 0.0
+    for i in range(0, len(rows), 3):
+        bp = np.array([r.backprop for r in rows[i:i + 3]])
+        nu = np.array([r.numeric for r in rows[i:i + 3]])
+        worst = max(worst, rel_error(bp, nu))
+    assert worst <= 1e-8, f"worst relative error per sample {worst:.2e}"
+
+
+def test_chain_each_mistake_alone_breaks_the_check():
+    # (a) updated weights used while backpropagating, numeric at the right point
+    a = chain.train("article", record=True, check_at="before").rows
+    # (b) correct gradients, numeric at the updated weights
+    b = chain.train("correct", record=True, check_at="after").rows
+    for rows in (a, b):
+        errs = [rel_error(np.array([r.backprop for r in rows[i:i + 3]]), np.array([r.numeric for r in rows[i:i + 3]]))
+                for i in range(0, len(rows), 3)]
+        assert np.median(errs) > 1e-3
+
+
+@pytest.mark.parametrize("order", chain.ORDERS)
+def test_chain_both_orders_learn_sign_task(order):
+    w = chain.train(order).weights
+    assert chain.predict(w, 1.0) == -1
+    assert chain.predict(w, -1.0) == 1
+
+
+@settings(deadline=None, max_examples=50)
+@given(w=st.tuples(finite, finite, finite), x=finite, t=finite)
+def test_chain_gradients_vs_central_differences(w, x, t):
+    g = np.array(chain.gradients(w, x, t))
+    wa = np.array(w, dtype=np.float64)
+    num = numeric_gradient(lambda v: chain.loss(tuple(v), x, t), wa)
+    assert rel_error(g, num) <= 1e-7 or np.max(np.abs(g - num)) < 1e-9
+    # the article's ε = 1e-4 helper agrees with the general one
+    assert np.allclose(chain.numeric_gradients(w, x, t), num, rtol=1e-6, atol=1e-8)
+
+
+def test_chain_gradients_symbolic():
+    sp = pytest.importorskip("sympy")
+    w1, w2, w3, x, t = sp.symbols("w1 w2 w3 x t")
+    y = w1 * x
+    z = w2 * y
+    e = w3 * z
+    L = (e - t) ** 2 / 2
+    article = [(e - t) * w3 * w2 * x, (e - t) * w3 * y, (e - t) * z]
+    for wi, formula in zip((w1, w2, w3), article):
+        assert sp.simplify(sp.diff(L, wi) - formula) == 0
+
+
+def test_chain_one_article_step_by_hand():
+    # The first sample of the first epoch, written out independently of chain.train.
+    w1, w2, w3 = 0.2333, -0.233, -0.52133
+    lr, x, t = 0.05, 1.0, -1.0
+    e = w3 * w2 * w1 * x
+    r3 = e - t
+    w3n = w3 - lr * r3 * (w2 * w1 * x)
+    r2 = r3 * w3n
+    w2n = w2 - lr * r2 * (w1 * x)
+    w1n = w1 - lr * r2 * w2n * x
+    res = chain.train("article", epochs=1, data=[1.0], labels=[-1.0])
+    assert res.weights == pytest.approx((w1n, w2n, w3n), rel=1e-15)
+
+
+def test_bad_input_chain():
+    with pytest.raises(ValueError, match="unknown order 'backwards'.*'article'"):
+        chain.train("backwards")
+    with pytest.raises(ValueError, match="check_at"):
+        chain.train("article", check_at="during")
+    with pytest.raises(ValueError, match="w2 must be a finite number"):
+        chain.forward((1.0, float("nan"), 1.0), 1.0)
+    with pytest.raises(ValueError, match="three numbers"):
+        chain.gradients((1.0, 2.0), 1.0, 1.0)
+    with pytest.raises(TypeError, match="x must be a real number"):
+        chain.predict(chain.ARTICLE_WEIGHTS, "1")
+    with pytest.raises(ValueError, match="one label per sample"):
+        chain.train(data=[1.0, -1.0], labels=[-1.0])
+    with pytest.raises(ValueError, match="lr must be a positive number"):
+        chain.train(lr=-0.05)
+    with pytest.raises(ValueError, match="epochs must be a positive integer"):
+        chain.train(epochs=1.5)
+    with pytest.raises(FloatingPointError, match="diverged"):
+        chain.train("correct", lr=50.0, weights=(3.0, 3.0, 3.0))
