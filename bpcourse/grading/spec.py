@@ -50,6 +50,18 @@ class Task:
         Relative error (``bpcourse.gradcheck.rel_error``) allowed per output.
     description : str
         One line shown in feedback.
+    guards : tuple of str
+        Dotted names of the ``bpcourse`` callables that compute this task's reference, e.g.
+        ``("bpcourse.activations.softmax", "bpcourse.layers.Dense.backward")`` (a module-level function, or
+        ``Class.method``). Inside the grading sandbox each of them is replaced by a stub that raises "this
+        task's grade must come from your own code: ...", so no code path there computes the reference.
+    solution : str
+        The full solution formula (e.g. ``"dW = doutᵀ x, db = Σ_s dout[s]"``), printed in the graded
+        feedback only with ``bpcourse grade --feedback full`` (the default, ``hints``, leaves it out).
+    weights : tuple of float
+        Relative weight of each output for per-output partial credit (``bpcourse grade --partial-credit``),
+        one per name in ``outputs``; empty means equal weights. Without ``--partial-credit`` a task earns
+        all its points or none, as its nbgrader test cell does.
     """
 
     id: str               # unique, also the nbgrader grade_id of the task's autograded test cell, e.g. "ex06_dense_backward"
@@ -62,3 +74,23 @@ class Task:
     factors: Mapping[str, Callable[[dict[str, Any]], Any]] = field(default_factory=dict)
     rtol: float = 1e-6    # relative error (bpcourse.gradcheck.rel_error) allowed per output
     description: str = ""  # one line shown in feedback
+    guards: tuple[str, ...] = ()   # bpcourse callables computing the reference: they raise inside the sandbox
+    solution: str = ""    # full solution formula, shown only with --feedback full
+    weights: tuple[float, ...] = ()  # per-output weights for --partial-credit; () = equal
+
+    def __post_init__(self) -> None:
+        if self.weights and len(self.weights) != len(self.outputs):
+            raise ValueError(f"task {self.id}: weights has {len(self.weights)} entries, outputs "
+                             f"{len(self.outputs)} ({', '.join(self.outputs)}); give one weight per output")
+        if any(not isinstance(w, (int, float)) or w < 0 for w in self.weights):
+            raise ValueError(f"task {self.id}: weights must be non-negative numbers, got {self.weights}")
+        for g in self.guards:
+            if not (isinstance(g, str) and g.startswith("bpcourse.") and g.count(".") >= 2):
+                raise ValueError(f"task {self.id}: guard {g!r} must be a dotted name such as "
+                                 f"'bpcourse.activations.softmax' or 'bpcourse.layers.Dense.backward'")
+
+    def output_weights(self) -> tuple[float, ...]:
+        """The weights of ``outputs``, normalised to sum 1 (equal when ``weights`` is empty)."""
+        w = self.weights or (1.0,) * len(self.outputs)
+        total = float(sum(w))
+        return tuple(float(x) / total for x in w) if total > 0 else (1.0 / len(w),) * len(w)
