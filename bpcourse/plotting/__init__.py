@@ -16,6 +16,7 @@ from __future__ import annotations
 from ._common import CLASS_COLORS, HIGHLIGHT_COLORS
 from .curves import plot_loss_curves
 from .decision import DecisionRegions, plot_decision_regions
+from .graph import GraphDrawing, draw_graph
 from .images import plot_confusion_matrix, show_images
 from .network import NetworkDrawing, draw_network
 
@@ -27,4 +28,6 @@ __all__ = [
     "draw_network",
     "show_images",
     "plot_confusion_matrix",
+    "GraphDrawing",
+    "draw_graph",
 ]
