@@ -1,0 +1,246 @@
+"""The static website (``site/build.py``): built from the stored outputs, complete, offline, and typeset.
+
+One build of the whole site serves every test here (about 10 s). The browser checks open three chapters in
+Debian's Chromium through Playwright, the same set-up as the end-to-end tests, and save screenshots under
+``build/site-artifacts/``.
+"""
+from __future__ import annotations
+
+import functools
+import html.parser
+import http.server
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "build" / "site-artifacts"
+CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+EXERCISES = sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
+IN_CI = bool(os.environ.get("CI"))
+
+
+def _need(module: str) -> None:
+    """Skip when a site dependency is missing, except in CI, where a skip would hide a broken install."""
+    try:
+        __import__(module)
+    except ImportError:
+        if IN_CI:
+            pytest.fail(f"{module} is not installed: CI must install the [site] extra")
+        pytest.skip(f"{module} is not installed (pip install -e '.[site]')")
+
+
+def page_of(notebook: Path) -> str:
+    if notebook.parent.name == "exercises":
+        return f"exercises/{notebook.stem}.html"
+    return "index.html" if notebook.name.startswith("00_") else f"{notebook.stem}.html"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    for module in ("sphinx", "myst_nb", "sphinx_book_theme"):
+        _need(module)
+    out = tmp_path_factory.mktemp("site") / "site"
+    proc = subprocess.run([sys.executable, str(ROOT / "site" / "build.py"), "--out", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, f"site build failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    # Sphinx's warnings name broken cross-references, missing images and unknown outputs: none is acceptable.
+    warnings = [line for line in proc.stderr.splitlines() if "WARNING" in line or "ERROR" in line]
+    assert not warnings, "the site build warned:\n" + "\n".join(warnings[:20])
+    return out
+
+
+class _Refs(html.parser.HTMLParser):
+    """Every URL a page loads or links to: (tag, attribute, value)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[tuple[str, str, str]] = []
+        self.imgs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.refs.append((tag, name, value))
+                if tag == "img" and name == "src":
+                    self.imgs.append(value)
+
+
+def _refs(page: Path) -> _Refs:
+    parser = _Refs()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
+
+
+def _pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)
+
+
+def test_every_chapter_and_exercise_has_a_page(site):
+    for nb in CHAPTERS + EXERCISES:
+        assert (site / page_of(nb)).is_file(), f"{nb.name} has no page {page_of(nb)}"
+    assert (site / "install.html").is_file()
+    assert (site / "index.html").read_text(encoding="utf-8").count("Chapter 1") >= 1
+
+
+def test_every_exercise_page_is_the_student_version_with_a_download(site):
+    for ex in EXERCISES:
+        text = (site / page_of(ex)).read_text(encoding="utf-8")
+        assert "### BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text, ex.name
+        assert "YOUR CODE HERE" in text, f"{ex.name}: not the released version"
+        downloads = [v for _, _, v in _refs(site / page_of(ex)).refs if v.endswith(ex.name)]
+        assert downloads, f"{ex.name}: no link to download the notebook"
+        target = (site / page_of(ex)).parent / unquote(downloads[0])
+        released = json.loads(target.read_text(encoding="utf-8"))
+        assert all("BEGIN SOLUTION" not in "".join(c["source"]) for c in released["cells"])
+
+
+def test_every_internal_link_and_image_resolves(site):
+    broken = []
+    for page in _pages(site):
+        for tag, attr, value in _refs(page).refs:
+            url = urlparse(value)
+            if url.scheme or value.startswith(("#", "mailto:", "javascript:")) or not url.path:
+                continue
+            target = (page.parent / unquote(url.path)).resolve()
+            if not target.exists():
+                broken.append(f"{page.relative_to(site)}: <{tag} {attr}={value!r}>")
+    assert not broken, "broken links:\n" + "\n".join(broken[:30])
+
+
+def test_pages_load_nothing_from_outside(site):
+    external = []
+    for page in _pages(site):
+        for tag, attr, value in _refs(page).refs:
+            loads = tag in ("script", "img", "iframe", "link", "source", "video", "audio")
+            if loads and urlparse(value).scheme in ("http", "https") or value.startswith("//"):
+                external.append(f"{page.relative_to(site)}: <{tag} {attr}={value}>")
+    for css in site.rglob("*.css"):
+        for url in re.findall(r"url\(\s*['\"]?((?:https?:)?//[^)'\"]+)", css.read_text(encoding="utf-8")):
+            external.append(f"{css.relative_to(site)}: url({url})")
+    assert not external, "external resources:\n" + "\n".join(external[:30])
+
+
+def _stored_images(notebook: Path) -> int:
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    return sum(1 for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
+               if "image/png" in o.get("data", {}))
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.name[:2])
+def test_chapter_pages_contain_the_stored_figures(site, chapter):
+    imgs = [src for src in _refs(site / page_of(chapter)).imgs if "_images/" in src]
+    assert len(imgs) >= _stored_images(chapter), (
+        f"{chapter.name}: {_stored_images(chapter)} stored figures, {len(imgs)} on the page")
+    for src in imgs:
+        assert (site / page_of(chapter)).parent.joinpath(unquote(src)).stat().st_size > 1000
+
+
+def test_no_traceback_or_raw_repr_on_any_page(site):
+    bad = re.compile(r"Traceback \(most recent call last\)|object at 0x|&lt;Figure size|"
+                     r"np\.float64\(|array\(\[|Error displaying widget|model not found")
+    for page in _pages(site):
+        found = bad.search(page.read_text(encoding="utf-8"))
+        assert not found, f"{page.relative_to(site)}: {found.group(0)!r}"
+
+
+def test_widgets_show_a_picture_and_say_how_to_use_them(site):
+    for chapter in CHAPTERS:
+        nb = json.loads(chapter.read_text(encoding="utf-8"))
+        widget_cells = [c for c in nb["cells"] if c["cell_type"] == "code" and any(
+            "application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in c.get("outputs", []))]
+        if not widget_cells:
+            continue
+        text = (site / page_of(chapter)).read_text(encoding="utf-8")
+        assert text.count("Run this notebook in JupyterLab") >= len(widget_cells), chapter.name
+        assert "application/vnd.jupyter.widget" not in text, f"{chapter.name}: a widget view was left in"
+
+
+def test_the_chinese_glossary_is_on_the_start_page(site):
+    text = (site / "index.html").read_text(encoding="utf-8")
+    for term in ("反向传播", "梯度下降", "损失函数"):
+        assert term in text, f"glossary term {term} missing from the home page"
+
+
+def test_search_index_covers_the_course(site):
+    index = (site / "searchindex.js").read_text(encoding="utf-8")
+    for word in ("sigmoid", "backpropag", "softmax"):
+        assert word in index, f"{word!r} is not in the search index"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# in a real browser
+
+
+@pytest.fixture(scope="module")
+def browser_page(site):
+    _need("playwright")
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        if IN_CI:
+            pytest.fail("no Chromium: .ci/run installs Debian's chromium")
+        pytest.skip("no Chromium found (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a, **k: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    outside: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(base) else None)
+        yield page, base, outside
+        browser.close()
+    server.shutdown()
+
+
+# The page's text outside code and typeset math: what a reader sees as prose.
+_PROSE = """() => {
+  const body = document.querySelector('main') || document.body;
+  const copy = body.cloneNode(true);
+  copy.querySelectorAll('pre, code, mjx-container, script, style, .cell_input').forEach(e => e.remove());
+  return copy.textContent;
+}"""
+
+
+@pytest.mark.parametrize("name", ["02_chain_rule_and_graphs", "07_matrix_form", "10_capstone_digits"])
+def test_math_is_typeset_and_figures_show_in_a_browser(browser_page, name):
+    page, base, outside = browser_page
+    page.goto(base + f"{name}.html")
+    page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=30000)
+    page.evaluate("MathJax.startup.promise")
+    assert page.locator("mjx-container").count() > 10, "MathJax typeset (almost) nothing"
+    prose = page.evaluate(_PROSE)
+    leftovers = re.findall(r"\\(?:frac|delta|sigma|partial|eta|sum|cdot)\b|\$\$?[^$\s][^$]*\$", prose)
+    assert not leftovers, f"untypeset TeX on the page: {leftovers[:5]}"
+    images = page.locator("img[src*='_images/']")
+    assert images.count() >= 1
+    for i in range(images.count()):
+        img = images.nth(i)
+        img.scroll_into_view_if_needed()
+        assert page.evaluate("(e) => e.complete && e.naturalWidth > 100", img.element_handle()), f"image {i}"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    assert not outside, f"the page requested outside URLs: {outside[:5]}"
+
+
+def test_search_works_offline_in_a_browser(browser_page):
+    page, base, outside = browser_page
+    page.goto(base + "search.html?q=sigmoid")
+    page.wait_for_selector("#search-results li", timeout=30000)
+    assert page.locator("#search-results li").count() >= 3
+    assert not outside, f"search requested outside URLs: {outside[:5]}"
