@@ -224,7 +224,8 @@ def test_math_is_typeset_and_figures_show_in_a_browser(browser_page, name):
     page.evaluate("MathJax.startup.promise")
     assert page.locator("mjx-container").count() > 10, "MathJax typeset (almost) nothing"
     prose = page.evaluate(_PROSE)
-    leftovers = re.findall(r"\\(?:frac|delta|sigma|partial|eta|sum|cdot)\b|\$\$?[^$\s][^$]*\$", prose)
+    # MathJax replaces every \(...\) and \[...\] it typesets; what is left is raw TeX a reader would see
+    leftovers = re.findall(r"\\[(\[]|\\(?:frac|delta|sigma|partial|eta|sum|cdot)\b|\$\$?[^$\s][^$]*\$", prose)
     assert not leftovers, f"untypeset TeX on the page: {leftovers[:5]}"
     images = page.locator("img[src*='_images/']")
     assert images.count() >= 1
