@@ -1,10 +1,14 @@
 """Input checks shared by the package: fail early, name what was expected and what was received."""
 from __future__ import annotations
 
+import functools
 import math
-from typing import Sequence
+import warnings
+from typing import Any, Callable, Sequence, TypeVar
 
 import numpy as np
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def as_float_array(
@@ -96,12 +100,86 @@ def check_choice(value: str, name: str, choices: Sequence[str]) -> str:
     return value
 
 
-def check_positive(value: float, name: str, integer: bool = False) -> None:
-    """Refuse zero, negative, NaN (and, for ``integer``, non-integral) hyper-parameters."""
-    ok_type = isinstance(value, (int, np.integer)) if integer else isinstance(value, (int, float, np.number))
-    if isinstance(value, bool) or not ok_type or not value > 0:
-        kind = "a positive integer" if integer else "a positive number"
-        raise ValueError(f"{name} must be {kind}, got {value!r}")
+def check_int(value: object, name: str, minimum: int = 1) -> int:
+    """An integer count (sizes, epochs, batch sizes, resolutions) as a Python int, at least ``minimum``.
+
+    ``bool`` is refused although it is an ``int`` subclass (``epochs=True`` is a bug), and so is an integral
+    float such as ``2.0``: a count is an int. Every integer check in the package (and in the grader, the
+    widgets and the plotting functions) is this one.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
+        want = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ValueError(f"{name} must be {want}, got {value!r}")
+    return int(value)
+
+
+def check_positive(value: float, name: str, integer: bool = False) -> float:
+    """A positive finite real hyper-parameter (learning rate, scale, step ε) as a Python float.
+
+    Zero, negative numbers, NaN, infinity, ``bool`` and non-numbers are refused. ``integer=True`` is kept for
+    callers not yet moved to :func:`check_int`, which it calls.
+    """
+    if integer:
+        return check_int(value, name)
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    if not ok or not 0 < value < math.inf:
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def as_rng(seed: object, name: str = "seed") -> np.random.Generator:
+    """The one way the package turns a seed into a random generator.
+
+    Parameters
+    ----------
+    seed : int >= 0 or numpy.random.Generator
+        An int gives a fresh ``numpy.random.default_rng(seed)``: the same seed, the same numbers, every run.
+        A Generator is used as given (and advanced), so one generator can feed several calls.
+
+    ``None`` is refused, on purpose: it would draw from the operating system's entropy, and every random
+    number in the course must be reproducible from a stated seed. ``bool``, floats, negative ints and the
+    legacy ``numpy.random.RandomState`` are refused too.
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    want = "a non-negative int or a numpy.random.Generator"
+    if seed is None:
+        raise TypeError(f"{name} must be {want}, got None: every random draw in the course comes from a stated "
+                        "seed, so results are reproducible")
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"{name} must be {want}, got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"{name} must be {want}, got {seed}")
+    return np.random.default_rng(int(seed))
+
+
+def renamed_kwargs(**renames: str) -> Callable[[F], F]:
+    """DEPRECATION SHIM (issue 10): accept a keyword argument under its old name for a while.
+
+    ``@renamed_kwargs(alpha="eta")`` lets callers still write ``alpha=0.5`` for the parameter now called
+    ``eta``: the value is passed on as ``eta=0.5`` with a ``DeprecationWarning`` naming the new keyword.
+    Passing both names is an error. The function's own signature has only the new names. The lead removes
+    these decorators once no notebook, exercise or grader passes the old names (listed in
+    ``/tmp/bp/api-changes.md``).
+    """
+
+    def decorate(fn: F) -> F:
+        where = fn.__qualname__
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            for old, new in renames.items():
+                if old in kwargs:
+                    if new in kwargs:
+                        raise TypeError(f"{where}() got both {old}= (the old name) and {new}=; pass only {new}=")
+                    warnings.warn(f"{where}(): the keyword {old}= is now {new}=", DeprecationWarning, stacklevel=2)
+                    kwargs[new] = kwargs.pop(old)
+            return fn(*args, **kwargs)
+
+        wrapper.renamed_kwargs = dict(renames)  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
 
 
 def as_real(value: object, name: str) -> float:

@@ -96,6 +96,9 @@ class GradCheckReport:
 def check_layer(layer, x: np.ndarray, seed: int = 0, eps: float = 1e-5, tol: float = 1e-7) -> GradCheckReport:
     """Check a layer's ``backward`` (input and every parameter) against central differences.
 
+    Uses only the layer's public ``forward``, ``backward``, ``params`` and ``grads``, so it checks a learner's
+    own subclass as it checks the package's layers.
+
     The scalar checked is ``sum(forward(x) * g)`` for a fixed random upstream gradient ``g``, so every
     output entry counts with a different weight.
     """
@@ -121,15 +124,14 @@ def check_network(net, X: np.ndarray, t: np.ndarray, eps: float = 1e-5, tol: flo
     The report names each parameter as the network does (``"0.W"`` is the first layer's weight matrix), so
     ``report.worst`` points at the layer to look at.
     """
-    X = net._check_X(X)
-    t = net._check_t(t, X.shape[0])  # validated once: the loss below runs 2 × n_parameters times
-    net._loss_and_grad(X, t)
+    X, t = net.check_data(X, t)  # checked once: the loss below runs 2 × n_parameters times
+    net.loss_and_grad(X, t, check_input=False)
     # the first layer's input gradient is skipped in training; gradients() holds every parameter's
     analytic = {k: v.copy() for k, v in net.gradients().items()}
     report = GradCheckReport(tol=tol)
 
     def f(_=None) -> float:
-        return net._loss_value(X, t)
+        return net.loss(X, t, check_input=False)
 
     for name, p in net.parameters().items():
         report.errors[name] = rel_error(analytic[name], numeric_gradient(f, p, eps))

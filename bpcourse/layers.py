@@ -1,29 +1,36 @@
 """Layers with an explicit forward/backward pair, in the style of CS231n's ``layers.py``.
 
 Every layer has ``params`` and ``grads`` (dicts of float64 arrays, keyed "W", "b"; empty for activations),
-``forward(x)`` that caches what ``backward`` needs, and ``backward(dout)`` that returns dE/dx and stores
-dE/dparam in ``grads``. ``backward`` never modifies ``dout``.
+``forward(x)`` that keeps what ``backward`` needs (named attributes, listed in each class), and
+``backward(dout, *, need_dx=True)`` that stores dE/dparam in ``grads`` and returns dE/dx (or ``None`` when
+``need_dx=False``). ``backward`` never modifies ``dout``.
 
 Shapes: a batch x is (n_samples, n_in); a dense layer's W is (n_out, n_in), so ``W[j, i]`` is w_ji, the weight
 from unit i into unit j, and net = x @ W.T + b.
+
+Checks: a layer checks only what costs O(1) (type, dtype, shape) at its own ``forward`` and ``backward``, so a
+layer used on its own still fails with a clear message; the O(n) scans (NaN, infinity) happen once, where data
+enters a :class:`~bpcourse.networks.Sequential`.
+
+Writing a layer: subclass :class:`Layer` (or an existing layer) and override ``forward`` and ``backward``;
+``backward`` is the one method the network calls on the way back.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from ._validate import as_float_array, check_choice
+from ._validate import as_float_array, as_rng, check_choice, check_int
 from .activations import get_activation, softmax
-from .losses import _softmax_ce_labels, softmax_cross_entropy
+from .losses import softmax_cross_entropy
 
 INITS = ("xavier", "he", "normal", "zeros")
 
 
-def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-
-
 def _check_input(x: object, name: str, n_in: int | None) -> np.ndarray:
-    # Cheap type/shape checks on the hot path; full finiteness checks happen at the network's entry.
+    # O(1) on the hot path (an already-float64 2-D array passes straight through); finiteness is checked
+    # where data enters the network
     if type(x) is np.ndarray and x.dtype == np.float64 and x.ndim == 2 and (n_in is None or x.shape[1] == n_in):
         return x
     arr = as_float_array(x, name, finite=False)
@@ -34,8 +41,24 @@ def _check_input(x: object, name: str, n_in: int | None) -> np.ndarray:
     return arr
 
 
+def _check_dout(layer: "Layer", dout: object, shape: tuple[int, ...] | None) -> np.ndarray:
+    """dE/d(output) as a float64 array of the output's shape (O(1) when it already is one)."""
+    if shape is None:
+        raise RuntimeError(f"{layer!r}.backward called before forward")
+    if type(dout) is np.ndarray and dout.dtype == np.float64 and dout.shape == shape:
+        return dout
+    arr = as_float_array(dout, "dout", finite=False)
+    if arr.shape != shape:
+        raise ValueError(f"dout has shape {arr.shape}, expected {shape} (the shape of the layer's output)")
+    return arr
+
+
 class Layer:
-    """Base class: a layer with no parameters."""
+    """Base class of every layer.
+
+    Subclasses set ``params`` (name → array) in ``__init__`` and override :meth:`forward` and
+    :meth:`backward`. A layer without parameters leaves ``params`` and ``grads`` empty.
+    """
 
     params: dict[str, np.ndarray]
     grads: dict[str, np.ndarray]
@@ -43,19 +66,40 @@ class Layer:
     def __init__(self) -> None:
         self.params = {}
         self.grads = {}
-        self._cache: object = None
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        # DEPRECATION SHIM (issue 10; the lead removes it once chapter 4 overrides ``backward``): a subclass
+        # written against the old interface, overriding ``_backward(dout, need_dx)``, still takes part.
+        super().__init_subclass__(**kwargs)
+        if "_backward" in cls.__dict__ and "backward" not in cls.__dict__:
+            def backward(self: Layer, dout: np.ndarray, *, need_dx: bool = True) -> np.ndarray | None:
+                warnings.warn(f"{type(self).__name__}._backward(dout, need_dx) is now backward(dout, *, need_dx=True)",
+                              DeprecationWarning, stacklevel=2)
+                return self._backward(dout, need_dx)
+
+            cls.backward = backward  # type: ignore[method-assign]
 
     def forward(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
+        """The layer's output for a batch ``x``; keeps what :meth:`backward` needs."""
         raise NotImplementedError
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        """dE/dx from dE/dout; parameter gradients go to ``self.grads``."""
-        if self._cache is None:
-            raise RuntimeError(f"{self!r}.backward called before forward")
-        dout = _check_input(dout, "dout", None)
-        return self._backward(dout, True)
+    def backward(self, dout: np.ndarray, *, need_dx: bool = True) -> np.ndarray | None:  # pragma: no cover
+        """Backpropagate through the last :meth:`forward`.
 
-    def _backward(self, dout: np.ndarray, need_dx: bool) -> np.ndarray:  # pragma: no cover - interface
+        Parameters
+        ----------
+        dout : ndarray, the shape of the last output
+            dE/d(output), the gradient arriving from the layer above. Never modified.
+        need_dx : bool
+            Whether to compute dE/dx. A network passes ``False`` to its first layer, whose input gradient
+            nobody uses (it saves that layer's largest matrix product).
+
+        Returns
+        -------
+        ndarray, the shape of the last input, or None
+            dE/dx; ``None`` when ``need_dx=False`` (a layer may also return dE/dx then; it is ignored).
+            Parameter gradients go to ``self.grads``, shaped as ``self.params``.
+        """
         raise NotImplementedError
 
 
@@ -78,6 +122,8 @@ class Dense(Layer):
 
     Shapes: forward x (n, n_in) → net (n, n_out); backward dout (n, n_out) → dx (n, n_in),
     grads["W"] (n_out, n_in) = doutᵀ x, grads["b"] (n_out,) = Σ_rows dout.
+
+    Kept by ``forward`` for ``backward``: ``x``, the last input (n, n_in), ``None`` before the first call.
     """
 
     def __init__(
@@ -90,18 +136,19 @@ class Dense(Layer):
         b: np.ndarray | None = None,
     ) -> None:
         super().__init__()
-        for name, v in (("n_in", n_in), ("n_out", n_out)):
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
-        self.n_in, self.n_out = int(n_in), int(n_out)
+        self.n_in, self.n_out = check_int(n_in, "n_in"), check_int(n_out, "n_out")
         check_choice(init, "init", INITS)
         if W is None:
+            if rng is None:
+                raise TypeError("Dense needs rng (an int seed or a numpy.random.Generator) to draw its initial "
+                                "weights, or the weights themselves as W=; got neither")
             std = {"xavier": np.sqrt(2.0 / (n_in + n_out)), "he": np.sqrt(2.0 / n_in), "normal": 0.01, "zeros": 0.0}
-            W = _rng(rng).standard_normal((n_out, n_in)) * std[init]
+            W = as_rng(rng, "rng").standard_normal((n_out, n_in)) * std[init]
         else:
             W = np.array(as_float_array(W, "W", shape=(n_out, n_in)))
         b = np.zeros(n_out) if b is None else np.array(as_float_array(b, "b", shape=(n_out,)))
         self.params = {"W": np.ascontiguousarray(W), "b": b}
+        self.x: np.ndarray | None = None
 
     @property
     def W(self) -> np.ndarray:
@@ -114,51 +161,63 @@ class Dense(Layer):
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x (n, n_in) → net (n, n_out)."""
         x = _check_input(x, "x", self.n_in)
-        self._cache = x
+        self.x = x
         net = x @ self.params["W"].T
         net += self.params["b"]  # in place: no second (n, n_out) temporary
         return net
 
-    def _backward(self, dout: np.ndarray, need_dx: bool) -> np.ndarray:
-        x = self._cache
-        if dout.shape != (x.shape[0], self.n_out):
-            raise ValueError(f"dout has shape {dout.shape}, expected {(x.shape[0], self.n_out)} (the output's shape)")
+    def backward(self, dout: np.ndarray, *, need_dx: bool = True) -> np.ndarray | None:
+        """dout (n, n_out) → dx (n, n_in) (``None`` if not ``need_dx``); grads["W"] = doutᵀ x, grads["b"] = Σ dout."""
+        x = self.x
+        dout = _check_dout(self, dout, None if x is None else (x.shape[0], self.n_out))
         self.grads = {"W": dout.T @ x, "b": dout.sum(axis=0)}
         return dout @ self.params["W"] if need_dx else None
+
+    @property
+    def _cache(self) -> np.ndarray | None:  # DEPRECATION SHIM (issue 10): the old private name of ``x``
+        return self.x
 
     def __repr__(self) -> str:
         return f"Dense({self.n_in}→{self.n_out})"
 
 
 class ActivationLayer(Layer):
-    """Element-wise activation y = f(net) as a layer; backward multiplies by f'(net).
+    """Element-wise activation out = f(net) as a layer; backward multiplies by f'(net).
 
-    Shapes: forward net (n, m) → y (n, m); backward dout (n, m) → dnet (n, m).
+    Shapes: forward net (n, m) → out (n, m); backward dout (n, m) → dnet (n, m).
+
+    Kept by ``forward``: ``net`` (its input) and ``out`` (its output), ``None`` before the first call.
+    ``backward`` uses f'(net) from :mod:`bpcourse.activations`, not σ(1 − σ) or 1 − tanh² from the output:
+    those lose every digit where the unit saturates (σ rounds to 1 from net ≈ 37, tanh from |net| ≈ 19), so a
+    saturated unit would pass back exactly 0 instead of a tiny, correct gradient.
     """
 
     def __init__(self, name: str) -> None:
         super().__init__()
         self.activation = get_activation(name)
         self.name = name
+        self.net: np.ndarray | None = None
+        self.out: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = _check_input(x, "net", None)
-        y = self.activation.f(x)
-        # sigmoid and tanh have derivatives cheapest written in terms of their output
-        self._cache = y if self.name in ("sigmoid", "tanh") else x
-        return y
+        """net (n, m) → out = f(net) (n, m)."""
+        self.net = _check_input(x, "net", None)
+        self.out = self.activation.f(self.net)
+        return self.out
 
-    def _backward(self, dout: np.ndarray, need_dx: bool) -> np.ndarray:
-        c = self._cache
-        if dout.shape != c.shape:
-            raise ValueError(f"dout has shape {dout.shape}, expected {c.shape} (the output's shape)")
-        if self.name == "sigmoid":
-            return dout * c * (1.0 - c)
-        if self.name == "tanh":
-            return dout * (1.0 - c * c)
+    def backward(self, dout: np.ndarray, *, need_dx: bool = True) -> np.ndarray:
+        """dout (n, m) → dE/dnet = dout ⊙ f'(net) (n, m)."""
+        net = self.net
+        dout = _check_dout(self, dout, None if net is None else net.shape)
         if self.name == "relu":
-            return dout * (c > 0)
-        return dout * self.activation.f_prime(c)
+            return dout * (net > 0)  # the same numbers as dout * relu_prime(net), one temporary fewer
+        return dout * self.activation.f_prime(net)
+
+    @property
+    def _cache(self) -> np.ndarray | None:
+        # DEPRECATION SHIM (issue 10): what the old private cache held (the output for sigmoid and tanh, the
+        # input otherwise); read ``out`` or ``net`` instead
+        return self.out if self.name in ("sigmoid", "tanh") else self.net
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()" if type(self) is not ActivationLayer else f"ActivationLayer({self.name!r})"
@@ -196,33 +255,33 @@ class SoftmaxCrossEntropy:
     """Fused softmax output and cross-entropy loss: the backward pass is simply δ = (p − T) / n.
 
     ``forward(net, t)`` takes logits (n, C) and labels (n,) or one-hot targets (n, C) and returns the mean
-    loss (log-sum-exp, finite for any finite logits); ``backward()`` returns dE/dnet of shape (n, C);
-    ``probs`` is softmax(net) of the last forward.
+    loss (log-sum-exp, finite for any finite logits). After it, ``dnet`` is dE/dnet (n, C) (read-only: do
+    not modify it), ``backward()`` returns a copy of it, and ``probs`` is softmax(net) (n, C).
     """
 
     def __init__(self) -> None:
-        self._net: np.ndarray | None = None
-        self._dnet: np.ndarray | None = None
+        self.net: np.ndarray | None = None
+        self.dnet: np.ndarray | None = None
 
-    def forward(self, net: np.ndarray, t: np.ndarray) -> float:
-        value, self._dnet = softmax_cross_entropy(net, t)
-        self._net = net
-        return value
+    def forward(self, net: np.ndarray, t: np.ndarray, *, check_input: bool = True) -> float:
+        """Mean cross-entropy of softmax(net) against ``t``; see :func:`bpcourse.losses.softmax_cross_entropy`.
 
-    def _forward_labels(self, net: np.ndarray, labels: np.ndarray) -> float:
-        # labels already validated by the caller (the network): skip the checks on the hot path
-        value, self._dnet = _softmax_ce_labels(net, labels)
-        self._net = net
+        ``check_input=False`` skips the input checks, for callers that validated ``net`` (float64, 2-D) and
+        ``t`` (int labels in range, or a target matrix) already.
+        """
+        value, self.dnet = softmax_cross_entropy(net, t, check_input=check_input)
+        self.net = net
         return value
 
     @property
     def probs(self) -> np.ndarray | None:
-        return None if self._net is None else softmax(self._net)
+        return None if self.net is None else softmax(self.net)
 
     def backward(self) -> np.ndarray:
-        if self._dnet is None:
+        """dE/dnet (n, C) of the last forward, as a new array."""
+        if self.dnet is None:
             raise RuntimeError("SoftmaxCrossEntropy.backward called before forward")
-        return self._dnet.copy()
+        return self.dnet.copy()
 
     def __repr__(self) -> str:
         return "SoftmaxCrossEntropy()"

@@ -8,48 +8,71 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float_array, as_labels, check_choice
-from .activations import softmax
+from ._validate import as_float_array, as_labels
 
 # Probabilities are kept this far from 0 and 1 inside logs and divisions, so a saturated output gives a
 # large but finite loss and gradient instead of inf/NaN.
 PROB_EPS = 1e-12
 
 
-def _pair(y: object, t: object) -> tuple[np.ndarray, np.ndarray, int]:
+def _pair(y: object, t: object) -> tuple[np.ndarray, np.ndarray]:
     y = as_float_array(y, "y (the prediction)", ndim=(1, 2))
     t = as_float_array(t, "t (the target)", ndim=(1, 2))
     if y.shape != t.shape:
         raise ValueError(f"prediction y has shape {y.shape} but target t has shape {t.shape}; they must match")
-    n = y.shape[0] if y.ndim == 2 else 1
-    return y, t, n
+    return y, t
 
 
-def half_sse(y: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
-    """E = ½ Σ_k (y_k − t_k)², summed over outputs, averaged over samples; dE/dy = (y − t) / n."""
-    y, t, n = _pair(y, t)
+def _n_samples(y: np.ndarray) -> int:
+    return y.shape[0] if y.ndim == 2 else 1
+
+
+def half_sse(y: np.ndarray, t: np.ndarray, *, check_input: bool = True) -> tuple[float, np.ndarray]:
+    """E = ½ Σ_k (y_k − t_k)², summed over outputs, averaged over samples; dE/dy = (y − t) / n.
+
+    ``check_input=False`` (every loss here has it) skips the checks, for callers that validated already:
+    ``y`` and ``t`` float64 arrays of one shape, finite. A network validates its data once, where it enters,
+    and then calls its loss this way on every batch.
+    """
+    if check_input:
+        y, t = _pair(y, t)
+    n = _n_samples(y)
     d = y - t
     return 0.5 * float(np.sum(d * d)) / n, d / n
 
 
-def mse(y: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
+def mse(y: np.ndarray, t: np.ndarray, *, check_input: bool = True) -> tuple[float, np.ndarray]:
     """E = mean over all entries of (y − t)²; dE/dy = 2 (y − t) / y.size."""
-    y, t, _ = _pair(y, t)
+    if check_input:
+        y, t = _pair(y, t)
     d = y - t
     return float(np.mean(d * d)), 2.0 * d / d.size
 
 
-def binary_cross_entropy(p: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
+def check_probability_targets(t: np.ndarray, name: str = "t") -> np.ndarray:
+    """Refuse binary cross-entropy targets outside [0, 1] (``t`` already a float array)."""
+    if t.size and (t.min() < 0.0 or t.max() > 1.0):
+        raise ValueError(f"{name} must be targets in [0, 1], got values from {t.min():g} to {t.max():g}")
+    return t
+
+
+def binary_cross_entropy(p: np.ndarray, t: np.ndarray, *, check_input: bool = True) -> tuple[float, np.ndarray]:
     """E = −Σ [t log p + (1 − t) log(1 − p)], summed over outputs, averaged over samples.
 
     ``p`` are probabilities in [0, 1] (e.g. a sigmoid output); ``t`` in [0, 1]. Finite at p = 0 and p = 1:
     p is clipped to [1e-12, 1 − 1e-12] first. dE/dp = (p − t) / (p (1 − p)) / n.
+
+    ``check_input=False`` skips the checks of ``t`` and of the shapes, but not the range of ``p``: p comes
+    from the model (a network without a sigmoid output gives values outside [0, 1]), so it is checked on
+    every call.
     """
-    p, t, n = _pair(p, t)
+    if check_input:
+        p, t = _pair(p, t)
+        check_probability_targets(t)
     if p.min() < 0.0 or p.max() > 1.0:
-        raise ValueError(f"p must be probabilities in [0, 1], got values from {p.min():g} to {p.max():g}")
-    if t.min() < 0.0 or t.max() > 1.0:
-        raise ValueError(f"t must be targets in [0, 1], got values from {t.min():g} to {t.max():g}")
+        raise ValueError(f"p must be probabilities in [0, 1], got values from {p.min():g} to {p.max():g}"
+                         " (binary cross-entropy needs a sigmoid output)")
+    n = _n_samples(p)
     q = np.clip(p, PROB_EPS, 1.0 - PROB_EPS)
     value = -float(np.sum(t * np.log(q) + (1.0 - t) * np.log1p(-q))) / n
     return value, (q - t) / (q * (1.0 - q)) / n
@@ -63,19 +86,29 @@ def one_hot(labels: np.ndarray, n_classes: int) -> np.ndarray:
     return out
 
 
-def softmax_cross_entropy(net: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
+def softmax_cross_entropy(net: np.ndarray, t: np.ndarray, *, check_input: bool = True) -> tuple[float, np.ndarray]:
     """Cross-entropy of softmax(net) against class labels, from the logits ``net`` (shape (n, C)).
 
     ``t`` is either integer labels of shape (n,) or a one-hot/probability matrix of shape (n, C).
     E = −(1/n) Σ_i log p_{i, t_i}, computed as log-sum-exp so it is finite for any finite logits;
     dE/dnet = (p − T) / n with T the one-hot targets: the famous δ = p − y.
+    ``check_input=False`` skips the checks (``net`` float64 (n, C); labels int in [0, C), or T (n, C)).
     """
+    if not check_input:
+        t_arr = t if isinstance(t, np.ndarray) else np.asarray(t)
+        if t_arr.ndim == 1:
+            return _softmax_ce_labels(net, t_arr)
+        return _softmax_ce_matrix(net, t_arr)
     net = as_float_array(net, "net (the logits)", ndim=2)
     n, c = net.shape
     t_arr = np.asarray(t)
     if t_arr.ndim == 1:
         return _softmax_ce_labels(net, as_labels(t_arr, "t (the labels)", n=n, n_classes=c))
-    T = _targets_matrix(t_arr, n, c)
+    return _softmax_ce_matrix(net, _targets_matrix(t_arr, n, c))
+
+
+def _softmax_ce_matrix(net: np.ndarray, T: np.ndarray) -> tuple[float, np.ndarray]:
+    n = net.shape[0]
     z = net - net.max(axis=1, keepdims=True)
     log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
     value = -float(np.sum(T * log_p)) / n
@@ -83,7 +116,6 @@ def softmax_cross_entropy(net: np.ndarray, t: np.ndarray) -> tuple[float, np.nda
 
 
 def _softmax_ce_labels(net: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
-    # Unchecked fast path for already-validated integer labels (used inside training loops).
     n = net.shape[0]
     rows = np.arange(n)
     z = net - net.max(axis=1, keepdims=True)
@@ -113,9 +145,4 @@ LOSSES = {
 }
 
 
-def get_loss(name: str):
-    """Look up a loss function by name."""
-    return LOSSES[check_choice(name, "loss", list(LOSSES))]
-
-
-__all__ = ["half_sse", "mse", "binary_cross_entropy", "softmax_cross_entropy", "one_hot", "softmax", "get_loss"]
+__all__ = ["half_sse", "mse", "binary_cross_entropy", "softmax_cross_entropy", "one_hot", "LOSSES", "PROB_EPS"]

@@ -9,9 +9,10 @@ from typing import Sequence
 
 import numpy as np
 
-from ._validate import as_float_array, as_labels, check_choice, check_positive
-from .layers import ActivationLayer, Dense, Layer, SoftmaxCrossEntropy, _rng
-from .losses import LOSSES
+from ._validate import as_float_array, as_labels, as_rng, check_choice, check_int
+from .activations import softmax
+from .layers import ActivationLayer, Dense, Layer
+from .losses import LOSSES, check_probability_targets
 from .optimizers import SGD, Optimizer
 from .progress import ProgressBar
 
@@ -30,7 +31,16 @@ class Sequential:
         The loss E; every loss is averaged over the samples of a batch.
 
     Targets ``t``: integer labels (n,) for softmax cross-entropy; otherwise floats of shape (n, n_out), or (n,)
-    when the network has a single output.
+    when the network has a single output. Binary cross-entropy targets lie in [0, 1].
+
+    Data is checked once, where it enters (``forward``, ``loss``, ``fit``, …, or :meth:`check_data`); the
+    per-batch work after that runs unchecked. Methods that take ``check_input`` can skip the entry check for
+    data that :meth:`check_data` returned.
+
+    Accuracy (``evaluate``, ``fit``): for softmax cross-entropy, the fraction of samples whose argmax is the
+    label. For binary cross-entropy, the fraction of outputs on the right side of 0.5 (p > 0.5 against
+    t > 0.5): with one output, of samples; with k outputs (multi-label), of all n·k (sample, output) entries,
+    i.e. 1 − the Hamming loss. (A sample-wise "all k right" score, subset accuracy, is stricter.)
     """
 
     def __init__(self, layers: Sequence[Layer], loss: str = "half_sse") -> None:
@@ -40,7 +50,6 @@ class Sequential:
         self.layers = layers
         self.loss_name = check_choice(loss, "loss", list(LOSSES))
         self._loss_fn = LOSSES[loss]
-        self._head = SoftmaxCrossEntropy() if loss == "softmax_cross_entropy" else None
         dense = [l for l in layers if isinstance(l, Dense)]
         for a, b in zip(dense, dense[1:]):
             if a.n_out != b.n_in:
@@ -60,7 +69,7 @@ class Sequential:
     def n_parameters(self) -> int:
         return sum(p.size for p in self.parameters().values())
 
-    # ------------------------------------------------------------------ passes
+    # ------------------------------------------------------------------ checks (where data enters)
     def _check_X(self, X: object) -> np.ndarray:
         X = as_float_array(X, "X", ndim=2)
         if self.n_in is not None and X.shape[1] != self.n_in:
@@ -75,8 +84,21 @@ class Sequential:
             t = t.reshape(-1, 1)
         if t.shape != (n, self.n_out):
             raise ValueError(f"t has shape {t.shape}, expected {(n, self.n_out)} (one row of targets per sample)")
+        if self.loss_name == "binary_cross_entropy":
+            check_probability_targets(t, "t (the targets)")
         return t
 
+    def check_data(self, X: object, t: object) -> tuple[np.ndarray, np.ndarray]:
+        """Validate a data set once: X as float64 (n, n_in), finite; t as this loss's targets.
+
+        Returns the arrays to pass to the methods below with ``check_input=False`` (what
+        :func:`bpcourse.gradcheck.check_network` does, calling the loss thousands of times on one batch).
+        Raises ValueError or TypeError naming what was expected and what was received.
+        """
+        X = self._check_X(X)
+        return X, self._check_t(t, X.shape[0])
+
+    # ------------------------------------------------------------------ passes
     def _forward(self, X: np.ndarray) -> np.ndarray:
         for layer in self.layers:
             X = layer.forward(X)
@@ -87,72 +109,77 @@ class Sequential:
         return self._forward(self._check_X(X))
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        """Backpropagate dE/d(output) (n, n_out) through every layer, last to first; returns dE/dX."""
+        """Backpropagate dE/d(output) (n, n_out) through every layer, last to first; returns dE/dX (n, n_in)."""
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
         return dout
 
     def _loss_and_grad(self, X: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
+        # the training step on checked data: returns the loss and the output (fit counts accuracy from it)
         out = self._forward(X)
-        if self._head is not None:
-            value = self._head._forward_labels(out, t)
-            dout = self._head._dnet  # fresh array each forward; backward() would copy it
-        else:
-            value, dout = self._loss_fn(out, t)
-        last = len(self.layers) - 1
-        for i in range(last, -1, -1):
+        value, dout = self._loss_fn(out, t, check_input=False)
+        for i in range(len(self.layers) - 1, -1, -1):
             # the first layer's dE/dX is never needed in training: skip that matmul
-            dout = self.layers[i]._backward(dout, i > 0)
+            dout = self.layers[i].backward(dout, need_dx=i > 0)
         return value, out
 
-    def loss_and_grad(self, X: np.ndarray, t: np.ndarray) -> float:
-        """Forward, loss and backward on one batch; returns the loss, leaves gradients in :meth:`gradients`."""
-        X = self._check_X(X)
-        return self._loss_and_grad(X, self._check_t(t, X.shape[0]))[0]
+    def loss_and_grad(self, X: np.ndarray, t: np.ndarray, *, check_input: bool = True) -> float:
+        """Forward, loss and backward on one batch; returns the loss, leaves gradients in :meth:`gradients`.
 
-    def loss(self, X: np.ndarray, t: np.ndarray) -> float:
-        """The loss on a batch (forward only)."""
-        X = self._check_X(X)
-        return self._loss_value(X, self._check_t(t, X.shape[0]))
+        ``check_input=False``: ``X, t`` come from :meth:`check_data`.
+        """
+        if check_input:
+            X, t = self.check_data(X, t)
+        return self._loss_and_grad(X, t)[0]
 
-    def _loss_value(self, X: np.ndarray, t: np.ndarray) -> float:
-        return self._loss_value_out(self._forward(X), t)
-
-    def _loss_value_out(self, out: np.ndarray, t: np.ndarray) -> float:
-        return self._head._forward_labels(out, t) if self._head is not None else self._loss_fn(out, t)[0]
+    def loss(self, X: np.ndarray, t: np.ndarray, *, check_input: bool = True) -> float:
+        """The loss on a batch (forward only). ``check_input=False``: ``X, t`` come from :meth:`check_data`."""
+        if check_input:
+            X, t = self.check_data(X, t)
+        return self._loss_fn(self._forward(X), t, check_input=False)[0]
 
     # ------------------------------------------------------------------ using it
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Class probabilities (n, C) for softmax cross-entropy; the outputs themselves otherwise."""
         out = self.forward(X)
         if self.loss_name == "softmax_cross_entropy":
-            from .activations import softmax
-
             return softmax(out)
         return out
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """Class labels (n,) for classifiers (argmax, or p > 0.5 for one sigmoid output); outputs otherwise."""
-        out = self.forward(X)
-        return self._labels(out)
+        """Labels for classifiers, the outputs otherwise.
+
+        Softmax cross-entropy: the argmax, (n,). Binary cross-entropy: 1 where p > 0.5, else 0, as int64 of
+        shape (n,) for one output and (n, k) for k outputs (one 0/1 label per output). Other losses: the
+        outputs (n, n_out).
+        """
+        return self._labels(self.forward(X))
 
     def _labels(self, out: np.ndarray) -> np.ndarray:
         if self.loss_name == "softmax_cross_entropy":
             return out.argmax(axis=1)
-        if self.loss_name == "binary_cross_entropy" and out.shape[1] == 1:
-            return (out[:, 0] > 0.5).astype(np.int64)
+        if self.loss_name == "binary_cross_entropy":
+            labels = (out > 0.5).astype(np.int64)
+            return labels[:, 0] if labels.shape[1] == 1 else labels
         return out
 
-    def evaluate(self, X: np.ndarray, t: np.ndarray) -> dict[str, float]:
-        """``{"loss": …}``, plus ``"accuracy"`` for classifiers."""
-        X = self._check_X(X)
-        t = self._check_t(t, X.shape[0])
+    def _truth(self, t: np.ndarray) -> np.ndarray:
+        # checked targets as the labels _labels() is compared with: same shape, same encoding
+        if self.loss_name == "binary_cross_entropy":
+            truth = (t > 0.5).astype(np.int64)
+            return truth[:, 0] if truth.shape[1] == 1 else truth
+        return t
+
+    def _evaluate(self, X: np.ndarray, t: np.ndarray) -> dict[str, float]:
         out = self._forward(X)
-        result = {"loss": self._loss_value_out(out, t)}
+        result = {"loss": self._loss_fn(out, t, check_input=False)[0]}
         if self.loss_name in CLASSIFIERS:
-            truth = t if t.ndim == 1 else (t[:, 0] > 0.5).astype(np.int64)
-            result["accuracy"] = float(np.mean(self._labels(out) == truth))
+            result["accuracy"] = float(np.mean(self._labels(out) == self._truth(t)))
         return result
+
+    def evaluate(self, X: np.ndarray, t: np.ndarray) -> dict[str, float]:
+        """``{"loss": …}``, plus ``"accuracy"`` for classifiers (defined in the class docstring)."""
+        return self._evaluate(*self.check_data(X, t))
 
     def fit(
         self,
@@ -170,45 +197,44 @@ class Sequential:
 
         History keys: ``"loss"`` (mean training loss over the epoch's batches), ``"accuracy"`` (training
         accuracy over the epoch's batches, classifiers only), ``"val_loss"``/``"val_accuracy"`` with
-        ``validation_data``. Shuffling uses ``seed``, so a seed gives the same run every time.
-        ``progress=True`` draws a text progress bar; the default is silent.
+        ``validation_data``. Shuffling uses ``seed`` (an int or a Generator; see
+        :func:`bpcourse._validate.as_rng`), so a seed gives the same run every time; it is not used when
+        ``shuffle=False``. ``progress=True`` draws a text progress bar; the default is silent.
         """
-        X = self._check_X(X)
-        t = self._check_t(t, X.shape[0])
-        check_positive(epochs, "epochs", integer=True)
-        check_positive(batch_size, "batch_size", integer=True)
+        X, t = self.check_data(X, t)
+        epochs = check_int(epochs, "epochs")
+        batch_size = check_int(batch_size, "batch_size")
         optimizer = optimizer if optimizer is not None else SGD(0.1)
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"optimizer must be an Optimizer (SGD, Momentum, Adam), got {type(optimizer).__name__}")
         if validation_data is not None:
-            Xv = self._check_X(validation_data[0])
-            tv = self._check_t(validation_data[1], Xv.shape[0])
-        rng = _rng(seed)
+            Xv, tv = self.check_data(*validation_data)
+        rng = as_rng(seed) if shuffle else None
         # (layer, key, name, array) once: the per-batch loop then touches no dicts it does not need
         slots = [(l, k, f"{i}.{k}", p) for i, l in enumerate(self.layers) for k, p in l.params.items()]
-        update = optimizer._update
+        update = optimizer.update  # shapes are right by construction: skip step()'s checks
         n = X.shape[0]
         classifier = self.loss_name in CLASSIFIERS
-        truth = t if (not classifier or t.ndim == 1) else (t[:, 0] > 0.5).astype(np.int64)
+        truth = self._truth(t)
+        n_scored = truth.size  # samples, or (sample, output) entries for multi-label binary cross-entropy
         history: dict[str, list[float]] = {"loss": []}
         bar = ProgressBar(epochs) if progress else None
         for epoch in range(epochs):
-            order = rng.permutation(n) if shuffle else np.arange(n)
+            order = rng.permutation(n) if rng is not None else np.arange(n)
             total, correct = 0.0, 0
             for start in range(0, n, batch_size):
                 idx = order[start : start + batch_size]
-                xb, tb = X[idx], t[idx]
-                value, out = self._loss_and_grad(xb, tb)
+                value, out = self._loss_and_grad(X[idx], t[idx])
                 total += value * idx.shape[0]
                 if classifier:
                     correct += int(np.count_nonzero(self._labels(out) == truth[idx]))
                 for layer, key, name, p in slots:
-                    update(name, p, layer.grads[key])  # shapes are right by construction: skip step()'s checks
+                    update(name, p, layer.grads[key])
             history["loss"].append(total / n)
             if classifier:
-                history.setdefault("accuracy", []).append(correct / n)
+                history.setdefault("accuracy", []).append(correct / n_scored)
             if validation_data is not None:
-                for k, v in self.evaluate(Xv, tv).items():
+                for k, v in self._evaluate(Xv, tv).items():
                     history.setdefault("val_" + k, []).append(v)
             if bar is not None:
                 bar.update(epoch + 1, **{k: v[-1] for k, v in history.items()})
@@ -230,11 +256,12 @@ def mlp(
 
     ``output`` is an activation after the last Dense layer (``None`` for logits or a linear output; use
     "sigmoid" with half_sse or binary_cross_entropy). ``init`` defaults to He for ReLU, Xavier otherwise.
+    ``seed`` (an int or a Generator) draws every layer's initial weights, one generator for all of them.
     """
     sizes = list(sizes)
     if len(sizes) < 2:
         raise ValueError(f"sizes must list at least an input and an output size, got {sizes}")
-    rng = _rng(seed)
+    rng = as_rng(seed)
     init = init or ("he" if activation == "relu" else "xavier")
     layers: list[Layer] = []
     for k, (a, b) in enumerate(zip(sizes, sizes[1:])):

@@ -1,7 +1,9 @@
 """Optimisers: each updates parameters in place from their gradients and keeps its own state per parameter.
 
-``step(params, grads)`` takes two dicts with the same keys (parameter name → array); the parameter arrays are
-updated in place, the gradients are only read.
+``step(params, grads)`` takes two dicts with the same keys (parameter name → array), checks them, and calls
+``update(name, p, g)`` for each: the parameter array is updated in place, the gradient only read. A training
+loop that knows its shapes are right (a network's own ``fit``) calls ``update`` directly; a new optimiser
+overrides ``update``.
 """
 from __future__ import annotations
 
@@ -14,8 +16,7 @@ class Optimizer:
     """Base class: holds the learning rate η and per-parameter state."""
 
     def __init__(self, lr: float) -> None:
-        check_positive(lr, "lr (the learning rate η)")
-        self.lr = float(lr)
+        self.lr = check_positive(lr, "lr (the learning rate η)")
         self.state: dict[str, dict[str, np.ndarray]] = {}
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
@@ -27,9 +28,13 @@ class Optimizer:
             g = grads[name]
             if g.shape != p.shape:
                 raise ValueError(f"gradient of {name} has shape {g.shape}, expected {p.shape}")
-            self._update(name, p, g)
+            self.update(name, p, g)
 
-    def _update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:  # pragma: no cover - interface
+    def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:  # pragma: no cover - interface
+        """Update one parameter ``p`` in place from its gradient ``g`` (same shape, not checked).
+
+        ``name`` keys the optimiser's state for that parameter (velocities, moments, step count).
+        """
         raise NotImplementedError
 
     def reset(self) -> None:
@@ -40,7 +45,7 @@ class Optimizer:
 class SGD(Optimizer):
     """Plain gradient descent: w ← w − η·∂E/∂w."""
 
-    def _update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
+    def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
         p -= self.lr * g
 
     def __repr__(self) -> str:
@@ -56,7 +61,7 @@ class Momentum(Optimizer):
             raise ValueError(f"beta must be in [0, 1), got {beta!r}")
         self.beta = float(beta)
 
-    def _update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
+    def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
         st = self.state.get(name)
         if st is None:
             st = self.state[name] = {"v": np.zeros_like(p)}
@@ -84,7 +89,7 @@ class Adam(Optimizer):
         check_positive(eps, "eps")
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
 
-    def _update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
+    def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
         st = self.state.get(name)
         if st is None:
             st = self.state[name] = {"m": np.zeros_like(p), "v": np.zeros_like(p), "t": 0}

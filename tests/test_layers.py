@@ -82,7 +82,9 @@ def test_errors_name_expected_and_received():
     with pytest.raises(ValueError, match="unknown activation 'relu6'"):
         ActivationLayer("relu6")
     with pytest.raises(RuntimeError, match="before forward"):
-        Dense(3, 2).backward(np.zeros((1, 2)))
+        Dense(3, 2, rng=0).backward(np.zeros((1, 2)))
+    with pytest.raises(TypeError, match="Dense needs rng"):
+        Dense(3, 2)
     layer.forward(np.zeros((4, 3)))
     with pytest.raises(ValueError, match=r"dout has shape \(2, 4\), expected \(4, 2\)"):
         layer.backward(np.zeros((2, 4)))
