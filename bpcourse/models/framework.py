@@ -1,34 +1,62 @@
-"""Article C's small "framework": a ``Layer`` with one weight and a ``Network`` of such layers.
+"""Article C's small "framework": a ``Layer`` with one weight and a ``Network`` of such layers, as the article
+wrote it, and the two fixes its gradient check calls for.
 
-The network is the same chain as :mod:`bpcourse.models.chain` with any number of layers: each layer computes
-output = weight·input (no activation, net = activation), and the loss is L = ½(e − ê)² with e the last
-layer's output and ê the label (course notation: target t, loss E, δ = ∂L/∂net). The backward pass passes a
-"public value" from layer to layer: the value a layer receives is δ of its own output, ∂L/∂output.
+The network is the chain of :mod:`bpcourse.models.chain` with any number of layers: each layer computes
+output = w·input (no activation, so net = activation), and the loss is L = ½(e − ê)², e the last layer's
+output, ê the label. Article letters and course notation: ê is the target t, L the loss E, lr the learning
+rate η, and the "public value" a layer hands on is a δ = ∂L/∂(a layer's output).
 
-A correct layer's ``backward(public_value)`` does::
+The article's code
+------------------
+:class:`Layer` and :class:`Network` are the article's classes. ``Layer.backward``, ``Layer.upate`` (the
+article's spelling) and ``Network.calc_gradient`` are its code line for line::
 
-    w_grad = public_value · input          # ∂L/∂w
-    return public_value · weight           # ∂L/∂input, passed on to the layer before
+    # Layer.backward(self, public_value)
+    self.public_value = public_value * self.w
+    self.w_grad = self.public_value * self.input
 
-and a correct ``calc_gradient`` starts with public_value = e − ê at the **last** layer and walks back to the
-first. The article's code has two defects, both reproduced here (``defects=True``, the default, as the
-article trained it):
+    # Layer.upate(self, lr)
+    self.w = self.w - lr * self.w_grad
 
-``"extra_weight"``
-    ``backward`` first multiplies the public value by the layer's own weight and then uses that product for the
-    weight's gradient, so ∂L/∂w comes out multiplied by w once too often.
-``"front_to_back"``
-    ``calc_gradient`` walks the layers from the first to the last instead of from the last to the first.
+    # Network.calc_gradient(self, label)
+    last_layer = self.layers[-1]
+    last_layer.backward(last_layer.output - label)
+    public_value = last_layer.public_value
+    for layer in self.layers:
+        layer.backward(public_value)
+        public_value = layer.public_value
 
-Trained on the sign task (x = [1, −1], labels [−1, 1], lr 0.05, 160 epochs) from random initial weights in
-[−0.5, 0.5], the article's version succeeds (predict(1) = −1 and predict(−1) = 1) from about half of the
-starts, i.e. chance; the corrected version from almost every start (:func:`count_successes`). The gradient
-check (:func:`gradient_check`) flags either defect on its own and both together, and passes the corrected
-network.
+The other methods follow the article's description: ``forward`` saves the input and the output,
+``predict`` returns 1 if e > 0 else −1, ``train_one_sample(label, sample, lr)`` runs forward, calc_gradient
+and update_weights, ``train(labels, data_set, lr, epoch)`` loops over the epochs and the samples in order.
+Two departures, both needed to reproduce a run and neither changing a number: the article draws each
+layer's weight uniformly in [−0.5, 0.5] inside ``Layer()``; here the weight is passed in (see
+:func:`starting_weights`, seeded); and ``predict`` is split into ``forward`` (the pass) and the sign, so that
+training can run on arrays (below).
 
-Shapes: everything is a Python float. Internally :func:`run_starts` runs the very same ``Layer``/``Network``
-code on weight arrays of shape (n_starts,), one entry per independent start, which is element-wise the same
-arithmetic as n_starts separate scalar runs, only faster.
+Its two defects
+---------------
+``backward``
+    It multiplies the public value by the layer's own weight *before* using it for the weight's gradient,
+    so w_grad = δ_out·w·input instead of δ_out·input.
+``calc_gradient``
+    After a first call on the last layer it walks the layers **front to back**: the first layer receives
+    (e − ê)·w3 (the value meant for the second-to-last layer), and the last layer's ``backward`` runs twice,
+    the second time with a value that has passed through every layer.
+
+At seed 4 (weights 0.4431, 0.0113, 0.4762, sample x = 1, label −1) the article's code gives the gradients
+(0.2115, 0.00106, 5.7e-6); the true ones are (0.00541, 0.2115, 0.00503).
+
+:class:`FixedLayer` fixes ``backward``, :class:`FixedNetwork` fixes ``calc_gradient`` (start at the last
+layer with e − ê and walk back to the first, each layer once); :func:`make_network` combines them by name
+(``fixes=()``, ``("backward",)``, ``("calc_gradient",)`` or both). With both fixed the gradients are exact
+(:func:`gradient_check`).
+
+Many starts at once
+-------------------
+:func:`run_starts` trains the very same classes with each weight a NumPy array of shape (n_starts,), one
+entry per independent start: every operation in them is element-wise, so entry i is bit for bit the scalar
+run from start i (tested).
 """
 from __future__ import annotations
 
@@ -36,10 +64,10 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .._validate import as_scalar_samples, check_choice, check_positive, as_real as _finite
+from .._validate import as_real as _finite, check_choice, check_positive
 from ..gradcheck import GradCheckReport, numeric_gradient, rel_error
 
-DEFECTS = ("extra_weight", "front_to_back")
+FIXES = ("backward", "calc_gradient")
 ARTICLE_LR = 0.05
 ARTICLE_EPOCHS = 160
 ARTICLE_DATA = (1.0, -1.0)
@@ -47,305 +75,293 @@ ARTICLE_LABELS = (-1.0, 1.0)
 INIT_LOW, INIT_HIGH = -0.5, 0.5
 
 
-def _defect_set(defects: bool | Iterable[str]) -> frozenset[str]:
-    if isinstance(defects, (bool, np.bool_)):
-        return frozenset(DEFECTS) if defects else frozenset()
-    if isinstance(defects, str):
-        defects = (defects,)
-    try:
-        names = tuple(defects)
-    except TypeError:
-        raise TypeError(
-            f"defects must be True, False or a collection of names from {DEFECTS}, got {type(defects).__name__}"
-        ) from None
-    for name in names:
-        check_choice(name, "defect", DEFECTS)
-    return frozenset(names)
-
-
 class Layer:
-    """One weight: output = weight · input.
-
-    Parameters
-    ----------
-    weight : float
-        The initial weight.
-    extra_weight : bool
-        Reproduce the article's ``backward`` (the weight's gradient multiplied by the weight once too often).
+    """The article's layer: one weight, output = w·input.
 
     Attributes
     ----------
-    weight : float
+    w : float
     input, output : float
-        Saved by :meth:`forward` for :meth:`backward`.
+        Saved by :meth:`forward`.
+    public_value : float
+        Set by :meth:`backward`: the value handed to the next layer visited.
     w_grad : float
-        ∂L/∂weight, set by :meth:`backward` (wrong when ``extra_weight``).
+        Set by :meth:`backward`; used by :meth:`upate`.
     """
 
-    def __init__(self, weight: float, extra_weight: bool = False) -> None:
-        self.weight = _finite(weight, "weight")
-        self.extra_weight = bool(extra_weight)
-        self.input = 0.0
-        self.output = 0.0
-        self.w_grad = 0.0
+    def __init__(self, w: float) -> None:
+        self.w = w
 
-    def forward(self, x: float) -> float:
-        """Save the input, return and save output = weight·x."""
-        self.input = x
-        self.output = self.weight * x
+    def forward(self, input: float) -> float:
+        self.input = input
+        self.output = self.w * input
         return self.output
 
-    def backward(self, public_value: float) -> float:
-        """Receive ∂L/∂output, set ``w_grad`` = ∂L/∂weight, return ∂L/∂input for the layer before."""
-        if self.extra_weight:
-            # The article's code: the value passed on is computed first and then reused for the gradient.
-            public_value = public_value * self.weight
-            self.w_grad = public_value * self.input
-            return public_value
-        self.w_grad = public_value * self.input
-        return public_value * self.weight
+    def backward(self, public_value: float) -> None:
+        self.public_value = public_value * self.w
+        self.w_grad = self.public_value * self.input
 
-    def update(self, lr: float) -> None:
-        """Gradient descent: weight ← weight − lr·w_grad."""
-        self.weight = self.weight - lr * self.w_grad
+    def upate(self, lr: float) -> None:
+        self.w = self.w - lr * self.w_grad
+
+
+class FixedLayer(Layer):
+    """The layer with ``backward`` fixed: the gradient uses the value received, then the value is passed on."""
+
+    def backward(self, public_value: float) -> None:
+        self.w_grad = public_value * self.input  # dL/dw = dL/d(output) · input
+        self.public_value = public_value * self.w  # dL/d(input), for the layer before
 
 
 class Network:
-    """A chain of :class:`Layer` objects trained on ½(e − ê)², as in Article C.
+    """The article's network: a list of :class:`Layer`, trained on ½(e − ê)².
 
     Parameters
     ----------
-    n_layers : int
+    layer_num : int
         Number of one-weight layers (the article uses 3).
-    defects : bool or collection of {"extra_weight", "front_to_back"}
-        ``True`` (default): the article's code with both defects; ``False``: the corrected code; or a
-        collection naming which defects to keep, to study them one at a time.
-    seed : int or numpy.random.Generator, optional
-        Source of the random initial weights, uniform in [−0.5, 0.5], drawn for layer 1 first.
-    weights : sequence of float, optional
-        Explicit initial weights instead (w1 first); ``seed`` is then ignored.
+    weights : sequence of float
+        The initial weights, first layer first (the article draws them in [−0.5, 0.5]; use
+        :func:`starting_weights`). One per layer.
+    layer_class : type
+        :class:`Layer` (the article's) or :class:`FixedLayer`.
     """
 
-    def __init__(
-        self,
-        n_layers: int = 3,
-        defects: bool | Iterable[str] = True,
-        seed: int | np.random.Generator | None = None,
-        weights: Sequence[float] | None = None,
-    ) -> None:
-        check_positive(n_layers, "n_layers", integer=True)
-        self.defects = _defect_set(defects)
-        if weights is None:
-            if seed is None:
-                raise ValueError("give a seed (int or numpy.random.Generator) or explicit weights; "
-                                 "every random start in bpcourse is seeded")
-            rng = np.random.default_rng(seed)
-            weights = [float(w) for w in rng.uniform(INIT_LOW, INIT_HIGH, size=int(n_layers))]
-        else:
-            weights = [_finite(w, f"weights[{i}]") for i, w in enumerate(weights)]
-            if len(weights) != n_layers:
-                raise ValueError(f"weights has {len(weights)} entries, expected n_layers = {n_layers}")
-        extra = "extra_weight" in self.defects
-        self.layers = [Layer(w, extra_weight=extra) for w in weights]
+    def __init__(self, layer_num: int, weights: Sequence[float], layer_class: type = Layer) -> None:
+        check_positive(layer_num, "layer_num", integer=True)
+        if len(weights) != layer_num:
+            raise ValueError(f"weights has {len(weights)} entries, expected layer_num = {layer_num}")
+        self.layers = [layer_class(w) for w in weights]
 
-    @property
-    def weights(self) -> list[float]:
-        """The current weights, first layer first."""
-        return [layer.weight for layer in self.layers]
-
-    def set_weights(self, weights: Sequence[float]) -> None:
-        """Overwrite the weights (first layer first)."""
-        if len(weights) != len(self.layers):
-            raise ValueError(f"got {len(weights)} weights, expected {len(self.layers)} (one per layer)")
-        for i, (layer, w) in enumerate(zip(self.layers, weights)):
-            layer.weight = _finite(w, f"weights[{i}]")
-
-    def forward(self, x: float) -> float:
-        """Run every layer, first to last; return the output e."""
+    def forward(self, sample: float) -> float:
+        output = sample
         for layer in self.layers:
-            x = layer.forward(x)
-        return x
+            output = layer.forward(output)
+        return output
 
-    def predict(self, x: float) -> int:
-        """1 if e > 0 else −1."""
-        return 1 if self.forward(_finite(x, "x")) > 0 else -1
-
-    def loss(self, x: float, label: float) -> float:
-        """L = ½(e − ê)² for one sample."""
-        d = self.forward(_finite(x, "x")) - _finite(label, "label")
-        return 0.5 * d * d
+    def predict(self, sample: float) -> int:
+        return 1 if self.forward(sample) > 0 else -1
 
     def calc_gradient(self, label: float) -> None:
-        """Backward pass after :meth:`forward`: set every layer's ``w_grad``."""
-        public_value = self.layers[-1].output - label  # ∂L/∂e
-        layers = self.layers if "front_to_back" in self.defects else reversed(self.layers)
-        for layer in layers:
-            public_value = layer.backward(public_value)
-
-    def gradients(self, x: float, label: float) -> np.ndarray:
-        """Forward, backward, and return every layer's ``w_grad`` (shape (n_layers,)) without updating."""
-        self.forward(_finite(x, "x"))
-        self.calc_gradient(_finite(label, "label"))
-        return np.array([layer.w_grad for layer in self.layers], dtype=np.float64)
+        last_layer = self.layers[-1]
+        last_layer.backward(last_layer.output - label)
+        public_value = last_layer.public_value
+        for layer in self.layers:
+            layer.backward(public_value)
+            public_value = layer.public_value
 
     def update_weights(self, lr: float) -> None:
-        """weight ← weight − lr·w_grad in every layer."""
         for layer in self.layers:
-            layer.update(lr)
+            layer.upate(lr)
 
-    def train_one_sample(self, label: float, x: float, lr: float) -> None:
-        """One SGD step on one sample (the article's argument order: label first)."""
-        self.forward(x)
+    def train_one_sample(self, label: float, sample: float, lr: float) -> None:
+        self.forward(sample)
         self.calc_gradient(label)
         self.update_weights(lr)
 
-    def train(
-        self,
-        labels: Sequence[float] = ARTICLE_LABELS,
-        data: Sequence[float] = ARTICLE_DATA,
-        lr: float = ARTICLE_LR,
-        epoch: int = ARTICLE_EPOCHS,
-    ) -> None:
-        """``epoch`` passes of SGD over the samples in order (the article's signature: labels first)."""
-        labels_f, data_f = _check_training(labels, data, lr, epoch)
-        self._train(labels_f, data_f, float(lr), int(epoch))
-
-    def _train(self, labels: list[float], data: list[float], lr: float, epoch: int) -> None:
-        for _ in range(epoch):
-            for t, x in zip(labels, data):
-                self.train_one_sample(t, x, lr)
+    def train(self, labels: Sequence[float], data_set: Sequence[float], lr: float, epoch: int) -> None:
+        for i in range(epoch):
+            for j in range(len(labels)):
+                self.train_one_sample(labels[j], data_set[j], lr)
 
 
-class CorrectedNetwork(Network):
-    """:class:`Network` with both defects fixed (``defects=False``)."""
+class FixedNetwork(Network):
+    """The network with ``calc_gradient`` fixed: start at the last layer with e − ê, walk back to the first."""
 
-    def __init__(
-        self,
-        n_layers: int = 3,
-        seed: int | np.random.Generator | None = None,
-        weights: Sequence[float] | None = None,
-    ) -> None:
-        super().__init__(n_layers, defects=False, seed=seed, weights=weights)
+    def calc_gradient(self, label: float) -> None:
+        public_value = self.layers[-1].output - label  # dL/de
+        for layer in reversed(self.layers):
+            layer.backward(public_value)
+            public_value = layer.public_value
 
 
-def _check_training(labels: Sequence[float], data: Sequence[float], lr: float, epoch: int):
-    data_f, labels_f = as_scalar_samples(data, labels)
-    check_positive(lr, "lr")
-    check_positive(epoch, "epoch", integer=True)
-    return labels_f, data_f
+def _fix_set(fixes: str | Iterable[str]) -> frozenset[str]:
+    if isinstance(fixes, str):
+        fixes = (fixes,)
+    try:
+        names = tuple(fixes)
+    except TypeError:
+        raise TypeError(f"fixes must be a collection of names from {FIXES}, got {type(fixes).__name__}") from None
+    for name in names:
+        check_choice(name, "fix", FIXES)
+    return frozenset(names)
 
 
-def starting_weights(n_starts: int, seed: int | np.random.Generator, n_layers: int = 3) -> np.ndarray:
-    """Random initial weights, shape (n_starts, n_layers), uniform in [−0.5, 0.5]; row i is start i.
+#: The four variants the chapter compares: label -> the fixes applied.
+VARIANTS = {
+    "the article's code": (),
+    "backward fixed": ("backward",),
+    "calc_gradient fixed": ("calc_gradient",),
+    "both fixed": ("backward", "calc_gradient"),
+}
 
-    ``Network(n_layers, seed=s)`` draws the same weights as ``starting_weights(1, s, n_layers)[0]``.
-    """
-    check_positive(n_starts, "n_starts", integer=True)
-    check_positive(n_layers, "n_layers", integer=True)
-    return np.random.default_rng(seed).uniform(INIT_LOW, INIT_HIGH, size=(int(n_starts), int(n_layers)))
 
-
-def run_starts(
-    n_starts: int = 2000,
-    seed: int | np.random.Generator = 0,
-    defects: bool | Iterable[str] = True,
-    n_layers: int = 3,
-    lr: float = ARTICLE_LR,
-    epochs: int = ARTICLE_EPOCHS,
-    weights: np.ndarray | None = None,
-) -> np.ndarray:
-    """Train one network per random start on the sign task; return which starts succeed.
-
-    Success means predict(1) = −1 and predict(−1) = 1 after training on x = [1, −1], labels [−1, 1].
+def make_network(weights: Sequence[float], fixes: str | Iterable[str] = ()) -> Network:
+    """The article's network with the named methods fixed.
 
     Parameters
     ----------
-    n_starts : int
-        Number of independent random starts.
-    seed : int or numpy.random.Generator
-        Source of :func:`starting_weights`.
-    defects : bool or collection of str
-        As for :class:`Network`.
-    n_layers, lr, epochs
-        The network and its training (the article: 3 layers, lr 0.05, 160 epochs).
-    weights : ndarray of shape (n_starts, n_layers), optional
-        Explicit initial weights instead of drawing them.
-
-    Returns
-    -------
-    ndarray of bool, shape (n_starts,)
+    weights : sequence of float
+        Initial weights, first layer first (finite).
+    fixes : collection of {"backward", "calc_gradient"}
+        ``()`` is the article's code; both names give the correct network.
     """
-    if weights is None:
-        weights = starting_weights(n_starts, seed, n_layers)
-    else:
-        weights = np.array(weights, dtype=np.float64)
-        if weights.ndim != 2 or weights.shape[1] != n_layers or not np.isfinite(weights).all():
-            raise ValueError(f"weights must be a finite array of shape (n_starts, {n_layers}), got {weights.shape}")
-    labels, data = _check_training(ARTICLE_LABELS, ARTICLE_DATA, lr, epochs)
-    # The same Layer/Network code with one weight array per layer: entry i of every array is start i.
-    net = Network(n_layers, defects=defects, weights=[0.0] * n_layers)
-    for layer, column in zip(net.layers, weights.T):
-        layer.weight = column.copy()
-    net._train(labels, data, float(lr), int(epochs))
-    e_pos = net.forward(1.0)
-    e_neg = net.forward(-1.0)
-    # predict(x) = 1 if e > 0 else -1, element-wise
-    return (~(e_pos > 0)) & (e_neg > 0)
+    chosen = _fix_set(fixes)
+    weights = [_finite(w, f"weights[{i}]") for i, w in enumerate(weights)]
+    cls = FixedNetwork if "calc_gradient" in chosen else Network
+    return cls(len(weights), weights, FixedLayer if "backward" in chosen else Layer)
 
 
-def count_successes(
-    n_starts: int = 2000,
-    seed: int | np.random.Generator = 0,
-    defects: bool | Iterable[str] = True,
-    n_layers: int = 3,
-    lr: float = ARTICLE_LR,
-    epochs: int = ARTICLE_EPOCHS,
-) -> int:
-    """How many of ``n_starts`` seeded random starts learn the sign task (see :func:`run_starts`)."""
-    return int(run_starts(n_starts, seed, defects, n_layers, lr, epochs).sum())
+def weights_of(net: Network) -> list[float]:
+    """The current weights, first layer first."""
+    return [layer.w for layer in net.layers]
 
 
-def gradient_check(net: Network, x: float, label: float, eps: float = 1e-6, tol: float = 1e-7) -> GradCheckReport:
-    """Compare the network's backprop gradients with central differences of its loss.
+def loss(net: Network, sample: float, label: float) -> float:
+    """L = ½(e − ê)² for one sample at the network's current weights."""
+    d = net.forward(_finite(sample, "sample")) - _finite(label, "label")
+    return 0.5 * d * d
 
-    The numeric derivative of L = ½(e − ê)² with respect to each layer's weight is taken at the current
-    weights, with :func:`bpcourse.gradcheck.numeric_gradient`; the weights are restored afterwards.
+
+def gradients(net: Network, sample: float, label: float) -> np.ndarray:
+    """Run forward and ``calc_gradient`` and return every layer's ``w_grad``, shape (n_layers,); no update."""
+    net.forward(_finite(sample, "sample"))
+    net.calc_gradient(_finite(label, "label"))
+    return np.array([layer.w_grad for layer in net.layers], dtype=np.float64)
+
+
+def gradient_check(net: Network, sample: float, label: float, eps: float = 1e-6, tol: float = 1e-7) -> GradCheckReport:
+    """Compare the network's ``w_grad`` with central differences of its loss, at its current weights.
 
     Returns
     -------
     GradCheckReport
-        Relative errors named ``"w1"``, ``"w2"``, ... (first layer first); ``report.ok`` is False when a
-        gradient is wrong.
+        Relative errors named ``"w1"``, ``"w2"``, ... (first layer first); the weights are restored.
     """
-    x = _finite(x, "x")
-    label = _finite(label, "label")
     check_positive(eps, "eps")
-    saved = net.weights
-    analytic = net.gradients(x, label)
-    w = np.array(saved, dtype=np.float64)
+    saved = weights_of(net)
+    analytic = gradients(net, sample, label)
 
-    def f(w_: np.ndarray) -> float:
-        for layer, v in zip(net.layers, w_):
-            layer.weight = float(v)
-        return net.loss(x, label)
+    def f(w: np.ndarray) -> float:
+        for layer, v in zip(net.layers, w):
+            layer.w = float(v)
+        return loss(net, sample, label)
 
     try:
-        numeric = numeric_gradient(f, w, eps)
+        numeric = numeric_gradient(f, np.array(saved, dtype=np.float64), eps)
     finally:
-        net.set_weights(saved)
+        for layer, v in zip(net.layers, saved):
+            layer.w = v
     report = GradCheckReport(tol=tol)
     for i in range(len(saved)):
         report.errors[f"w{i + 1}"] = rel_error(analytic[i], numeric[i])
     return report
 
 
+def starting_weights(n_starts: int, seed: int | np.random.Generator, n_layers: int = 3) -> np.ndarray:
+    """Random initial weights, shape (n_starts, n_layers), uniform in [−0.5, 0.5]; row i is start i.
+
+    ``starting_weights(1, 4)[0]`` is (0.4431, 0.0113, 0.4762), the chapter's seed-4 network.
+    """
+    check_positive(n_starts, "n_starts", integer=True)
+    check_positive(n_layers, "n_layers", integer=True)
+    return np.random.default_rng(seed).uniform(INIT_LOW, INIT_HIGH, size=(int(n_starts), int(n_layers)))
+
+
+def train_starts(
+    weights: np.ndarray,
+    fixes: str | Iterable[str] = (),
+    lr: float = ARTICLE_LR,
+    epochs: int = ARTICLE_EPOCHS,
+) -> np.ndarray:
+    """Train one network per row of ``weights`` on the sign task; return the final weights.
+
+    The article's ``train(labels, data_set, lr, epoch)`` with x = [1, −1], labels [−1, 1], run once on arrays
+    of shape (n_starts,): entry i is exactly the scalar run from row i.
+
+    Parameters
+    ----------
+    weights : ndarray, shape (n_starts, n_layers)
+        Initial weights, one start per row.
+    fixes : collection of {"backward", "calc_gradient"}
+        As for :func:`make_network`.
+    lr, epochs : float, int
+        The article's 0.05 and 160 by default.
+
+    Returns
+    -------
+    ndarray, shape (n_starts, n_layers)
+        Entries are ±inf (or NaN) where a run overflowed, as they would be in the scalar run.
+    """
+    weights = np.array(weights, dtype=np.float64)
+    if weights.ndim != 2 or weights.shape[0] == 0 or not np.isfinite(weights).all():
+        raise ValueError(f"weights must be a finite array of shape (n_starts, n_layers), got shape {weights.shape}")
+    check_positive(lr, "lr")
+    check_positive(epochs, "epochs", integer=True)
+    chosen = _fix_set(fixes)
+    cls = FixedNetwork if "calc_gradient" in chosen else Network
+    net = cls(weights.shape[1], list(weights.T.copy()), FixedLayer if "backward" in chosen else Layer)
+    # The article's code lets some starts grow without bound (to inf, as Python floats would): not an error
+    # here, a result; such runs fail the task.
+    with np.errstate(over="ignore", invalid="ignore"):
+        net.train(list(ARTICLE_LABELS), list(ARTICLE_DATA), float(lr), int(epochs))
+    return np.stack([layer.w for layer in net.layers], axis=1)
+
+
+def successes(final_weights: np.ndarray) -> np.ndarray:
+    """Which rows of final weights pass the article's test: predict(1) = −1 and predict(−1) = 1.
+
+    Only the signs count, as in the article; a run whose weights overflowed to ±inf with the right signs
+    passes too. Shape (n_starts,).
+    """
+    final_weights = np.asarray(final_weights, dtype=np.float64)
+    e_pos, e_neg = 1.0, -1.0
+    for w in final_weights.T:  # the forward pass, layer by layer, as Network.forward does it
+        e_pos, e_neg = w * e_pos, w * e_neg
+    return ~(e_pos > 0) & (e_neg > 0)  # predict(x) = 1 if e > 0 else −1
+
+
+def run_starts(
+    n_starts: int = 2000,
+    seed: int | np.random.Generator = 4,
+    fixes: str | Iterable[str] = (),
+    weights: np.ndarray | None = None,
+    lr: float = ARTICLE_LR,
+    epochs: int = ARTICLE_EPOCHS,
+) -> np.ndarray:
+    """Train from ``n_starts`` seeded random starts (or the given ``weights``); return which succeed.
+
+    Returns
+    -------
+    ndarray of bool, shape (n_starts,)
+    """
+    if weights is None:
+        weights = starting_weights(n_starts, seed)
+    return successes(train_starts(weights, fixes, lr, epochs))
+
+
+def count_successes(
+    n_starts: int = 2000, seed: int | np.random.Generator = 4, fixes: str | Iterable[str] = ()
+) -> int:
+    """How many of ``n_starts`` seeded random starts learn the sign task (see :func:`run_starts`)."""
+    return int(run_starts(n_starts, seed, fixes).sum())
+
+
 __all__ = [
-    "DEFECTS",
+    "FIXES",
+    "VARIANTS",
     "Layer",
+    "FixedLayer",
     "Network",
-    "CorrectedNetwork",
+    "FixedNetwork",
+    "make_network",
+    "weights_of",
+    "loss",
+    "gradients",
+    "gradient_check",
     "starting_weights",
+    "train_starts",
+    "successes",
     "run_starts",
     "count_successes",
-    "gradient_check",
 ]
