@@ -96,3 +96,23 @@ def test_initialisation_scales():
         W = Dense(big, big, init=init, rng=0).W
         assert abs(W.std() / std - 1) < 0.02, init
     assert np.array_equal(Dense(3, 2, rng=5).W, Dense(3, 2, rng=5).W)
+
+
+@pytest.mark.parametrize("cls, name", [(Sigmoid, "sigmoid"), (Tanh, "tanh")])
+def test_activation_layer_backward_in_saturation_matches_high_precision(cls, name):
+    # σ(1 − σ) and 1 − tanh² from the output lose every digit here (σ(40) and tanh(20) round to 1.0, so
+    # they give exactly 0); the layer must pass back the tiny, correct gradient
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 50
+    exact_f = {"sigmoid": lambda z: 1 / (1 + mpmath.exp(-z)), "tanh": mpmath.tanh}[name]
+    net = np.array([[-40.0, -30.0, -20.0, -12.0], [12.0, 20.0, 30.0, 40.0]])
+    dout = np.array([[1.5, -0.5, 2.0, 1.0], [-1.0, 3.0, 0.25, 1.0]])
+    layer = cls()
+    layer.forward(net)
+    got = layer.backward(dout)
+    for (i, j), z in np.ndenumerate(net):
+        exact = float(mpmath.diff(exact_f, mpmath.mpf(z)) * mpmath.mpf(dout[i, j]))
+        assert exact != 0.0
+        assert abs(got[i, j] - exact) <= 1e-12 * abs(exact), (name, z, got[i, j], exact)
+    if name == "sigmoid":  # the case the issue names: net = 40 gives 4.2e-18·dout, not 0
+        assert got[1, 3] == pytest.approx(4.248354255291589e-18, rel=1e-12)

@@ -167,3 +167,37 @@ def test_bad_input_is_named():
         net.fit(np.zeros((2, 3)), np.array([0, 1]), optimizer="sgd")
     with pytest.raises(ValueError, match=r"t has shape \(2, 3\), expected \(2, 2\)"):
         mlp([3, 2], loss="half_sse").fit(np.zeros((2, 3)), np.zeros((2, 3)))
+
+
+def _multilabel_net(k: int) -> Sequential:
+    W = np.array([[2.0, -1.0], [-1.5, 1.0], [0.5, 0.5], [1.0, 1.0]])[:k]
+    return Sequential([Dense(2, k, W=W, b=np.linspace(-0.5, 0.5, k)), Sigmoid()], loss="binary_cross_entropy")
+
+
+@pytest.mark.parametrize("n, k", [(5, 3), (3, 3), (4, 2)])  # n == k once: it used to broadcast silently
+def test_multi_output_bce_accuracy_is_per_output(n, k):
+    rng = np.random.default_rng(n * 10 + k)
+    X = rng.standard_normal((n, 2))
+    t = rng.integers(0, 2, (n, k)).astype(float)
+    net = _multilabel_net(k)
+    p = net.forward(X)
+    right = (p > 0.5) == (t > 0.5)  # (n, k): one verdict per (sample, output)
+    assert net.predict(X).shape == (n, k) and np.array_equal(net.predict(X), (p > 0.5).astype(int))
+    result = net.evaluate(X, t)
+    assert result["accuracy"] == right.mean()
+    assert result["loss"] == pytest.approx(-np.mean(np.sum(t * np.log(p) + (1 - t) * np.log(1 - p), axis=1)))
+    # fit counts the same way; with a vanishing step the weights do not move, so it must agree with evaluate
+    hist = net.fit(X, t, epochs=1, batch_size=2, optimizer=SGD(1e-300), seed=0)
+    assert hist["accuracy"] == [right.mean()]
+
+
+def test_multi_output_bce_accuracy_counts_entries_not_samples():
+    # 2 samples, 3 outputs, 5 of 6 outputs right: 5/6 (a sample-wise score would give 1/2)
+    net = _multilabel_net(3)
+    X = np.array([[1.0, 0.0], [0.0, 1.0]])
+    right_labels = (net.forward(X) > 0.5).astype(float)
+    t = right_labels.copy()
+    t[1, 2] = 1.0 - t[1, 2]
+    assert net.evaluate(X, t)["accuracy"] == pytest.approx(5 / 6)
+    with pytest.raises(ValueError, match=r"t \(the targets\) must be targets in \[0, 1\], got values from 0 to 2"):
+        net.evaluate(X, 2 * right_labels)
