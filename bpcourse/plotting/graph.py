@@ -15,6 +15,8 @@ from ._common import _new_axes, _positive_int
 
 FORWARD_COLOR = "#1a7f37"  # green: the value computed by the forward pass
 GRADIENT_COLOR = "#c62828"  # red: d(output)/d(node), filled in by the backward pass
+# numbers sit on a white patch, so an arrow passing behind them does not cross them out
+_BEHIND = dict(boxstyle="square,pad=0.05", fc="white", ec="none")
 ROW_GAP = 1.3  # rows apart, in units of the column spacing: room for a node and its two numbers
 
 # How an operation is written inside its circle; anything else is shown as the op string itself.
@@ -175,10 +177,10 @@ def draw_graph(
             markers[i] = ax.text(x, y, _name(node), ha="center", va="center", fontsize=11, zorder=4,
                                  bbox=dict(boxstyle="round,pad=0.35", fc="#e8f0fe", ec="#3367d6"))
         value_texts[i] = ax.text(x, y - 0.3, fmt(node.data + 0.0), ha="center", va="top", fontsize=10,
-                                 color=FORWARD_COLOR, zorder=4)
+                                 color=FORWARD_COLOR, zorder=4, bbox=_BEHIND)
         if grads:
             grad_texts[i] = ax.text(x, y - 0.55, fmt(node.grad + 0.0), ha="center", va="top", fontsize=10,
-                                    color=GRADIENT_COLOR, zorder=4)
+                                    color=GRADIENT_COLOR, zorder=4, bbox=_BEHIND)
 
     edges: dict[tuple[int, int, int], Any] = {}
     for c, node in enumerate(order):
