@@ -44,6 +44,60 @@ def test_chain_article_table_epoch77_exact(article_run):
         assert round(rb, 6) == b and round(rn, 6) == n, (rb, rn, b, n)
 
 
+# The article's printed table, all ten lines, exactly as seeds.md gives them (then it prints "... ...").
+ARTICLE_TEN_LINES = """\
+dl/dw1 backprop -0.026729, numeric -0.026727
+dl/dw3 backprop  0.003970, numeric  0.004164
+dl/dw2 backprop -0.032617, numeric -0.033257
+dl/dw1 backprop -0.027502, numeric -0.027499
+dl/dw3 backprop  0.004164, numeric  0.004367
+dl/dw2 backprop -0.033272, numeric -0.033932
+dl/dw1 backprop -0.028291, numeric -0.028288
+dl/dw3 backprop  0.004367, numeric  0.004579
+dl/dw2 backprop -0.033947, numeric -0.034625
+dl/dw1 backprop -0.029097, numeric -0.029094"""
+
+
+def test_chain_article_ten_printed_lines_exact(article_run):
+    # Ten consecutive rows of the run: the last row of epoch 77's sample x = 1, then three per sample.
+    rows = article_run.rows
+    start = [str(r) for r in rows].index(ARTICLE_TEN_LINES.splitlines()[0])
+    ten = rows[start:start + 10]
+    assert "\n".join(str(r) for r in ten) == ARTICLE_TEN_LINES
+    assert [(r.epoch, r.x) for r in ten] == [(77, 1.0)] + [(77, -1.0)] * 3 + [(78, 1.0)] * 3 + [(78, -1.0)] * 3
+    # no other place in the run prints the first line
+    assert [str(r) for r in rows].count(ARTICLE_TEN_LINES.splitlines()[0]) == 1
+
+
+def test_chain_article_closed_forms_drop_x():
+    # The article's hand check: dL/dw3 = (w3 w2 w1 x - t) w2 w1 etc., without the factor x.
+    sp = pytest.importorskip("sympy")
+    w1, w2, w3, x, t = sp.symbols("w1 w2 w3 x t")
+    L = (w3 * w2 * w1 * x - t) ** 2 / 2
+    r = w3 * w2 * w1 * x - t
+    article = {w3: r * w2 * w1, w2: r * w3 * w1, w1: r * w3 * w2}
+    for wi, form in article.items():
+        assert sp.factor(sp.diff(L, wi) - form) == sp.factor(form * (x - 1))  # right only where x = 1
+    # The package's model of those forms: equal to the gradient at x = 1, its negative at x = -1.
+    w = chain.ARTICLE_WEIGHTS
+    for xv, tv in zip(chain.ARTICLE_DATA, chain.ARTICLE_LABELS):
+        got = np.array(chain.article_closed_forms(w, xv, tv))
+        assert np.allclose(got, xv * np.array(chain.gradients(w, xv, tv)), rtol=1e-14, atol=0)
+    assert np.all(np.sign(chain.article_closed_forms(w, -1.0, 1.0)) == -np.sign(chain.gradients(w, -1.0, 1.0)))
+
+
+def test_chain_article_code_is_not_its_hand_check():
+    # The article's code computes r2 = r3 * w3_new: d2 differs from its expansion (e - t) w3 y by lr r3^2 z y.
+    w1, w2, w3 = chain.ARTICLE_WEIGHTS
+    x, t, lr = 1.0, -1.0, chain.ARTICLE_LR
+    y, z = w1 * x, w2 * w1 * x
+    r3 = w3 * z - t
+    rows = chain.train("article", epochs=1, data=[x], labels=[t], record=True, check_at="before").rows
+    d2_code = next(r.backprop for r in rows if r.weight == "w2")
+    assert d2_code == pytest.approx(r3 * w3 * y - lr * r3 ** 2 * z * y, rel=1e-13)
+    assert abs(d2_code - chain.gradients((w1, w2, w3), x, t).w2) > 1e-4
+
+
 def test_chain_epoch_index_is_zero_based(article_run):
     # 1-based epoch 77 (= 0-based 76) does not give the printed line: the article counted from 0.
     row = chain.article_rows(76, article_run)[2]

@@ -46,6 +46,15 @@ with the correct order gives agreement to better than 1e-9 (relative error of ea
 vector; a single near-zero component can show ~1e-7, round-off in an ε = 1e-4 difference, not a bug).
 Final weights of the article's procedure: w1 ≈ 0.97527, w2 ≈ 0.96418, w3 ≈ −1.06342 (product ≈ −0.99997).
 
+The article's hand check (:func:`article_closed_forms`)
+-------------------------------------------------------
+Before the table, the article checks "by hand": it expands the code's products, e.g.
+dw3 = (e − ê)·z = (e − ê)·w2·y = (e − ê)·w2·w1·x = (w3·w2·w1·x − ê)·w2·w1·x, and compares them with its
+derivatives of L(w1, w2, w3) = ½(w3·w2·w1·x − ê)². Three defects: its closed forms drop the factor x (wrong
+sign at x = −1); its third expansion is labelled dw3 a second time, so dw1 is never written out; and it
+concludes that the code is correct, although the code's w2 and w1 values use updated weights (they differ
+from the expansions by terms of order lr: d2 = r3·w3_new·y = dL/dw2 − lr·r3²·z·y).
+
 Everything here is plain ``float`` arithmetic: one training step costs well under a microsecond in CPython
 (about 0.3 µs measured), where a single NumPy scalar operation costs about as much.
 
@@ -167,6 +176,21 @@ def gradients(weights: Sequence[float], x: float, label: float) -> Weights:
     r3 = w3 * z - _finite(label, "label")
     r2 = r3 * w3
     return Weights(r2 * w2 * x, r2 * y, r3 * z)
+
+
+def article_closed_forms(weights: Sequence[float], x: float, label: float) -> Weights:
+    """The closed forms of the article's hand check, as printed: (dL/dw1, dL/dw2, dL/dw3).
+
+    The article differentiates L = ½(w3·w2·w1·x − ê)² and writes::
+
+        dL/dw3 = (w3·w2·w1·x − ê)·w2·w1,   dL/dw2 = (w3·w2·w1·x − ê)·w3·w1,   dL/dw1 = (w3·w2·w1·x − ê)·w3·w2
+
+    Each drops the inner derivative's factor x (the true forms end in ·x, see :func:`gradients`). They agree
+    with the gradient for x = 1 and have the opposite sign for the sample x = −1.
+    """
+    w1, w2, w3 = as_weights(weights)
+    r = w3 * w2 * w1 * _finite(x, "x") - _finite(label, "label")
+    return Weights(r * w3 * w2, r * w3 * w1, r * w2 * w1)
 
 
 def _loss(w1: float, w2: float, w3: float, x: float, label: float) -> float:
@@ -322,6 +346,7 @@ __all__ = [
     "loss",
     "predict",
     "gradients",
+    "article_closed_forms",
     "numeric_gradients",
     "train",
     "article_rows",
