@@ -25,19 +25,23 @@ Tools for the instructor of the bpcourse exercises.
 Run "bpcourse grade --help" for what the statuses in grades.csv mean."""
 
 _GRADE_EPILOG = """\
-How grading works: each submission's code cells run in a separate Python process (own process group,
-time and memory limits, no keyboard, a temporary working directory); its graded functions are then
-called on fresh cases drawn from --seed, and only their return values come back. The grader computes the
-reference answers itself, so nothing a notebook does inside its own process can change its grade.
-Stored outputs in the notebook are ignored: grades come from what runs. A function that just returns
-what the bpcourse reference computes earns 0 for that task.
+How grading works: each submission runs in its own bubblewrap sandbox (new user, PID, network, IPC and
+mount namespaces; an unprivileged uid; the Python environment read-only, a private scratch /tmp, and
+nothing else: not SOURCE, OUT_DIR, the other submissions or your home; time, memory, file-size, output
+and process limits). Its graded functions are called on cases drawn from --seed; only their return values
+come back, over a pipe, and are checked strictly. The grader computes the reference answers itself, and
+inside the sandbox the bpcourse functions that compute a task's answer raise instead, so a function that
+returns what the bpcourse reference computes earns 0 for that task. Stored outputs in the notebooks are
+ignored: grades come from what runs. Without bubblewrap the command stops and says how to install it
+(apt-get install bubblewrap); --no-isolation runs trusted notebooks without the sandbox, and the CSV's
+sandbox column then says "none".
 
 Before grading, the SOURCE notebook itself is run the same way and must earn full marks (so a broken
 task table or solution stops the run instead of producing wrong grades).
 
-Resuming: results are saved after every submission. If the run is interrupted, run the same command
-again: submissions already graded with the same seed and source (and unchanged files) are not
-graded again. --regrade timeout (or all) grades those again, e.g. with a longer --timeout.
+Resuming: results are saved after every submission. If the run is interrupted (Ctrl-C, SIGTERM), run the
+same command again: submissions already graded with the same seed, source and settings (and unchanged
+files) are not graded again. --regrade timeout (or all) grades those again, e.g. with a longer --timeout.
 
 Statuses in grades.csv:
 {statuses}
@@ -47,7 +51,7 @@ Exit status: 0 when every submission has a row, 1 on a setup error (the message 
 
 
 def _statuses() -> str:
-    from bpcourse.grading.grade import STATUSES
+    from bpcourse.grading.judge import STATUSES
 
     return "\n".join(f"  {k:17s} {v}" for k, v in STATUSES.items())
 
@@ -56,7 +60,9 @@ def _load_tasks(path: str) -> list[Any]:
     """Tasks from a Python file defining ``TASKS`` (dict or list) or ``tasks_for``."""
     p = Path(path)
     if not p.is_file():
-        raise SystemExit(f"--tasks: {path} is not a file (expected a .py file defining TASKS)")
+        from bpcourse.grading.judge import SourceError
+
+        raise SourceError(f"--tasks: {path} is not a file (expected a .py file defining TASKS)")
     spec = importlib.util.spec_from_file_location(f"_bpcourse_tasks_{abs(hash(str(p.resolve())))}", p)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -64,7 +70,9 @@ def _load_tasks(path: str) -> list[Any]:
     spec.loader.exec_module(module)
     tasks = getattr(module, "TASKS", None)
     if tasks is None:
-        raise SystemExit(f"--tasks: {path} defines no TASKS")
+        from bpcourse.grading.judge import SourceError
+
+        raise SourceError(f"--tasks: {path} defines no TASKS")
     return list(tasks.values()) if isinstance(tasks, dict) else list(tasks)
 
 
@@ -101,6 +109,13 @@ def _parser() -> argparse.ArgumentParser:
                     help="grade again the submissions with these statuses (or 'all')")
     gr.add_argument("--tasks", metavar="TASKS.py", default=None,
                     help="a Python file defining TASKS, instead of bpcourse.grading.tasks (custom exercises)")
+    gr.add_argument("--feedback", choices=("hints", "full"), default="hints",
+                    help="hints (default): diagnoses only; full: also each failed task's solution formula")
+    gr.add_argument("--partial-credit", action="store_true",
+                    help="per-output partial credit for tasks with several outputs (default: all or nothing, "
+                         "as nbgrader)")
+    gr.add_argument("--no-isolation", action="store_true",
+                    help="run submissions WITHOUT the sandbox (trusted notebooks only; the CSV says so)")
     gr.add_argument("--quiet", action="store_true", help="no progress line per submission")
     return parser
 
@@ -123,20 +138,24 @@ def _release(args: argparse.Namespace) -> int:
     return 0
 
 
+def _on_signal(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def _grade(args: argparse.Namespace) -> int:
-    from bpcourse.grading.grade import SourceError, grade_folder
+    from bpcourse.grading.batch import grade_folder
+    from bpcourse.grading.judge import SourceError
 
-    tasks = _load_tasks(args.tasks) if args.tasks else None
     regrade = {s.strip() for s in args.regrade.split(",") if s.strip()}
-
-    def on_term(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
     try:
+        tasks = _load_tasks(args.tasks) if args.tasks else None
         summary = grade_folder(args.source, args.submissions, args.out, seed=args.seed, jobs=args.jobs,
                                timeout=args.timeout, memory_mb=args.memory_mb, n_cases=args.cases, tasks=tasks,
-                               regrade=regrade, log=(lambda s: None) if args.quiet else None)
+                               regrade=regrade, log=(lambda s: None) if args.quiet else None,
+                               isolation=not args.no_isolation, feedback=args.feedback,
+                               partial_credit=args.partial_credit)
     except SourceError as exc:
         print(f"bpcourse grade: {exc}", file=sys.stderr)
         return 1
@@ -145,8 +164,13 @@ def _grade(args: argparse.Namespace) -> int:
         return 130
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts.items()))
     print(f"{len(summary.rows)} submissions ({summary.graded} graded now, {summary.skipped} already done): {counts}")
+    if args.no_isolation:
+        print("WARNING: graded without isolation (--no-isolation); the CSV's sandbox column says none")
     print(f"grades: {Path(args.out) / 'grades.csv'}   feedback: {Path(args.out) / 'feedback'}/")
-    return 130 if summary.interrupted else 0
+    if summary.interrupted:
+        print("bpcourse grade: interrupted; run the same command again to resume", file=sys.stderr)
+        return 130
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,27 +14,18 @@ from __future__ import annotations
 
 import copy
 import difflib
-import inspect
+import importlib.util
 import os
 import sys
 from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from bpcourse.grading.diagnose import (
-    describe_case,
-    diagnose_case,
-    exception_report,
-    format_exception,
-    modified_inputs,
-    normalize,
-)
+from bpcourse.grading.diagnose import describe_case, diagnose_case, format_exception, normalize
+from bpcourse.grading.learner import bind_call, call_learner
 from bpcourse.grading.spec import Task
 
-__all__ = ["check", "find_task", "bind_call", "evaluate_factors"]
-
-_WORKER_ENV = "BPCOURSE_GRADING_WORKER"
-
+__all__ = ["check", "find_task", "bind_call", "evaluate_factors", "run_case", "in_sandbox"]
 
 def _all_tasks() -> dict[str, Task]:
     from bpcourse.grading.tasks import TASKS  # the spec table, imported only when a check runs
@@ -70,39 +61,6 @@ def find_task(fn: Callable[..., Any] | str, task: str | None = None,
     raise LookupError(f"no exercise task grades a function named {name!r}.{hint}")
 
 
-def bind_call(fn: Callable[..., Any], case: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any], str]:
-    """How to call ``fn`` with a case: by keyword, else (parameters renamed) by position.
-
-    Returns
-    -------
-    args, kwargs, note
-        ``note`` is empty for a keyword call, a sentence when the call falls back to positions.
-
-    Raises
-    ------
-    TypeError
-        With the expected and the actual signature when neither way fits.
-    """
-    try:
-        sig = inspect.signature(fn)
-    except (TypeError, ValueError):  # builtins and odd callables: just try the keyword call
-        return (), dict(case), ""
-    try:
-        sig.bind(**case)
-        return (), dict(case), ""
-    except TypeError:
-        pass
-    name = getattr(fn, "__name__", "the function")
-    expected = f"{name}({', '.join(case)})"
-    try:
-        sig.bind(*case.values())
-    except TypeError:
-        raise TypeError(f"wrong signature: the exercise calls {expected}, but yours is {name}{sig}. "
-                        f"Keep the parameters of the given `def` line.") from None
-    return tuple(case.values()), {}, (f"note: your parameters are named {name}{sig}, the exercise's are {expected}; "
-                                      f"they were passed by position")
-
-
 def evaluate_factors(task: Task, case: dict[str, Any]) -> dict[str, Any]:
     """``{name: factor(case)}`` for the task's named factors; a factor that fails is skipped."""
     out = {}
@@ -127,22 +85,19 @@ def _ours(filename: str) -> bool:
 def run_case(fn: Callable[..., Any], task: Task, case: dict[str, Any]) -> tuple[list[str], str]:
     """Call the learner's function on one case and diagnose it: (problems, note)."""
     ref = normalize(task.reference(**copy.deepcopy(case)), task.outputs)
-    learner_case = copy.deepcopy(case)
-    try:
-        args, kwargs, note = bind_call(fn, learner_case)
-    except TypeError as exc:
-        return [str(exc)], ""
-    try:
-        value = fn(*args, **kwargs)
-    except Exception as exc:  # the learner's bug, reported by the learner's own line
-        report = exception_report(exc, lambda f: not _ours(f))
-        return [format_exception(task.function, report)], note
-    if args:
-        learner_case = dict(zip(case, args))
-    got = normalize(value, task.outputs)
-    problems = diagnose_case(got, ref, task.outputs, case, rtol=task.rtol, factors=evaluate_factors(task, case),
-                             modified=modified_inputs(case, learner_case))
-    return problems, note
+    o = call_learner(fn, case, task.outputs, lambda f: not _ours(f), catch=(Exception,))
+    if o.bind_error:
+        return [o.bind_error], ""
+    if o.error is not None:  # the learner's bug, reported by the learner's own line
+        return [format_exception(task.function, o.error)], o.note
+    problems = diagnose_case(o.returned, ref, task.outputs, case, rtol=task.rtol,
+                             factors=evaluate_factors(task, case), modified=o.modified)
+    return problems, o.note
+
+
+def in_sandbox() -> bool:
+    """Whether this is the grading sandbox's copy of bpcourse (see :mod:`bpcourse.grading.sandbox_pkg`)."""
+    return importlib.util.find_spec("bpcourse.grading._sandboxed") is not None
 
 
 def check(fn: Callable[..., Any], task: str | None = None, *, n_cases: int = 3, seed: int | None = None,
@@ -171,12 +126,14 @@ def check(fn: Callable[..., Any], task: str | None = None, *, n_cases: int = 3, 
 
     Notes
     -----
-    The batch grader also gives no points for a function that just calls the task's ``bpcourse``
-    reference; this self-check cannot tell that apart from a helper the exercise allows, so it does not try.
+    Inside the grading sandbox ``check`` is a no-op that says so: there the task table and the references
+    are absent, and the grade comes from the grader. The batch grader gives no points for a function that
+    calls a task's guarded ``bpcourse`` reference (``Task.guards``); this self-check does not try to tell.
     """
     out = file if file is not None else sys.stdout
-    if os.environ.get(_WORKER_ENV) == "1":
-        return True  # inside the grading sandbox the grade comes from the parent, not from this call
+    if in_sandbox():
+        print(f"check() does nothing while grading: the grade comes from the grader's own cases", file=out)
+        return True
     try:
         t = find_task(fn, task, tasks)
     except LookupError as exc:
