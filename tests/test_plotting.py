@@ -188,6 +188,30 @@ def test_draw_network_edge_labels_use_w_ji_later_index_first():
         assert min(x0, x1) < xt < max(x0, x1)
 
 
+@pytest.mark.parametrize("bias", [False, True])
+def test_draw_network_edge_labels_sit_at_midpoints_and_never_overlap(bias):
+    d = draw_network([3, 2, 2], labels=[1, 2, 3, 4, 5, 6, 7], edge_labels="w_ji", bias=bias)
+    assert len(d.edge_texts) == (14 if bias else 10)
+    where = {e: np.array(t.get_position()) for e, t in d.edge_texts.items()}
+    mid = {e: (np.array(d.positions[e[0]]) + np.array(d.positions[e[1]])) / 2 for e in where}
+    # an edge whose midpoint no other edge shares is labelled exactly there: 1 -> 4, for instance
+    alone = [e for e in where if not any(f != e and np.allclose(mid[f], mid[e]) for f in where)]
+    assert {(1, 4), ("b0", 5) if bias else (3, 5)} <= set(alone)
+    for e in alone:
+        assert np.allclose(where[e], mid[e])
+    # edges that cross at their midpoints (2 -> 4 and 1 -> 5) get their labels moved apart along themselves,
+    # staying in the middle 30 % of the edge
+    assert not np.allclose(where[(2, 4)], where[(1, 5)])
+    for (a, b), p in where.items():
+        p0, p1 = np.array(d.positions[a]), np.array(d.positions[b])
+        frac = (p[0] - p0[0]) / (p1[0] - p0[0])
+        assert 0.35 - 1e-9 <= frac <= 0.65 + 1e-9
+        assert np.allclose(p, p0 + frac * (p1 - p0))      # on the edge
+    labels = list(where.values())
+    closest = min(np.linalg.norm(p - q) for i, p in enumerate(labels) for q in labels[i + 1:])
+    assert closest > 0.3
+
+
 def test_draw_network_bias_nodes_and_highlighted_paths():
     d = draw_network([3, 2, 2], labels=[1, 2, 3, 4, 5, 6, 7], bias=True, edge_labels="w_ji",
                      highlight=[(4, 6), (4, 7)], layer_names=["input", "hidden", "output"])

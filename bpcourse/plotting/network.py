@@ -73,7 +73,10 @@ def draw_network(
     ax : Axes, optional
     edge_labels : "w_ji", dict or None
         ``"w_ji"`` writes w_ji on the edge from node i into node j (later node first, the course's naming);
-        a dict ``{(from_key, to_key): text}`` labels chosen edges.
+        a dict ``{(from_key, to_key): text}`` labels chosen edges. Each label sits at its edge's midpoint;
+        where edges cross at their midpoints (as they do in every fully connected layer), their labels move
+        apart along their own edges, staying within the middle 30 %. Columns are set wider apart when edges
+        are labelled.
     bias : bool
         Add a bias node "+1" under every layer but the last, joined (dashed) to every node of the next
         layer: the bias folded in as an input fixed at 1. Its key is ``"b0"``, ``"b1"``, ... and its edge
@@ -103,6 +106,7 @@ def draw_network(
     n_layers = len(sizes)
     tallest = max(s + (1 if bias and l < n_layers - 1 else 0) for l, s in enumerate(sizes))
     radius = 0.22
+    gap = 3.0 if edge_labels is not None else 2.2  # columns further apart leave room for the edge labels
     positions: dict[Hashable, tuple[float, float]] = {}
     columns: list[list[Hashable]] = []
     for l, layer in enumerate(keys):
@@ -110,10 +114,10 @@ def draw_network(
         top = (tallest - 1) / 2.0
         offset = (tallest - len(column)) / 2.0
         for r, key in enumerate(column):
-            positions[key] = (2.2 * l, top - offset - r)
+            positions[key] = (gap * l, top - offset - r)
         columns.append(column)
 
-    ax = _new_axes(ax, (1.9 * n_layers + 1.0, 0.9 * tallest + 1.0))
+    ax = _new_axes(ax, (0.86 * gap * n_layers + 1.0, 0.9 * tallest + 1.0))
     ax.set_aspect("equal")
     ax.axis("off")
 
@@ -169,26 +173,54 @@ def draw_network(
             wanted = dict(edge_labels)
         else:
             raise TypeError(f"edge_labels must be 'w_ji', a dict or None, got {type(edge_labels).__name__}")
-        for (a, b), text in wanted.items():
+        for (a, b), frac in _label_fractions(list(wanted), positions).items():
             (x0, y0), (x1, y1) = positions[a], positions[b]
-            # Edges into the top node of a layer are labelled near that node, edges into the bottom node near
-            # their senders, the ones between in between: labels of one group then sit on diverging lines.
-            targets = next(layer for layer in keys if b in layer)
-            r = list(targets).index(b)
-            frac = 0.6 if len(targets) == 1 else 0.75 - 0.45 * r / (len(targets) - 1)
             xt, yt = x0 + frac * (x1 - x0), y0 + frac * (y1 - y0)
-            edge_texts[(a, b)] = ax.text(xt, yt, str(text), ha="center", va="center", fontsize=9, zorder=3,
-                                         bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))
+            edge_texts[(a, b)] = ax.text(xt, yt, str(wanted[(a, b)]), ha="center", va="center", fontsize=9,
+                                         zorder=3, bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))
 
     if layer_names is not None:
         bottom = min(y for _, y in positions.values()) - 0.75
         for l, name in enumerate(layer_names):
-            ax.text(2.2 * l, bottom, str(name), ha="center", va="center", fontsize=10, style="italic")
+            ax.text(gap * l, bottom, str(name), ha="center", va="center", fontsize=10, style="italic")
     xs = [x for x, _ in positions.values()]
     ys = [y for _, y in positions.values()]
     ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
     ax.set_ylim(min(ys) - (1.1 if layer_names is not None else 0.6), max(ys) + 0.6)
     return NetworkDrawing(ax, nodes, edges, edge_texts, positions)
+
+
+# Labels closer than this (in node spacings) would overlap: edges i -> j and i' -> j' with y_i + y_j = y_i' + y_j'
+# cross exactly at their midpoints, which happens in every fully connected layer.
+_LABEL_CLEARANCE = 0.3
+_LABEL_SPREAD = 0.15  # how far apart along their edges (as a fraction of the edge) crossing labels move
+
+
+def _label_fractions(wanted: list[tuple], positions: dict) -> dict[tuple, float]:
+    """Where along each labelled edge its label goes: 0.5, the midpoint, unless another label would sit there.
+
+    Labels whose midpoints coincide (edges crossing at their midpoints) are spread along their own edges,
+    symmetrically about the midpoint, so each stays on its line and they no longer overlap.
+    """
+    mids = {e: tuple((positions[e[0]][k] + positions[e[1]][k]) / 2.0 for k in (0, 1)) for e in wanted}
+    groups: list[list[tuple]] = []
+    for e in wanted:
+        for group in groups:
+            gx, gy = mids[group[0]]
+            if abs(mids[e][0] - gx) < 1e-9 and abs(mids[e][1] - gy) < _LABEL_CLEARANCE:
+                group.append(e)
+                break
+        else:
+            groups.append([e])
+    fractions: dict[tuple, float] = {}
+    for group in groups:
+        # the edge that starts highest goes furthest along, so the labels of a crossing read left to right
+        # in the order of their receiving nodes (top receiver first)
+        group.sort(key=lambda e: (positions[e[1]][1], -positions[e[0]][1]), reverse=True)
+        n = len(group)
+        for k, e in enumerate(group):
+            fractions[e] = 0.5 + _LABEL_SPREAD * (2 * k - (n - 1)) / max(n - 1, 1) if n > 1 else 0.5
+    return fractions
 
 
 def _shared(paths: Sequence[Sequence[Any]], edge: tuple) -> bool:
