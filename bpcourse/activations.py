@@ -1,14 +1,19 @@
 """Activation functions f(net) and their derivatives f'(net), element-wise on arrays of any shape.
 
 Every function here takes and returns float64 arrays; none of them validate (the layers and public entry
-points do), so they stay fast inside training loops. ``softmax`` works along the last axis.
+points do), so they stay fast inside training loops. ``softmax`` works along the last axis. The ``*_scalar``
+functions (``sigmoid_scalar``, ``sigmoid_prime_scalar``, ``tanh_prime_scalar``) are the same formulas for one
+Python float, for the scalar code (models, autodiff).
 """
 from __future__ import annotations
 
-import math
 from typing import Callable, NamedTuple
 
 import numpy as np
+
+# The scalar forms live in a standard-library-only module so that bpcourse.autodiff stays free of NumPy;
+# they are re-exported here, the one public home of every activation.
+from ._scalar import sigmoid_prime_scalar, sigmoid_scalar, tanh_prime_scalar
 
 
 def identity(net: np.ndarray) -> np.ndarray:
@@ -30,14 +35,6 @@ def sigmoid(net: np.ndarray) -> np.ndarray:
     net = np.asarray(net, dtype=np.float64)
     e = np.exp(-np.abs(net))  # in (0, 1]: never overflows
     return np.where(net >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def sigmoid_scalar(net: float) -> float:
-    """σ of one Python float, without NumPy overhead (the article-sized scalar models use it)."""
-    if net >= 0.0:
-        return 1.0 / (1.0 + math.exp(-net))
-    e = math.exp(net)  # net < 0: the exponent is never positive, so nothing overflows
-    return e / (1.0 + e)
 
 
 def sigmoid_prime(net: np.ndarray) -> np.ndarray:
@@ -99,6 +96,12 @@ class Activation(NamedTuple):
     f: Callable[[np.ndarray], np.ndarray]
     f_prime: Callable[[np.ndarray], np.ndarray]
 
+
+__all__ = [
+    "identity", "identity_prime", "sigmoid", "sigmoid_prime", "sigmoid_scalar", "sigmoid_prime_scalar", "tanh",
+    "tanh_prime", "tanh_prime_scalar", "relu", "relu_prime", "softmax", "softmax_jacobian", "Activation",
+    "ACTIVATIONS", "get_activation",
+]
 
 ACTIVATIONS: dict[str, Activation] = {
     "identity": Activation("identity", identity, identity_prime),

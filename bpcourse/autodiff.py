@@ -20,6 +20,8 @@ import math
 from numbers import Real
 from typing import Callable
 
+from ._scalar import sigmoid_prime_scalar, sigmoid_scalar, tanh_prime_scalar
+
 __all__ = ["Value", "topological_order", "count_nodes"]
 
 
@@ -164,8 +166,8 @@ class Value:
     def __rtruediv__(self, other: float) -> Value:
         return Value._lift(other) / self
 
-    # -- functions of one variable: the local derivative is written in terms of the output where that is
-    # cheaper (tanh' = 1 − tanh², σ' = σ(1 − σ), exp' = exp). --
+    # -- functions of one variable: exp' = exp is read from the output; tanh' and σ' are computed from the
+    # input, because their output forms 1 − tanh² and σ(1 − σ) lose every digit in saturation. --
     def exp(self) -> Value:
         """e ** self; derivative exp(x)."""
         try:
@@ -191,26 +193,31 @@ class Value:
         return out
 
     def tanh(self) -> Value:
-        """Hyperbolic tangent; derivative 1 − tanh²(x)."""
-        out = Value(math.tanh(self.data), _parents=(self,), _op="tanh")
+        """Hyperbolic tangent; derivative 1 − tanh²(x).
+
+        The local derivative is computed from x (:func:`bpcourse.activations.tanh_prime_scalar`), not as
+        1 − out², which is exactly 0 once tanh rounds to ±1 (|x| ≳ 19).
+        """
+        x = self.data
+        out = Value(math.tanh(x), _parents=(self,), _op="tanh")
 
         def _backward() -> None:
-            self.grad += (1.0 - out.data ** 2) * out.grad
+            self.grad += tanh_prime_scalar(x) * out.grad
         out._backward = _backward
         return out
 
     def sigmoid(self) -> Value:
-        """Logistic σ(x) = 1 / (1 + e^(−x)); derivative σ(1 − σ)."""
-        # Only ever exponentiate a non-positive number, so e^(−x) cannot overflow for very negative x.
-        if self.data >= 0.0:
-            s = 1.0 / (1.0 + math.exp(-self.data))
-        else:
-            e = math.exp(self.data)
-            s = e / (1.0 + e)
-        out = Value(s, _parents=(self,), _op="sigmoid")
+        """Logistic σ(x) = 1 / (1 + e^(−x)), one node; derivative σ(1 − σ).
+
+        σ is :func:`bpcourse.activations.sigmoid_scalar` (never overflows); the local derivative is computed
+        from x (:func:`~bpcourse.activations.sigmoid_prime_scalar`), because σ·(1 − σ) from the output is
+        exactly 0 once σ rounds to 1 (x ≳ 37).
+        """
+        x = self.data
+        out = Value(sigmoid_scalar(x), _parents=(self,), _op="sigmoid")
 
         def _backward() -> None:
-            self.grad += out.data * (1.0 - out.data) * out.grad
+            self.grad += sigmoid_prime_scalar(x) * out.grad
         out._backward = _backward
         return out
 

@@ -2,7 +2,8 @@
 
 Everything here is numpy and the standard library only, so ``import bpcourse.datasets`` stays cheap. Every
 random generator takes ``seed``: an ``int`` (a fresh ``numpy.random.default_rng(seed)``) or a
-``numpy.random.Generator`` (used, and advanced, as given).
+``numpy.random.Generator`` (used, and advanced, as given); ``None`` is refused, so every data set comes from a
+stated seed (:func:`bpcourse._validate.as_rng`, the package's one seed rule).
 
 Generated sets (:func:`spirals`, :func:`moons`) come ordered by class; shuffle (or use
 :func:`train_test_split`) before mini-batching.
@@ -18,7 +19,7 @@ from importlib import resources
 
 import numpy as np
 
-from bpcourse._validate import as_labels, check_choice, check_positive
+from bpcourse._validate import as_labels, as_rng, check_choice, check_int
 
 __all__ = ["logic_gate", "spirals", "moons", "load_digits", "train_test_split", "DIGITS_SHA256"]
 
@@ -34,24 +35,6 @@ DIGITS_FILE = "digits.csv.gz"
 #: sha256 of ``bpcourse/data/digits.csv.gz``; also stated in ``bpcourse/data/README.md``.
 DIGITS_SHA256 = "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22"
 _DIGITS_N, _DIGITS_D = 1797, 64
-
-
-def _rng(seed: int | np.random.Generator, name: str = "seed") -> np.random.Generator:
-    """Turn ``seed`` into a Generator, refusing anything that would make results irreproducible."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"{name} must be a non-negative int or a numpy.random.Generator, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"{name} must be a non-negative int or a numpy.random.Generator, got {seed}")
-    return np.random.default_rng(int(seed))
-
-
-def _check_count(value: int, name: str, minimum: int = 1) -> int:
-    check_positive(value, name, integer=True)
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def _check_noise(noise: float) -> float:
@@ -120,10 +103,10 @@ def spirals(
     y : ndarray of int64, shape (n_per_class * n_classes,)
         Class of each point, in ``0 .. n_classes - 1``.
     """
-    n_per_class = _check_count(n_per_class, "n_per_class")
-    n_classes = _check_count(n_classes, "n_classes")
+    n_per_class = check_int(n_per_class, "n_per_class")
+    n_classes = check_int(n_classes, "n_classes")
     noise = _check_noise(noise)
-    rng = _rng(seed)
+    rng = as_rng(seed)
     n = n_per_class * n_classes
     X = np.empty((n, 2), dtype=np.float64)
     y = np.empty(n, dtype=np.int64)
@@ -163,9 +146,9 @@ def moons(
     y : ndarray of int64, shape (n,)
         Class of each point, 0 or 1.
     """
-    n = _check_count(n, "n", minimum=2)
+    n = check_int(n, "n", minimum=2)
     noise = _check_noise(noise)
-    rng = _rng(seed)
+    rng = as_rng(seed)
     n0 = n // 2
     n1 = n - n0
     a0 = np.linspace(0.0, np.pi, n0)
@@ -301,7 +284,7 @@ def train_test_split(
     if not isinstance(stratify, (bool, np.bool_)):
         raise TypeError(f"stratify must be True or False, got {type(stratify).__name__}")
     n_test = _n_test(test_size, n)
-    rng = _rng(seed)
+    rng = as_rng(seed)
 
     if stratify:
         labels = as_labels(y, "y", n=n)

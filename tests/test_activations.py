@@ -72,3 +72,14 @@ def test_derivative_in_saturation_matches_high_precision(name):
     for z in (-30.0, -12.0, -6.0, 4.5, 6.0, 12.0, 30.0):
         exact = float(mpmath.diff(exact_f, mpmath.mpf(z)))
         assert abs(float(act.f_prime(np.array(z))) - exact) <= 1e-12 * exact, (name, z)
+
+
+def test_scalar_forms_are_the_array_forms():
+    # one formula each: the scalar versions (for the scalar models and autodiff) agree to rounding (math.exp
+    # and np.exp may differ in the last bit)
+    from bpcourse.activations import sigmoid_prime, sigmoid_prime_scalar, sigmoid_scalar, tanh_prime, tanh_prime_scalar
+
+    for z in (-800.0, -40.0, -19.5, -3.2, -1e-9, 0.0, 1e-9, 0.7, 5.0, 20.0, 37.5, 800.0):
+        for scalar, array in ((sigmoid_scalar, sigmoid), (sigmoid_prime_scalar, sigmoid_prime),
+                              (tanh_prime_scalar, tanh_prime)):
+            assert scalar(z) == pytest.approx(float(array(np.array(z))), rel=1e-15, abs=0), (scalar.__name__, z)

@@ -507,14 +507,34 @@ def test_topological_order_refuses_non_value():
         topological_order(3.0)
 
 
-def test_module_imports_only_the_standard_library():
-    # Chapter 2 imports this module; it must not pull in numpy, sympy or plotting.
-    source = Path(__file__).resolve().parents[1] / "bpcourse" / "autodiff.py"
-    imported = set()
+def _imports(source: Path) -> set[str]:
+    """Top-level modules imported by ``source``, following its relative imports into the package."""
+    imported: set[str] = set()
     for node in ast.walk(ast.parse(source.read_text())):
         if isinstance(node, ast.Import):
             imported |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            imported |= _imports(source.parent / f"{node.module}.py")
         elif isinstance(node, ast.ImportFrom):
             imported.add((node.module or "").split(".")[0])
+    return imported
+
+
+def test_module_imports_only_the_standard_library():
+    # Chapter 2 imports this module; it must not pull in numpy, sympy or plotting.
+    imported = _imports(Path(__file__).resolve().parents[1] / "bpcourse" / "autodiff.py")
     assert imported, "found no imports at all: is the path right?"
     assert imported <= set(sys.stdlib_module_names) | {"__future__"}, imported
+
+
+@pytest.mark.parametrize("op, x", [("sigmoid", 40.0), ("sigmoid", -40.0), ("sigmoid", 30.0), ("tanh", 20.0),
+                                   ("tanh", -25.0), ("tanh", 12.0)])
+def test_sigmoid_and_tanh_gradients_in_saturation_match_high_precision(op, x):
+    # σ(1 − σ) and 1 − tanh² from the output give exactly 0 here; the node's gradient must not
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 50
+    exact_f = {"sigmoid": lambda z: 1 / (1 + mpmath.exp(-z)), "tanh": mpmath.tanh}[op]
+    v = Value(x)
+    getattr(v, op)().backward()
+    exact = float(mpmath.diff(exact_f, mpmath.mpf(x)))
+    assert exact > 0 and abs(v.grad - exact) <= 1e-12 * exact, (op, x, v.grad, exact)

@@ -154,9 +154,10 @@ def test_spirals_bad_args(kwargs, match):
 @pytest.mark.parametrize(
     "kwargs, exc, match",
     [
-        (dict(n=0), ValueError, "n must be a positive integer, got 0"),
+        (dict(n=0), ValueError, "n must be an integer >= 2, got 0"),
         (dict(n=1), ValueError, "n must be an integer >= 2, got 1"),
-        (dict(n=True), ValueError, "n must be a positive integer"),
+        (dict(n=True), ValueError, "n must be an integer >= 2, got True"),
+        (dict(seed=None), TypeError, "seed must be a non-negative int or a numpy.random.Generator, got None"),
         (dict(noise=-1.0), ValueError, "noise must be a finite number >= 0"),
         (dict(noise=float("inf")), ValueError, "noise must be a finite number >= 0"),
         (dict(seed=1.5), TypeError, "seed must be a non-negative int or a numpy.random.Generator, got float"),
