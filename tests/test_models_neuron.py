@@ -83,5 +83,7 @@ def test_bad_input_neuron():
         n.gradient(np.array([np.inf, 0.0]), 1.0)
     with pytest.raises(ValueError, match="eta must be a positive number"):
         n.fit(neuron.AND_X, neuron.AND_T, eta=0)
-    with pytest.raises(ValueError, match="needs a seed"):
+    with pytest.raises(TypeError, match="seed must be a non-negative int or a numpy.random.Generator, got None"):
         n.fit(neuron.AND_X, neuron.AND_T, seed=None)
+    with pytest.raises(ValueError, match="epochs must be a positive integer, got 2.0"):
+        n.fit(neuron.AND_X, neuron.AND_T, epochs=2.0)

@@ -16,30 +16,30 @@ from bpcourse.gradcheck import rel_error
 from bpcourse.models import two_hidden
 
 finite = st.floats(min_value=-2.0, max_value=2.0, allow_nan=False, allow_infinity=False)
-P0, X0, Y0 = two_hidden.ARTICLE_PARAMS, two_hidden.ARTICLE_X, two_hidden.ARTICLE_Y
+P0, X0, T0 = two_hidden.EXAMPLE_PARAMS, two_hidden.EXAMPLE_X, two_hidden.EXAMPLE_T
 
 
 def test_two_hidden_article_numbers():
-    assert tuple(P0) == (0.15, 0.25, 0.40, 0.45, 0.35, 0.60) and (X0, Y0) == (0.5, 1.0)
-    num = two_hidden.numeric_gradients(P0, X0, Y0, "literal")
+    assert tuple(P0) == (0.15, 0.25, 0.40, 0.45, 0.35, 0.60) and (X0, T0) == (0.5, 1.0)
+    num = two_hidden.numeric_gradients(P0, X0, T0, "literal")
     # seeds.md prints −0.0485784; the value is −0.04857835 (it rounds either way at the 8th digit)
-    assert abs(num.b1 - (-0.0042268)) <= 1e-7
-    assert abs(num.b2 - (-0.0485784)) <= 1e-7
-    art = two_hidden.article_gradients(P0, X0, Y0, "literal")
-    assert round(art.b1, 7) == -0.0085997
-    assert round(art.b2, 7) == -0.0442055
-    exact = two_hidden.gradients(P0, X0, Y0, "literal")
+    assert abs(num.db1 - (-0.0042268)) <= 1e-7
+    assert abs(num.db2 - (-0.0485784)) <= 1e-7
+    art = two_hidden.article_gradients(P0, X0, T0, "literal")
+    assert round(art.db1, 7) == -0.0085997
+    assert round(art.db2, 7) == -0.0442055
+    exact = two_hidden.gradients(P0, X0, T0, "literal")
     assert rel_error(np.array(exact), np.array(num)) <= 1e-7
-    assert abs(art.b1 - num.b1) > 1e-3 and abs(art.b2 - num.b2) > 1e-3
+    assert abs(art.db1 - num.db1) > 1e-3 and abs(art.db2 - num.db2) > 1e-3
 
 
 def test_two_hidden_forward_names():
-    v = two_hidden.forward(P0, X0, Y0, "literal")
+    v = two_hidden.forward(P0, X0, T0, "literal")
     assert set(v) == {"net_h1", "out_h1", "net_h2", "out_h2", "net_o", "out_o", "L",
                       "delta_o", "delta_h1", "delta_h2"}
     assert v["net_h1"] == pytest.approx(0.15 * 0.5 + 0.35)
     assert v["net_h2"] == pytest.approx(0.25 * 0.5 + 0.60)  # literal: b2 in the hidden layer
-    assert two_hidden.forward(P0, X0, Y0, "shared")["net_h2"] == pytest.approx(0.25 * 0.5 + 0.35)
+    assert two_hidden.forward(P0, X0, T0, "shared")["net_h2"] == pytest.approx(0.25 * 0.5 + 0.35)
     s = 1 / (1 + math.exp(-v["net_o"]))
     assert v["out_o"] == pytest.approx(s) and v["L"] == pytest.approx(0.5 * (1 - s) ** 2)
 
@@ -100,7 +100,7 @@ def test_two_hidden_symbolic_article_formulas_fit_shared_reading_only():
     assert sp.expand(exact[4] - (article[4] - article[1] / symbols[6])) == 0  # δ_h1 + δ_h2 − δ_h2
     assert sp.expand(exact[5] - (article[5] + article[1] / symbols[6])) == 0  # δ_o + δ_h2
     # and the package's literal gradients match sympy's at the example point
-    ours = two_hidden.gradients(P0, X0, Y0, "literal")
+    ours = two_hidden.gradients(P0, X0, T0, "literal")
     for name, e in zip(two_hidden.PARAM_NAMES, exact):
         assert at(e, point) == pytest.approx(getattr(ours, name), rel=1e-12), name
 
@@ -124,34 +124,51 @@ def test_two_hidden_shared_reading_equals_general_layers():
     out = Dense(2, 1, W=np.array([[w3, w4]]), b=np.array([b2]))
     s1, s2 = Sigmoid(), Sigmoid()
     o = s2.forward(out.forward(s1.forward(hidden.forward(np.array([[X0]])))))
-    L, dL = half_sse(o, np.array([[Y0]]))
+    L, dL = half_sse(o, np.array([[T0]]))
     hidden.backward(s1.backward(out.backward(s2.backward(dL))))
-    v = two_hidden.forward(P0, X0, Y0, "shared")
+    v = two_hidden.forward(P0, X0, T0, "shared")
     assert L == pytest.approx(v["L"], rel=1e-14)
-    g = two_hidden.gradients(P0, X0, Y0, "shared")
+    g = two_hidden.gradients(P0, X0, T0, "shared")
     general = np.array([hidden.grads["W"][0, 0], hidden.grads["W"][1, 0], out.grads["W"][0, 0],
                         out.grads["W"][0, 1], hidden.grads["b"].sum(), out.grads["b"][0]])
     assert np.allclose(np.array(g), general, rtol=1e-13, atol=0)
 
 
 def test_two_hidden_sgd_step_and_training():
-    g = two_hidden.gradients(P0, X0, Y0)
+    g = two_hidden.gradients(P0, X0, T0)
     new = two_hidden.sgd_step(P0, g, 0.5)
     assert np.allclose(np.array(new), np.array(P0) - 0.5 * np.array(g))
     for bias in two_hidden.BIAS_READINGS:
         for formulas in two_hidden.FORMULAS:
-            p, hist = two_hidden.train(bias=bias, formulas=formulas, epochs=200, alpha=0.5)
-            assert hist[-1] < 0.5 * two_hidden.loss(P0, X0, Y0, bias)
+            p, hist = two_hidden.train(bias=bias, formulas=formulas, epochs=200, eta=0.5)
+            assert hist[-1] < 0.5 * two_hidden.loss(P0, X0, T0, bias)
 
 
 def test_bad_input_two_hidden():
     with pytest.raises(ValueError, match="unknown bias reading 'both'.*'literal'.*'shared'"):
-        two_hidden.forward(P0, X0, Y0, bias="both")
+        two_hidden.forward(P0, X0, T0, bias="both")
     with pytest.raises(ValueError, match="unknown formulas"):
         two_hidden.train(formulas="mine")
     with pytest.raises(ValueError, match="6 numbers"):
-        two_hidden.gradients(P0[:5], X0, Y0)
+        two_hidden.gradients(P0[:5], X0, T0)
     with pytest.raises(ValueError, match="b2 must be a finite number"):
-        two_hidden.loss((*P0[:5], float("nan")), X0, Y0)
-    with pytest.raises(ValueError, match="alpha must be a positive number"):
+        two_hidden.loss((*P0[:5], float("nan")), X0, T0)
+    with pytest.raises(ValueError, match="eta must be a positive number"):
         two_hidden.sgd_step(P0, P0, 0.0)
+
+
+def test_old_keyword_names_still_work_and_warn():
+    # DEPRECATION SHIM (issue 10): y=, alpha=, Y= and ARTICLE_* keep working until every caller moved
+    with pytest.warns(DeprecationWarning, match=r"the keyword y= is now t="):
+        old = two_hidden.gradients(P0, X0, y=T0)
+    assert old == two_hidden.gradients(P0, X0, t=T0) and old.b1 == old.db1
+    with pytest.warns(DeprecationWarning, match=r"the keyword alpha= is now eta="):
+        stepped = two_hidden.sgd_step(P0, old, alpha=0.5)
+    assert stepped == two_hidden.sgd_step(P0, old, eta=0.5)
+    with pytest.warns(DeprecationWarning, match=r"the keyword Y= is now T="):
+        p_old, h_old = two_hidden.train(P0, (X0,), Y=(T0,), epochs=3)
+    p_new, h_new = two_hidden.train(P0, (X0,), T=(T0,), epochs=3)
+    assert p_old == p_new and np.array_equal(h_old, h_new)
+    with pytest.raises(TypeError, match=r"got both alpha= \(the old name\) and eta="):
+        two_hidden.sgd_step(P0, old, eta=0.5, alpha=0.5)
+    assert two_hidden.ARTICLE_PARAMS == two_hidden.EXAMPLE_PARAMS and two_hidden.ARTICLE_Y == T0

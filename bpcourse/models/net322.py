@@ -38,7 +38,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._validate import as_float_array, check_positive
+from .._validate import as_float_array, as_rng, check_int, check_positive
 from ..activations import get_activation
 from ..gradcheck import numeric_gradient
 
@@ -49,7 +49,7 @@ BIAS = "b"
 
 
 class Gradients(NamedTuple):
-    """dE/dW for both layers and the error terms δ."""
+    """dE/dW for both layers (each shaped as its W), then the error terms δ."""
 
     dW_hidden: np.ndarray  # (2, 4)
     dW_out: np.ndarray  # (2, 3)
@@ -93,7 +93,7 @@ def weights_from_names(weights: dict[str, float]) -> tuple[np.ndarray, np.ndarra
 def random_weights(seed: int | np.random.Generator, scale: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
     """W_hidden (2, 4) and W_out (2, 3), uniform in [−scale, scale]."""
     check_positive(scale, "scale")
-    rng = np.random.default_rng(seed)
+    rng = as_rng(seed)
     return rng.uniform(-scale, scale, size=(2, 4)), rng.uniform(-scale, scale, size=(2, 3))
 
 
@@ -281,9 +281,9 @@ def train(
     X = as_float_array(X, "X", shape=(None, 3))
     T = as_float_array(T, "T", shape=(X.shape[0], 2))
     check_positive(eta, "eta")
-    check_positive(epochs, "epochs", integer=True)
-    history = np.empty(int(epochs))
-    for epoch in range(int(epochs)):
+    epochs = check_int(epochs, "epochs")
+    history = np.empty(epochs)
+    for epoch in range(epochs):
         for x, t in zip(X, T):
             W_hidden, W_out = update(W_hidden, W_out, backward_matrix(W_hidden, W_out, x, t, activation), eta)
         history[epoch] = loss(W_hidden, W_out, X, T, activation)

@@ -18,16 +18,23 @@ reaches loss below 0.01 and predicts the AND truth table (predict: 1 if o ≥ 0.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from ..activations import sigmoid_scalar as _sigmoid
-from .._validate import as_float_array, check_positive
+from ..activations import sigmoid, sigmoid_scalar as _sigmoid
+from .._validate import as_float_array, as_rng, check_int, check_positive
 
 #: The AND truth table: inputs (4, 2) and targets (4,).
 AND_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 AND_T = np.array([0.0, 0.0, 0.0, 1.0])
+
+
+class Gradients(NamedTuple):
+    """∂L/∂w (shape (n_in,), like w) and ∂L/∂b (a float, like b); unpacks as ``dw, db = ...``."""
+
+    dw: np.ndarray
+    db: float
 
 
 class SigmoidNeuron:
@@ -48,10 +55,10 @@ class SigmoidNeuron:
     @classmethod
     def random(cls, n_in: int = 2, seed: int | np.random.Generator = 0, scale: float = 0.5) -> "SigmoidNeuron":
         """A neuron with w and b drawn uniformly from [−scale, scale] by a seeded generator."""
-        check_positive(n_in, "n_in", integer=True)
+        n_in = check_int(n_in, "n_in")
         check_positive(scale, "scale")
-        rng = np.random.default_rng(seed)
-        w = rng.uniform(-scale, scale, size=int(n_in))
+        rng = as_rng(seed)
+        w = rng.uniform(-scale, scale, size=n_in)
         return cls(w, float(rng.uniform(-scale, scale)))
 
     @property
@@ -68,9 +75,7 @@ class SigmoidNeuron:
         x = self._x(x)
         if x.ndim == 1:
             return _sigmoid(float(x @ self.w) + self.b)
-        net = x @ self.w + self.b
-        e = np.exp(-np.abs(net))
-        return np.where(net >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        return sigmoid(x @ self.w + self.b)
 
     def predict(self, x: np.ndarray) -> np.ndarray | int:
         """1 if o ≥ 0.5 else 0 (one sample → int, batch → int array of shape (n,))."""
@@ -85,20 +90,20 @@ class SigmoidNeuron:
         t = as_float_array(t, "t", shape=o.shape)
         return float(np.mean(0.5 * (o - t) ** 2))
 
-    def gradient(self, x: np.ndarray, t: float) -> tuple[np.ndarray, float]:
-        """(∂L/∂w of shape (n_in,), ∂L/∂b) for one sample: δ = (o − t)·o·(1 − o), ∂L/∂w_j = δ·x_j."""
+    def gradient(self, x: np.ndarray, t: float) -> Gradients:
+        """``Gradients(dw, db)``: ∂L/∂w (n_in,) and ∂L/∂b for one sample; δ = (o − t)·o·(1 − o), ∂L/∂w_j = δ·x_j."""
         x = as_float_array(x, "x", shape=(self.n_in,))
         t = float(as_float_array(t, "t", ndim=0))
         o = _sigmoid(float(x @ self.w) + self.b)
         delta = (o - t) * o * (1.0 - o)
-        return delta * x, delta
+        return Gradients(delta * x, delta)
 
     def sgd_step(self, x: np.ndarray, t: float, eta: float) -> float:
         """One SGD update on one sample; returns the sample's loss before the update."""
-        check_positive(eta, "eta")
+        eta = check_positive(eta, "eta")
         x = as_float_array(x, "x", shape=(self.n_in,))
         t = float(as_float_array(t, "t", ndim=0))
-        return self._step(x, t, float(eta))
+        return self._step(x, t, eta)
 
     def _step(self, x: np.ndarray, t: float, eta: float) -> float:
         o = _sigmoid(float(x @ self.w) + self.b)
@@ -129,15 +134,13 @@ class SigmoidNeuron:
         shuffle : bool
             Visit the samples in a new random order each epoch (else in the given order).
         seed : int or numpy.random.Generator
-            Source of the shuffling (required when ``shuffle``).
+            Source of the shuffling (required when ``shuffle``, unused otherwise).
         """
         X = as_float_array(X, "X", shape=(None, self.n_in))
         t = as_float_array(t, "t", shape=(X.shape[0],))
         check_positive(eta, "eta")
-        check_positive(epochs, "epochs", integer=True)
-        if shuffle and seed is None:
-            raise ValueError("shuffle=True needs a seed (int or numpy.random.Generator)")
-        rng = np.random.default_rng(seed) if shuffle else None
+        epochs = check_int(epochs, "epochs")
+        rng = as_rng(seed) if shuffle else None
         # Plain Python floats in the loop: for a handful of inputs NumPy's per-call overhead would cost more
         # than the arithmetic (≈ 10 µs against < 3 µs per sample step).
         rows = [[float(v) for v in X[i]] for i in range(X.shape[0])]
@@ -145,8 +148,8 @@ class SigmoidNeuron:
         w, b, eta = [float(v) for v in self.w], float(self.b), float(eta)
         n_in, n = len(w), X.shape[0]
         order = range(n)
-        history = np.empty(int(epochs))
-        for epoch in range(int(epochs)):
+        history = np.empty(epochs)
+        for epoch in range(epochs):
             if rng is not None:
                 order = rng.permutation(n).tolist()
             for i in order:
@@ -184,4 +187,4 @@ def train_and(
     return neuron, history
 
 
-__all__ = ["AND_X", "AND_T", "SigmoidNeuron", "train_and"]
+__all__ = ["AND_X", "AND_T", "Gradients", "SigmoidNeuron", "train_and"]
