@@ -74,7 +74,7 @@ class Layer:
         if "_backward" in cls.__dict__ and "backward" not in cls.__dict__:
             def backward(self: Layer, dout: np.ndarray, *, need_dx: bool = True) -> np.ndarray | None:
                 warnings.warn(f"{type(self).__name__}._backward(dout, need_dx) is now backward(dout, *, need_dx=True)",
-                              DeprecationWarning, stacklevel=2)
+                              PendingDeprecationWarning, stacklevel=2)  # silent in notebooks, listed by pytest
                 return self._backward(dout, need_dx)
 
             cls.backward = backward  # type: ignore[method-assign]

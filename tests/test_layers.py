@@ -116,3 +116,30 @@ def test_activation_layer_backward_in_saturation_matches_high_precision(cls, nam
         assert abs(got[i, j] - exact) <= 1e-12 * abs(exact), (name, z, got[i, j], exact)
     if name == "sigmoid":  # the case the issue names: net = 40 gives 4.2e-18·dout, not 0
         assert got[1, 3] == pytest.approx(4.248354255291589e-18, rel=1e-12)
+
+
+def test_old_style_subclass_still_works_until_the_shim_goes():
+    # DEPRECATION SHIM (issue 10): chapter 4's BrokenTanh overrode _backward(dout, need_dx) and read _cache
+    class OldBrokenTanh(ActivationLayer):
+        def __init__(self):
+            super().__init__("tanh")
+
+        def _backward(self, dout, need_dx):
+            return dout * (1.0 - self._cache)
+
+    class NewBrokenTanh(ActivationLayer):
+        def __init__(self):
+            super().__init__("tanh")
+
+        def backward(self, dout, *, need_dx=True):
+            return dout * (1.0 - self.out)
+
+    x = np.random.default_rng(2).uniform(-2, 2, (3, 4))
+    old, new = OldBrokenTanh(), NewBrokenTanh()
+    old.forward(x)
+    new.forward(x)
+    dout = np.ones((3, 4))
+    with pytest.warns(PendingDeprecationWarning, match=r"_backward\(dout, need_dx\) is now backward"):
+        got = old.backward(dout)
+    assert np.array_equal(got, new.backward(dout))
+    assert not check_layer(OldBrokenTanh(), x).ok  # the gradient check still sees the broken derivative

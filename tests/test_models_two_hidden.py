@@ -159,13 +159,13 @@ def test_bad_input_two_hidden():
 
 def test_old_keyword_names_still_work_and_warn():
     # DEPRECATION SHIM (issue 10): y=, alpha=, Y= and ARTICLE_* keep working until every caller moved
-    with pytest.warns(DeprecationWarning, match=r"the keyword y= is now t="):
+    with pytest.warns(PendingDeprecationWarning, match=r"the keyword y= is now t="):
         old = two_hidden.gradients(P0, X0, y=T0)
     assert old == two_hidden.gradients(P0, X0, t=T0) and old.b1 == old.db1
-    with pytest.warns(DeprecationWarning, match=r"the keyword alpha= is now eta="):
+    with pytest.warns(PendingDeprecationWarning, match=r"the keyword alpha= is now eta="):
         stepped = two_hidden.sgd_step(P0, old, alpha=0.5)
     assert stepped == two_hidden.sgd_step(P0, old, eta=0.5)
-    with pytest.warns(DeprecationWarning, match=r"the keyword Y= is now T="):
+    with pytest.warns(PendingDeprecationWarning, match=r"the keyword Y= is now T="):
         p_old, h_old = two_hidden.train(P0, (X0,), Y=(T0,), epochs=3)
     p_new, h_new = two_hidden.train(P0, (X0,), T=(T0,), epochs=3)
     assert p_old == p_new and np.array_equal(h_old, h_new)

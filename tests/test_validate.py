@@ -59,7 +59,7 @@ def test_renamed_kwargs_shim():
         return p - eta
 
     assert step(1.0, eta=0.5) == 0.5 and step(1.0, 0.5) == 0.5
-    with pytest.warns(DeprecationWarning, match=r"step\(\): the keyword alpha= is now eta="):
+    with pytest.warns(PendingDeprecationWarning, match=r"step\(\): the keyword alpha= is now eta="):
         assert step(1.0, alpha=0.5) == 0.5
     with pytest.raises(TypeError, match=r"got both alpha= \(the old name\) and eta=; pass only eta="):
         step(1.0, alpha=0.5, eta=0.5)
