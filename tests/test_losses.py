@@ -78,3 +78,23 @@ def test_bad_inputs_are_named():
         softmax_cross_entropy(np.zeros((2, 4)), np.array(["a", "b"]))
     with pytest.raises(TypeError, match="object"):
         half_sse(np.array([1.0, None], dtype=object), np.array([1.0, 2.0]))
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_unchecked_fast_path_gives_the_same_numbers(name):
+    # check_input=False (what a network calls per batch, after checking its data once) skips only checks
+    y, t = _case(name, 4, 3, seed=7)
+    if name == "softmax_cross_entropy":
+        targets = (t, one_hot(t, 3))  # labels and a target matrix take different kernels
+    else:
+        targets = (t,)
+    for tt in targets:
+        v1, g1 = LOSSES[name](y, tt)
+        v2, g2 = LOSSES[name](y, tt, check_input=False)
+        assert v1 == v2 and np.array_equal(g1, g2)
+
+
+def test_bce_checks_p_even_unchecked():
+    # p comes from the model, not from the data: a network without a sigmoid output must still be told
+    with pytest.raises(ValueError, match=r"p must be probabilities in \[0, 1\], got values from -0.5 to 2.*sigmoid"):
+        binary_cross_entropy(np.array([[-0.5, 2.0]]), np.array([[0.0, 1.0]]), check_input=False)
