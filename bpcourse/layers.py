@@ -113,8 +113,9 @@ class Dense(Layer):
     init : {"xavier", "he", "normal", "zeros"}
         Weight initialisation: N(0, 2/(n_in + n_out)) (Glorot/Xavier, for sigmoid/tanh), N(0, 2/n_in)
         (He, for ReLU), N(0, 0.01²), or zeros. Biases start at 0.
-    rng : int, Generator or None
-        Seed or generator for the initial weights.
+    rng : int or Generator
+        Seed or generator for the initial weights; required unless ``W`` is given (the package draws nothing
+        from an unstated seed).
     W : array (n_out, n_in), optional
         Given weights (copied), e.g. an article's numbers.
     b : array (n_out,), optional
