@@ -16,11 +16,16 @@ from __future__ import annotations
 from ._common import CLASS_COLORS, HIGHLIGHT_COLORS
 from .curves import plot_loss_curves
 from .decision import DecisionRegions, plot_decision_regions
+from .depth import plot_by_layer
 from .graph import GraphDrawing, draw_graph
 from .images import plot_confusion_matrix, show_images
 from .network import NetworkDrawing, draw_network
+from .wiring import BiasWiring, draw_bias_wiring
 
 __all__ = [
+    "plot_by_layer",
+    "BiasWiring",
+    "draw_bias_wiring",
     "DecisionRegions",
     "NetworkDrawing",
     "plot_decision_regions",
