@@ -60,7 +60,7 @@ Everything here is plain ``float`` arithmetic: one training step costs well unde
 
 A finding worth showing: in 160 epochs the *correct* order only just leaves the saddle at w1·w2·w3 = 0 (mean
 loss ≈ 0.46, signs already right), while the article's order, whose updated weights act like a look-ahead,
-has converged (loss ≈ 1e-7); the correct order gets below 1e-6 some 40 epochs later (epoch 200).
+has converged (loss ≈ 3e-10); the correct order gets below 1e-6 some 40 epochs later (epoch 201).
 """
 from __future__ import annotations
 
