@@ -234,7 +234,10 @@ class Run:
             notes.append(f"the functions were graded in a second run without cell {hung}"
                          + (f", which also stopped: {again}" if again else ""))
             stopped = again
-        if tr.leftover_processes:
+        if tr.leftover_processes >= limits.nproc - 2:  # a fork bomb: the exact count depends on timing
+            notes.append(f"the notebook reached the limit of {limits.nproc} processes; all it left running "
+                         f"were killed")
+        elif tr.leftover_processes:
             notes.append(f"{tr.leftover_processes} process(es) the notebook left running were killed")
         if run.log_bytes > limits.output_cap:
             notes.append(f"the notebook printed {run.log_bytes:,} bytes; only the first {limits.output_cap:,} "

@@ -260,6 +260,8 @@ def stopped_text(run: JailRun, tr: Transcript, cells: dict[int, str], limits: Li
         if memory:
             return "memory", f"the Python process ran out of memory ({limits.memory_mb} MiB limit) {where}"
         rc = run.returncode
+        if rc is not None and rc > 128 and (rc - 128) in signal.Signals._value2member_map_:
+            rc = 128 - rc  # bwrap reports a child killed by signal N as exit status 128 + N
         how = (f"was killed by signal {-rc} ({signal.Signals(-rc).name})" if rc is not None and rc < 0 and
                -rc in signal.Signals._value2member_map_ else f"exited with code {rc}")
         hint = " (`os._exit`, or a crash inside a library)" if rc is not None and rc >= 0 else ""

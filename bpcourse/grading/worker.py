@@ -121,6 +121,7 @@ class Notebook:
             return exception_report(exc, self.is_learner, self.line_of)
         finally:
             _close_figures()
+            _flush()
         return None
 
 
@@ -132,6 +133,14 @@ def _no_input(prompt: str = "") -> str:
 def _display(*objs: Any, **kwargs: Any) -> None:
     for o in objs:
         print(repr(o)[:1000])
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # a stream the notebook replaced or closed
+            pass
 
 
 def _close_figures() -> None:
@@ -183,9 +192,16 @@ def evaluate_task(nb: Notebook, task: dict[str, Any], channel: Channel) -> None:
 
 
 def _others() -> int:
-    """Processes in this sandbox's PID namespace besides its init (pid 1) and this worker."""
-    me = os.getpid()
-    return sum(1 for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me))
+    """Live processes in this sandbox's PID namespace besides its init (pid 1) and this worker."""
+    me, n = os.getpid(), 0
+    for p in os.listdir("/proc"):
+        if p.isdigit() and int(p) not in (1, me):
+            try:
+                with open(f"/proc/{p}/stat", "rb") as f:
+                    n += f.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+            except (OSError, IndexError):
+                pass
+    return n
 
 
 def main() -> None:

@@ -1,0 +1,188 @@
+"""The hostile corpus through the real CLI: nothing a submission does reaches a grade, the run or the host.
+
+Each ``hostile_*`` fixture (tests/fixtures/grading/make_fixtures.py) attacks one thing: the result
+channel, the instructor's secrets, the grader's processes, the filesystem outside its sandbox, the other
+submissions, the machine's resources, the references behind the public API, the grader's own code inside
+the sandbox. Odd names and symbolic links are added here. ``bpcourse grade`` runs in a subprocess, as an
+instructor runs it, then again, interrupted by SIGTERM and resumed: the table must be the same.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+FIX = HERE / "fixtures" / "grading"
+SUBS = FIX / "submissions"
+SOURCE = FIX / "toy_exercise.ipynb"
+TASKS_FILE = FIX / "toy_tasks.py"
+sys.path.insert(0, str(FIX))
+from make_fixtures import CHILD_MARK, PWNED  # noqa: E402
+
+if shutil.which("bwrap") is None:  # CI installs bubblewrap: there a missing bwrap is a failure, never a skip
+    if os.environ.get("CI"):
+        raise RuntimeError("bubblewrap (bwrap) is missing in CI: `apt-get install bubblewrap`")
+    pytest.skip("bubblewrap is not installed", allow_module_level=True)
+
+# stem -> (status, toy_sigmoid, toy_output_delta, toy_dense_backward)
+HOSTILE = {
+    "hostile_forges_channel": ("tampered", 0, 0, 0),
+    "hostile_reads_secrets": ("unanswered", 0, 0, 0),
+    "hostile_kills_parent": ("ok", 1, 2, 3),
+    "hostile_kills_group": ("crashed", 1, 2, 3),
+    "hostile_escapes_setsid": ("ok", 1, 2, 3),
+    "hostile_writes_outside": ("ok", 1, 2, 3),
+    "hostile_cross_writes": ("ok", 1, 2, 3),
+    "hostile_memory_creep": ("memory", 1, 2, 3),
+    "hostile_disk_bomb": ("ok", 1, 2, 3),
+    "hostile_output_bomb": ("ok", 1, 2, 3),
+    "hostile_decompression_bomb": ("tampered", 0, 0, 0),
+    "hostile_fork_bomb": ("ok", 1, 2, 3),
+    "hostile_reference_tricks": ("partial", 0, 2, 0),
+    "hostile_patches_worker": ("failed", 0, 0, 0),
+    "unusual_but_correct": ("ok", 1, 2, 3),
+}
+LONG = "a" * 248 + ".ipynb"  # 254 bytes: a valid name whose results file name must not be longer
+ODD = {LONG: ("ok", 1, 2, 3), "grp/alice.ipynb": ("ok", 1, 2, 3), "grp__alice.ipynb": ("unanswered", 0, 0, 0),
+       "correct.ipynb": ("ok", 1, 2, 3)}
+LINKS = ["link_out.ipynb", "link_source.ipynb", "linkdir"]
+
+FEEDBACK = {
+    "hostile_forges_channel": "result channel carried something the grader never sends",
+    "hostile_decompression_bomb": "result channel carried something the grader never sends",
+    "hostile_reference_tricks": "this task's grade must come from your own code",
+    "hostile_kills_group": "killed by signal 9 (SIGKILL)",
+    "hostile_escapes_setsid": "1 process(es) the notebook left running were killed",
+    "hostile_output_bomb": "printed 209,715,200 bytes",
+    "hostile_fork_bomb": "reached the limit of 64 processes",
+    "hostile_memory_creep": "MemoryError",
+}
+
+
+def sha_tree(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
+
+
+def planted() -> list[str]:
+    """Files a hostile fixture managed to plant in the places it tries."""
+    places = [Path.home(), HERE.parent, FIX, Path("/"), Path("/tmp"), Path("/work")]
+    return [str(p / PWNED) for p in places if (p / PWNED).exists()]
+
+
+def marked_processes() -> list[int]:
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if CHILD_MARK.encode() in cmd and state != "Z":
+            found.append(int(pid))
+    return found
+
+
+def cli(subs: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "bpcourse.cli", "grade", str(SOURCE), str(subs), "--seed", "2024", "--out",
+            str(out), "--tasks", str(TASKS_FILE), "--timeout", "10", "--memory-mb", "1024", "--quiet"]
+
+
+def table(out: Path) -> list[dict[str, str]]:
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def timeless(out: Path) -> list[tuple[str, ...]]:
+    return [tuple(v for k, v in r.items() if k != "seconds") for r in table(out)]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    subs = tmp_path_factory.mktemp("hostile-subs")
+    for stem in HOSTILE:
+        shutil.copy(SUBS / f"{stem}.ipynb", subs)
+    (subs / "grp").mkdir()
+    for name, src in ((LONG, "correct"), ("grp/alice.ipynb", "correct"), ("grp__alice.ipynb", "stub"),
+                      ("correct.ipynb", "correct")):
+        shutil.copy(SUBS / f"{src}.ipynb", subs / name)
+    (subs / "link_out.ipynb").symlink_to("/etc/hostname")
+    (subs / "link_source.ipynb").symlink_to(SOURCE)
+    (subs / "linkdir").symlink_to(SUBS, target_is_directory=True)
+    return subs
+
+
+@pytest.fixture(scope="module")
+def graded(corpus, tmp_path_factory):
+    out = tmp_path_factory.mktemp("hostile-out")
+    before, source_sha = sha_tree(corpus), hashlib.sha256(SOURCE.read_bytes()).hexdigest()
+    run = subprocess.run(cli(corpus, out), capture_output=True, text=True, timeout=300)
+    time.sleep(0.2)
+    return {"run": run, "out": out, "before": before, "after": sha_tree(corpus), "planted": planted(),
+            "strays": marked_processes(), "source": (source_sha, hashlib.sha256(SOURCE.read_bytes()).hexdigest())}
+
+
+def test_the_run_ends_well_with_one_row_per_submission(graded):
+    assert graded["run"].returncode == 0, graded["run"].stderr
+    files = [r["file"] for r in table(graded["out"])]
+    expected = sorted([f"{s}.ipynb" for s in HOSTILE] + list(ODD) + LINKS)
+    assert files == expected
+    assert len(os.listdir(graded["out"] / "feedback")) == len(expected)
+    assert all(len(n.encode()) <= 90 for n in os.listdir(graded["out"] / "results"))
+
+
+@pytest.mark.parametrize("stem", sorted(HOSTILE))
+def test_each_attack_gets_its_status_and_no_points_it_did_not_earn(graded, stem):
+    row = {r["file"]: r for r in table(graded["out"])}[f"{stem}.ipynb"]
+    got = (row["status"], int(row["toy_sigmoid"]), int(row["toy_output_delta"]), int(row["toy_dense_backward"]))
+    from bpcourse.grading.batch import results_stem
+
+    fb = (graded["out"] / "feedback" / f"{results_stem(stem + '.ipynb')}.txt").read_text(encoding="utf-8")
+    assert got == HOSTILE[stem], fb
+    assert row["sandbox"] == "bwrap"
+    if stem in FEEDBACK:
+        assert FEEDBACK[stem] in fb, fb
+
+
+def test_odd_names_and_links(graded):
+    rows = {r["file"]: r for r in table(graded["out"])}
+    for name, (status, *points) in ODD.items():
+        r = rows[name]
+        assert (r["status"], int(r["toy_sigmoid"]), int(r["toy_output_delta"]), int(r["toy_dense_backward"])) \
+            == (status, *points), r
+    for name in LINKS:
+        assert rows[name]["status"] == "skipped" and "skipped: symbolic link" in rows[name]["notes"]
+
+
+def test_nothing_outside_the_out_dir_changed_and_nothing_is_left_running(graded):
+    assert graded["before"] == graded["after"]
+    assert graded["source"][0] == graded["source"][1]
+    assert graded["planted"] == []
+    assert graded["strays"] == []
+    assert sorted(p.name for p in graded["out"].iterdir()) == ["feedback", "grades.csv", "results"]
+
+
+def test_same_seed_same_table_on_a_second_run_interrupted_and_resumed(graded, corpus, tmp_path):
+    out = tmp_path / "again"
+    proc = subprocess.Popen(cli(corpus, out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list((out / "results").glob("*.json"))) < 4:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 130
+    assert 4 <= len(table(out)) < len(table(graded["out"])), "SIGTERM keeps the finished rows"
+    again = subprocess.run(cli(corpus, out), capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert "already done" in again.stdout
+    assert timeless(out) == timeless(graded["out"])
+    assert marked_processes() == []
