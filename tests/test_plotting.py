@@ -324,6 +324,20 @@ def test_confusion_matrix_whole_float_counts_are_accepted():
     assert sorted(t.get_text() for t in ax.texts) == ["0", "1", "2", "3"]
 
 
+def test_confusion_matrix_mask_diagonal_scales_colours_to_the_errors():
+    cm = np.array([[45, 2, 0], [1, 44, 3], [0, 0, 46]])
+    ax = plot_confusion_matrix(cm, mask_diagonal=True)
+    img = ax.images[0]
+    shown = img.get_array()
+    assert np.array_equal(np.ma.getmaskarray(shown), np.eye(3, dtype=bool))      # the diagonal is masked out
+    assert np.array_equal(shown.data, cm)
+    assert img.norm.vmin == 0 and img.norm.vmax == 3                              # the largest error, not 46
+    texts = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in ax.texts}
+    assert all(texts[(i, j)] == str(cm[i, j]) for i in range(3) for j in range(3))  # counts still written
+    unmasked = plot_confusion_matrix(cm).images[0]
+    assert unmasked.norm.vmax == 46 and not np.ma.is_masked(unmasked.get_array())
+
+
 @pytest.mark.parametrize(
     "cm, kwargs, err, match",
     [

@@ -17,6 +17,7 @@ from ._common import CLASS_COLORS, HIGHLIGHT_COLORS
 from .curves import plot_loss_curves
 from .decision import DecisionRegions, plot_decision_regions
 from .depth import plot_by_layer
+from .diagnostics import plot_activation_histograms, plot_layer_traces
 from .graph import GraphDrawing, draw_graph
 from .images import plot_confusion_matrix, show_images
 from .network import NetworkDrawing, draw_network
@@ -33,6 +34,8 @@ __all__ = [
     "draw_network",
     "show_images",
     "plot_confusion_matrix",
+    "plot_layer_traces",
+    "plot_activation_histograms",
     "GraphDrawing",
     "draw_graph",
 ]

@@ -89,8 +89,13 @@ def plot_confusion_matrix(
     ax: Any = None,
     class_names: Sequence[str] | None = None,
     cmap: str = "Blues",
+    mask_diagonal: bool = False,
 ) -> Any:
     """A confusion matrix as a heat map with each count written in its cell.
+
+    With a good classifier the diagonal (the correct answers) dwarfs every error, and a colour scale that
+    includes it shows the errors as blank. ``mask_diagonal=True`` greys the diagonal out and scales the colours
+    to the off-diagonal counts only, so the confusions stand out (the diagonal counts are still written).
 
     Parameters
     ----------
@@ -100,11 +105,14 @@ def plot_confusion_matrix(
     class_names : sequence of str, optional
         Tick labels (default 0..C−1).
     cmap : str
+    mask_diagonal : bool
+        Grey out the diagonal and scale the colours to the largest off-diagonal count.
 
     Returns
     -------
     Axes
-        With one ``AxesImage`` and C² count annotations in ``ax.texts`` (row by row).
+        With one ``AxesImage`` and C² count annotations in ``ax.texts`` (row by row). With ``mask_diagonal``
+        the image's array is a masked array whose mask is the diagonal.
     """
     arr = np.asarray(cm)
     if arr.dtype.kind not in "iuf":
@@ -122,12 +130,20 @@ def plot_confusion_matrix(
     if len(names) != c:
         raise ValueError(f"class_names has {len(names)} entries, expected {c}")
     ax = _new_axes(ax, (0.45 * c + 2.0, 0.45 * c + 1.6))
-    ax.imshow(counts, cmap=cmap, vmin=0, vmax=max(int(counts.max()), 1), interpolation="nearest")
-    threshold = counts.max() / 2.0
+    diagonal = np.eye(c, dtype=bool)
+    if mask_diagonal:
+        shown = np.ma.masked_array(counts, mask=diagonal)
+        top = int(counts[~diagonal].max()) if c > 1 else 0
+        colours = plt.get_cmap(cmap).with_extremes(bad="0.85")
+    else:
+        shown, top, colours = counts, int(counts.max()), cmap
+    ax.imshow(shown, cmap=colours, vmin=0, vmax=max(top, 1), interpolation="nearest")
+    threshold = top / 2.0
     for i in range(c):
         for j in range(c):
+            dark = counts[i, j] > threshold and not (mask_diagonal and i == j)
             ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=8 if c > 6 else 10,
-                    color="white" if counts[i, j] > threshold else "black")
+                    color="white" if dark else "black")
     ax.set_xticks(range(c), labels=names)
     ax.set_yticks(range(c), labels=names)
     ax.set_xlabel("predicted class")
