@@ -164,8 +164,9 @@ def scalar_models(repeat: int) -> list[tuple[str, float]]:
             lambda: neuron.SigmoidNeuron([0.0, 0.0], 0.0).fit(X_and, t_and, eta=2.0, epochs=epochs, seed=0), 4),
         "Article C chain, article order (2 samples)": (lambda: chain.train(order="article", epochs=epochs), 2),
         "Article C chain, correct order (2 samples)": (lambda: chain.train(order="correct", epochs=epochs), 2),
-        "Article C framework, corrected (2 samples)": (
-            lambda: framework.Network(3, defects=False, seed=0).train(epoch=epochs), 2),
+        "Article C framework, both fixes (2 samples)": (
+            lambda: framework.make_network(framework.starting_weights(1, 0)[0], fixes=("backward", "calc_gradient"))
+            .train(list(framework.ARTICLE_LABELS), list(framework.ARTICLE_DATA), framework.ARTICLE_LR, epochs), 2),
         "Article A 1-2-1 network (1 sample)": (lambda: two_hidden.train(epochs=epochs), 1),
     }
     return [(name, best_of(run, repeat) / (n * epochs)) for name, (run, n) in runs.items()]
