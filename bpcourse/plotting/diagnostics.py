@@ -10,8 +10,8 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .._validate import as_float_array
-from ._common import _new_axes, _positive_int
+from .._validate import as_float_array, check_int
+from ._common import _new_axes
 
 
 def _named_arrays(data: Mapping[str, Any], what: str, ndim: int | tuple[int, ...]) -> dict[str, np.ndarray]:
@@ -73,7 +73,7 @@ def plot_layer_traces(
             if arr.min() <= 0:
                 raise ValueError(f"traces[{name!r}] has a value {arr.min():g} <= 0, which a log axis cannot show")
     if steps_per_epoch is not None:
-        steps_per_epoch = _positive_int(steps_per_epoch, "steps_per_epoch")
+        steps_per_epoch = check_int(steps_per_epoch, "steps_per_epoch")
     if reference is not None and not (np.isfinite(reference) and (reference > 0 or not log)):
         raise ValueError(f"reference must be a finite number (> 0 on a log axis), got {reference!r}")
     ax = _new_axes(ax, (5.5, 3.5))
@@ -121,7 +121,7 @@ def plot_activation_histograms(
         the same bins.
     """
     arrays = {k: v.ravel() for k, v in _named_arrays(activations, "activations", ndim=None).items()}
-    bins = _positive_int(bins, "bins")
+    bins = check_int(bins, "bins")
     if value_range is None:
         low = min(float(a.min()) for a in arrays.values())
         high = max(float(a.max()) for a in arrays.values())

@@ -6,8 +6,8 @@ from typing import Any, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .._validate import as_float_array
-from ._common import _new_axes, _positive_int
+from .._validate import as_float_array, check_int
+from ._common import _new_axes
 
 
 def show_images(
@@ -49,7 +49,7 @@ def show_images(
     arr = as_float_array(arr.astype(np.float64), "images", ndim=(2, 3))
     if len(shape) != 2:
         raise ValueError(f"shape must be (height, width), got {shape!r}")
-    h, w = (_positive_int(s, "shape entry") for s in shape)
+    h, w = (check_int(s, "shape entry") for s in shape)
     if arr.ndim == 2:
         if arr.shape[1] != h * w:
             raise ValueError(f"images has rows of {arr.shape[1]} values, expected {h}×{w} = {h * w} for shape {shape}")
@@ -59,7 +59,7 @@ def show_images(
         raise ValueError("images is empty; expected at least one image")
     if titles is not None and len(titles) != n:
         raise ValueError(f"titles has {len(titles)} entries, expected {n} (one per image)")
-    ncols = min(_positive_int(ncols, "ncols"), n)
+    ncols = min(check_int(ncols, "ncols"), n)
     nrows = -(-n // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.25 * nrows if titles else 0)),
                              squeeze=False)
