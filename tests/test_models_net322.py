@@ -52,8 +52,11 @@ def test_net322_batch_gradient_vs_numeric():
     rng = np.random.default_rng(4)
     X, T = rng.normal(size=(5, 3)), rng.uniform(size=(5, 2))
     g = net322.backward_matrix(Wh, Wo, X, T)
-    nh, no = net322.numeric_gradients(Wh, Wo, X, T)
-    assert rel_error(g.dW_hidden, nh) <= 1e-7 and rel_error(g.dW_out, no) <= 1e-7
+    num = net322.numeric_gradients(Wh, Wo, X, T)
+    assert rel_error(g.dW_hidden, num.dW_hidden) <= 1e-7 and rel_error(g.dW_out, num.dW_out) <= 1e-7
+    # one shape for gradients across the models: d<param> fields shaped like the parameters
+    assert num._fields == g._fields[:2] == ("dW_hidden", "dW_out")
+    assert num.dW_hidden.shape == Wh.shape and g.dW_out.shape == Wo.shape
     assert g.delta_out.shape == (5, 2) and g.delta_hidden.shape == (5, 2)
 
 

@@ -69,7 +69,9 @@ def test_neuron_equals_general_layers():
     d.backward(s.backward(dL))
     assert o[0, 0] == pytest.approx(n.forward(x), rel=1e-14)
     assert L == pytest.approx(n.loss(x, t), rel=1e-14)
-    dw, db = n.gradient(x, t)
+    g = n.gradient(x, t)
+    assert g._fields == ("dw", "db") and g.dw.shape == n.w.shape and isinstance(g.db, float)
+    dw, db = g
     assert np.allclose(dw, d.grads["W"][0], rtol=1e-13) and db == pytest.approx(d.grads["b"][0], rel=1e-13)
 
 

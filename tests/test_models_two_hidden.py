@@ -29,6 +29,7 @@ def test_two_hidden_article_numbers():
     assert round(art.db1, 7) == -0.0085997
     assert round(art.db2, 7) == -0.0442055
     exact = two_hidden.gradients(P0, X0, T0, "literal")
+    assert exact._fields == num._fields == art._fields == tuple("d" + name for name in two_hidden.PARAM_NAMES)
     assert rel_error(np.array(exact), np.array(num)) <= 1e-7
     assert abs(art.db1 - num.db1) > 1e-3 and abs(art.db2 - num.db2) > 1e-3
 

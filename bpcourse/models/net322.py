@@ -57,6 +57,13 @@ class Gradients(NamedTuple):
     delta_out: np.ndarray  # (2,) or (n, 2): [δ6, δ7]
 
 
+class NumericGradients(NamedTuple):
+    """Central-difference dE/dW for both layers (no error terms: differences see only the loss)."""
+
+    dW_hidden: np.ndarray  # (2, 4)
+    dW_out: np.ndarray  # (2, 3)
+
+
 def weight_names() -> tuple[list[list[str]], list[list[str]]]:
     """The names of the entries of W_hidden and W_out: ``[["w_41", "w_42", "w_43", "w_b4"], ...]``."""
     hidden = [[f"w_{j}{i}" for i in INPUT_NODES] + [f"w_{BIAS}{j}"] for j in HIDDEN_NODES]
@@ -246,11 +253,11 @@ def backward_matrix(
 def numeric_gradients(
     W_hidden: np.ndarray, W_out: np.ndarray, x: np.ndarray, t: np.ndarray, activation: str = "sigmoid",
     eps: float = 1e-6,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> NumericGradients:
     """Central differences of :func:`loss` with respect to W_hidden and W_out (copies are perturbed)."""
     Wh, Wo = (np.array(W, dtype=np.float64) for W in _check_weights(W_hidden, W_out))
     x, t = _check_xt(x, t, batch=True)
-    return (
+    return NumericGradients(
         numeric_gradient(lambda _: loss(Wh, Wo, x, t, activation), Wh, eps),
         numeric_gradient(lambda _: loss(Wh, Wo, x, t, activation), Wo, eps),
     )
@@ -295,6 +302,7 @@ __all__ = [
     "HIDDEN_NODES",
     "OUTPUT_NODES",
     "Gradients",
+    "NumericGradients",
     "weight_names",
     "weights_by_name",
     "weights_from_names",
