@@ -1,0 +1,79 @@
+"""Setup errors stop `bpcourse grade` at once with a message that says what to do; --no-isolation is visible."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bpcourse.cli import main
+from bpcourse.grading import jail
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "grading"
+SOURCE = FIX / "toy_exercise.ipynb"
+TASKS_FILE = FIX / "toy_tasks.py"
+
+
+def test_missing_bubblewrap_stops_the_run_and_says_how_to_fix_it(tmp_path, capsys, monkeypatch):
+    def missing() -> str:
+        raise jail.IsolationUnavailable(f"bubblewrap (`bwrap`) is not installed: {jail.FIX_HINT}")
+
+    monkeypatch.setattr(jail, "find_bwrap", missing)
+    (tmp_path / "subs").mkdir()
+    shutil.copy(FIX / "submissions" / "correct.ipynb", tmp_path / "subs")
+    code = main(["grade", str(SOURCE), str(tmp_path / "subs"), "--seed", "1", "--out", str(tmp_path / "o"),
+                 "--tasks", str(TASKS_FILE), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "apt-get install bubblewrap" in err and "--no-isolation" in err
+    assert not (tmp_path / "o" / "grades.csv").exists()
+
+
+def test_no_isolation_is_explicit_and_shown(tmp_path, capsys):
+    (tmp_path / "subs").mkdir()
+    shutil.copy(FIX / "submissions" / "correct.ipynb", tmp_path / "subs")
+    code = main(["grade", str(SOURCE), str(tmp_path / "subs"), "--seed", "1", "--out", str(tmp_path / "o"),
+                 "--tasks", str(TASKS_FILE), "--quiet", "--no-isolation"])
+    assert code == 0 and "WARNING: graded without isolation" in capsys.readouterr().out
+    with open(tmp_path / "o" / "grades.csv", newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    assert (row["status"], row["sandbox"]) == ("ok", "none")
+    fb = next((tmp_path / "o" / "feedback").iterdir()).read_text()
+    assert "graded WITHOUT isolation" in fb
+
+
+def test_an_unknown_exercise_is_a_setup_error_not_a_traceback(tmp_path):
+    src = tmp_path / "99_no_such_exercise.ipynb"
+    shutil.copy(SOURCE, src)
+    (tmp_path / "subs").mkdir()
+    r = subprocess.run([sys.executable, "-m", "bpcourse.cli", "grade", str(src), str(tmp_path / "subs"), "--seed",
+                        "1", "--out", str(tmp_path / "o")], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1, r.stderr
+    assert "no graded tasks for exercise '99_no_such_exercise'" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap")
+def test_the_sandbox_sees_no_source_no_home_no_host_processes_and_is_never_root(tmp_path):
+    from bpcourse.grading import sandbox_pkg
+
+    pkg = sandbox_pkg.build(tmp_path / "pkg", ["bpcourse.activations.softmax"])
+    j = jail.Jail(pkg, sandbox_pkg.PACKAGE_DIR)
+    home = Path.home()
+    # the home folder exists inside only as the way to the interpreter, when it lives there (pyenv)
+    allowed = {Path(p).relative_to(home).parts[0] for p in (sys.prefix, sys.base_prefix)
+               if Path(p).is_relative_to(home)}
+    code = ("import os, bpcourse.activations as a, pathlib\n"
+            "home = os.listdir(%r) if os.path.isdir(%r) else []\n"
+            "print(os.getuid(), os.path.exists(%r), set(home) <= %r, sum(p.isdigit() for p in os.listdir('/proc')) < 5)\n"
+            "try:\n    a.softmax([[1.0]])\nexcept Exception as e:\n    print(type(e).__name__)\n"
+            "import bpcourse.grading.selfcheck as s; print(s.in_sandbox())")
+    run = j.run([sys.executable, "-c", code % (str(home), str(home), str(SOURCE), allowed)], b"",
+                jail.Limits(timeout=30))
+    out = run.channel.decode().split()
+    assert run.returncode == 0, run.log
+    assert out[0] != "0" and out[1:] == ["False", "True", "True", "GuardedReference", "True"]
