@@ -5,6 +5,7 @@ dE/d(its output) into dE/d(its input) — the δ recursion of the matrix form, o
 """
 from __future__ import annotations
 
+import inspect
 from typing import Sequence
 
 import numpy as np
@@ -47,6 +48,8 @@ class Sequential:
         layers = list(layers)
         if not layers or not all(isinstance(l, Layer) for l in layers):
             raise TypeError(f"layers must be a non-empty list of Layer objects, got {[type(l).__name__ for l in layers]}")
+        for layer in layers:
+            _check_backward_signature(layer)
         self.layers = layers
         self.loss_name = check_choice(loss, "loss", list(LOSSES))
         self._loss_fn = LOSSES[loss]
@@ -242,6 +245,18 @@ class Sequential:
 
     def __repr__(self) -> str:
         return f"Sequential([{', '.join(map(repr, self.layers))}], loss={self.loss_name!r})"
+
+
+def _check_backward_signature(layer: Layer) -> None:
+    # A layer written by hand (chapter 4) must take the keyword the network passes; say so now, not as a
+    # TypeError from deep inside fit()
+    try:
+        params = inspect.signature(layer.backward).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+        return
+    if "need_dx" not in params and not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        raise TypeError(f"{type(layer).__name__}.backward{inspect.signature(layer.backward)} must accept the keyword "
+                        "need_dx: write it as def backward(self, dout, *, need_dx=True)")
 
 
 def mlp(

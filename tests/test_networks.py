@@ -201,3 +201,16 @@ def test_multi_output_bce_accuracy_counts_entries_not_samples():
     assert net.evaluate(X, t)["accuracy"] == pytest.approx(5 / 6)
     with pytest.raises(ValueError, match=r"t \(the targets\) must be targets in \[0, 1\], got values from 0 to 2"):
         net.evaluate(X, 2 * right_labels)
+
+
+def test_a_hand_written_layer_without_need_dx_is_refused_with_the_fix():
+    class MyTanh(ActivationLayer):
+        def __init__(self):
+            super().__init__("tanh")
+
+        def backward(self, dout):  # forgot the keyword the network passes
+            return dout * (1.0 - self.out ** 2)
+
+    with pytest.raises(TypeError, match=r"MyTanh.backward\(dout\) must accept the keyword need_dx: "
+                                        r"write it as def backward\(self, dout, \*, need_dx=True\)"):
+        Sequential([Dense(2, 3, rng=0), MyTanh(), Dense(3, 1, rng=0)])
