@@ -1,18 +1,20 @@
 """Compare a learner's outputs with the reference and say *what* is wrong.
 
 Used by the notebook self-check (:mod:`bpcourse.grading.selfcheck`, in the learner's kernel) and by the
-batch grader (:mod:`bpcourse.grading.grade`, in the trusted parent on outputs sent back by the sandbox).
-Both first turn whatever the learner's function returned into plain :class:`Item` records
-(:func:`normalize`), so the same diagnosis runs on a live return value and on one that crossed a process
-boundary as arrays.
+batch grader (in the trusted parent, on outputs sent back by the sandbox). Both first turn whatever the
+learner's function returned into plain :class:`Item` records (:func:`normalize`), so the same diagnosis runs
+on a live return value and on one that crossed a process boundary as arrays.
 
-The diagnoses, in the order they are tried for each output: wrong structure (None, wrong number of values,
-outputs in the wrong order), wrong type or dtype, NaN/inf, wrong shape (the transpose; one row per sample
-instead of a sum over the batch; the same entries laid out differently), sign flipped, the transpose of a
-square matrix, a missing or extra named factor (``Task.factors``, e.g. σ'(net)), off by a constant factor,
-off by the same row for every sample (a forgotten bias, named when it equals an input such as ``b``),
-otherwise "wrong values" with the relative error and the first differing entry. A function that changed one
-of its input arrays in place fails too. Every comparison uses :func:`bpcourse.gradcheck.rel_error`.
+The diagnoses, in the order they are tried: wrong structure (None, wrong number of values, outputs in the
+wrong order); a known slip of the task (:class:`Slip`: σ'(o) instead of σ'(net), a step uphill, Adam's m̂
+returned as its state, ...), named by what the learner did; then per output: wrong type or dtype, NaN/inf,
+wrong shape (the transpose; one row per sample instead of a sum over the batch; the same entries laid out
+differently), sign flipped, the transpose of a square matrix, a missing or extra named factor
+(``Task.factors``, e.g. σ'(net)), off by a constant factor, off by the same row for every sample (a forgotten
+bias, named when it equals an input such as ``b``), otherwise "wrong values" with the relative error and the
+first differing entry. A function that changed one of its input arrays in place fails too. Every comparison
+uses :func:`bpcourse.gradcheck.rel_error`. No message gives the full solution formula: that is
+``Task.solution``'s job, shown only when the instructor asks for it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ import numpy as np
 
 from bpcourse.gradcheck import rel_error
 
-__all__ = ["Item", "Returned", "normalize", "diagnose_case", "format_value", "describe_case"]
+__all__ = ["Item", "Returned", "Slip", "normalize", "diagnose_case", "format_value", "describe_case",
+           "modified_inputs", "exception_report", "format_exception"]
 
 _NUMERIC_KINDS = "biufc"
 
@@ -64,6 +67,34 @@ class Returned:
 
     items: list[Item] = field(default_factory=list)
     structure_error: str = ""
+
+
+class Slip:
+    """A known wrong answer of a task, and what to tell the learner who gave it.
+
+    A task's factor function (``Task.factors``) may return a Slip (or a list of them) instead of a factor:
+    ``Slip({"w": w + eta * g}, "steps in the wrong direction: ...")``. When the learner's outputs named in
+    ``outputs`` all equal the slip's values (and differ from the reference), the diagnosis of those outputs is
+    ``message``, e.g. "w and b: your answer steps in the wrong direction: ...".
+
+    Parameters
+    ----------
+    outputs : mapping of output name to value, or one value
+        The slip's value for some of the task's outputs; a bare value stands for a single-output task's
+        result.
+    message : str
+        Completes the sentence "your answer ..." (lower case, no full stop), e.g. "steps in the wrong
+        direction: ..."; it names the slip and the idea that fixes it, without the full solution formula.
+    """
+
+    __slots__ = ("outputs", "message")
+
+    def __init__(self, outputs: Mapping[str, Any] | Any, message: str) -> None:
+        self.outputs = dict(outputs) if isinstance(outputs, Mapping) else {"out": outputs}
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"Slip({sorted(self.outputs)}, {self.message[:40]!r})"
 
 
 def _type_name(value: object) -> str:
@@ -213,9 +244,26 @@ def _first_difference(got: np.ndarray, ref: np.ndarray, name: str) -> str:
             f"expected {format_value(float(ref[idx].real))}")
 
 
+def _is_slip(value: Any) -> bool:
+    return isinstance(value, Slip) or (isinstance(value, (list, tuple)) and bool(value)
+                                       and all(isinstance(v, Slip) for v in value))
+
+
+def _slips(factors: Mapping[str, Any]) -> list[Slip]:
+    out: list[Slip] = []
+    for value in factors.values():
+        if isinstance(value, Slip):
+            out.append(value)
+        elif _is_slip(value):
+            out.extend(value)
+    return out
+
+
 def _factor_arrays(factors: Mapping[str, Any], name: str) -> list[tuple[str, np.ndarray]]:
     out = []
     for fname, value in factors.items():
+        if _is_slip(value):
+            continue
         if isinstance(value, Mapping):  # per-output factors: {"dW": ..., "db": ...}
             if name not in value:
                 continue
@@ -242,8 +290,7 @@ def _diagnose_values(name: str, got: np.ndarray, ref: np.ndarray, tol: float, ca
         head = f"{name} has shape {_shape(got.shape)}, expected {_shape(ref.shape)}"
         if got.ndim == 2 and ref.ndim == 2 and got.shape == ref.shape[::-1]:
             if _close(got.T, ref, tol):
-                return (f"{head}: it is the transpose of the right answer. Did you transpose? "
-                        f"(W has shape (n_out, n_in), so dW = δᵀ x, not xᵀ δ)")
+                return f"{head}: it is the transpose of the right answer. {_transpose_hint(name)}"
             return f"{head}: did you transpose? (even transposed, the values differ)"
         if got.ndim == ref.ndim + 1 and got.shape[1:] == ref.shape:
             if _close(got.sum(axis=0), ref, tol):
@@ -262,8 +309,8 @@ def _diagnose_values(name: str, got: np.ndarray, ref: np.ndarray, tol: float, ca
     if _close(got, ref, tol):
         return None
     if _close(-got, ref, tol):
-        return (f"{name} has the wrong sign (it equals −1 × the expected value): check (y − t) against "
-                f"(t − y), or a `-=` that should be `+=`")
+        return (f"{name} has the wrong sign (it equals −1 × the expected value): check (o − t) against "
+                f"(t − o), or a `-=` that should be `+=`")
     if got.ndim == 2 and got.shape[0] == got.shape[1] and got.shape[0] > 1 and _close(got.T, ref, tol):
         return f"{name} is the transpose of the right answer (square, so the shape could not tell): did you transpose?"
     for fname, f in factors:
@@ -293,6 +340,14 @@ def _diagnose_values(name: str, got: np.ndarray, ref: np.ndarray, tol: float, ca
         err = rel_error(got, ref)
     return (f"{name} has wrong values: relative error {format_value(err)} (allowed {tol:.0e}); "
             f"{_first_difference(got, ref, name)}")
+
+
+def _transpose_hint(name: str) -> str:
+    """Why a 2-D output came out transposed, in terms of that output (not always dW)."""
+    if name.startswith("d") and len(name) > 1 and name[1:2].isalpha():
+        return (f"A gradient has the shape of what it is the gradient of, so {name} is shaped like "
+                f"{name[1:]}: swap the factors of your product (and transpose them) to get that shape")
+    return "Check the order of the factors in your matrix product against the shapes in the docstring"
 
 
 def _missing_term(name: str, got: np.ndarray, ref: np.ndarray, tol: float, case: Mapping[str, Any]) -> str | None:
@@ -382,6 +437,48 @@ def _swapped_order(got: Returned, ref: Returned, outputs: Sequence[str], tol: fl
     return None
 
 
+def _as_float(item: Item, ref: Item) -> np.ndarray | None:
+    if item.array is None or item.array.dtype.kind not in "biuf":
+        return None
+    arr = item.array.astype(np.float64)
+    if ref.kind == "scalar" and arr.size == 1:
+        arr = arr.reshape(())
+    return arr
+
+
+def _named_slips(got: Returned, ref: Returned, outputs: Sequence[str], tol: float,
+                 slips: Sequence[Slip]) -> dict[tuple[str, ...], str]:
+    """The first known slip the learner's outputs match: ``{(output names): "names message"}``, or ``{}``.
+
+    A slip matches when every output it names equals the slip's value and at least one of them differs from
+    the reference; the message is given for the outputs that differ.
+    """
+    index = {name: i for i, name in enumerate(outputs)}
+    for slip in slips:
+        keys = [k for k in slip.outputs if k in index]
+        if not keys or len(keys) != len(slip.outputs):
+            continue
+        wrong = []
+        matched = True
+        for k in keys:
+            g, r = got.items[index[k]], ref.items[index[k]]
+            g_arr, r_arr = _as_float(g, r), r.array.astype(np.float64)
+            try:
+                s_arr = np.asarray(slip.outputs[k], dtype=np.float64).reshape(r_arr.shape)
+            except (TypeError, ValueError):
+                matched = False
+                break
+            if g_arr is None or not _close(g_arr, s_arr, max(tol, 1e-9)):
+                matched = False
+                break
+            if not _close(s_arr, r_arr, tol):
+                wrong.append(k)
+        if matched and wrong:
+            labels = ["the result" if len(outputs) == 1 and k == "out" else k for k in wrong]
+            return {tuple(keys): f"{' and '.join(labels)}: your answer {slip.message}"}
+    return {}
+
+
 def diagnose_case(
     got: Returned,
     ref: Returned,
@@ -419,11 +516,15 @@ def diagnose_case(
     if got.structure_error:
         problems.append(got.structure_error)
     else:
-        swapped = _swapped_order(got, ref, outputs, rtol)
+        named = _named_slips(got, ref, outputs, rtol, _slips(factors))
+        swapped = None if named else _swapped_order(got, ref, outputs, rtol)
         if swapped:
             problems.append(swapped)
         else:
+            problems.extend(named.values())
             for key, g, r in zip(outputs, got.items, ref.items):
+                if any(key in k for k in named):
+                    continue
                 label = "the result" if len(outputs) == 1 and key == "out" else key
                 msg = _diagnose_item(label, g, r, rtol, case, _factor_arrays(factors, key))
                 if msg:
