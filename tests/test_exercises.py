@@ -113,8 +113,16 @@ def test_reference_outputs_and_factors_fit_the_declared_outputs(task_id):
     outs = out if len(task.outputs) > 1 else (out,)
     assert isinstance(outs, tuple) and len(outs) == len(task.outputs)
     shapes = dict(zip(task.outputs, (np.shape(o) for o in outs)))
+    from bpcourse.grading.diagnose import Slip
+
     for name, factor in task.factors.items():
         value = factor(case)
+        if isinstance(value, Slip) or (isinstance(value, list) and all(isinstance(v, Slip) for v in value)):
+            for slip in value if isinstance(value, list) else [value]:  # a known wrong answer, output by output
+                assert slip.message and set(slip.outputs) <= set(task.outputs) | ({"out"} if len(outs) == 1 else set())
+                for o, v in slip.outputs.items():
+                    assert np.shape(v) == shapes.get(o, np.shape(outs[0])), (name, o)
+            continue
         per_output = value if isinstance(value, dict) else {o: value for o in task.outputs}
         assert set(per_output) <= set(task.outputs), (name, set(per_output))
         for o, v in per_output.items():
@@ -262,11 +270,11 @@ WRONG = [
                 xp = x.copy(); xp[i] += eps
                 g[i] = (f(xp) - f(x)) / eps           # one-sided: error O(ε), visible at these ε
             return g
-     """, "wrong values"),
+     """, "one-sided difference"),
     ("ex04_quadratic_gradient", """
         def quadratic_gradient(A, b, x):
             return A @ x + b                          # right only for a symmetric A
-     """, "wrong values"),
+     """, "symmetric"),
     ("ex05_two_hidden_deltas", """
         def two_hidden_deltas(w1, w2, w3, w4, b1, b2, x, t):
             s = lambda v: 1.0 / (1.0 + np.exp(-v))
@@ -296,60 +304,60 @@ WRONG = [
         def dense_backward(dout, x, W):
             return dout @ W, x.T @ dout, dout.sum(axis=0)    # dW transposed
      """, "it is the transpose of the right answer"),
-    ("ex06_dense_backward_loops", """
-        def dense_backward_loops(dout, x, W):
+    ("ex06_dense_backward", """
+        def dense_backward(dout, x, W):
             return dout @ W, dout.T @ x, dout               # db per sample, not summed
      """, "sum over the batch axis"),
     ("ex07_output_delta", """
-        def output_delta(Z, Y):
-            return 1.0 / (1.0 + np.exp(-Z)) - Y       # Article D: δ = o − y
+        def output_delta(Z, T):
+            return 1.0 / (1.0 + np.exp(-Z)) - T       # Article D: δ = o − t
      """, "missing the σ'(Z)/n factor"),
     ("ex07_output_delta", """
-        def output_delta(Z, Y):
+        def output_delta(Z, T):
             A = 1.0 / (1.0 + np.exp(-Z))
-            return (A - Y) * A * (1 - A)              # the loss is a mean: forgot 1/n
+            return (A - T) * A * (1 - A)              # the loss is a mean: forgot 1/n
      """, "missing the 1/n factor"),
     ("ex07_hidden_delta", """
         def hidden_delta(delta_next, W_next, Z):
             return delta_next @ W_next                # forgot σ'(Z)
      """, "missing the σ'(Z) factor"),
     ("ex07_mlp_backward", """
-        def mlp_backward(X, Y, W1, b1, W2, b2):
+        def mlp_backward(X, T, W1, b1, W2, b2):
             s = lambda v: 1.0 / (1.0 + np.exp(-v))
             A1 = s(X @ W1.T + b1); A2 = s(A1 @ W2.T + b2)
-            d2 = (A2 - Y) * A2 * (1 - A2)             # summed over the batch instead of averaged
+            d2 = (A2 - T) * A2 * (1 - A2)             # summed over the batch instead of averaged
             d1 = (d2 @ W2) * A1 * (1 - A1)
             return d1.T @ X, d1.sum(axis=0), d2.T @ A1, d2.sum(axis=0)
      """, "missing the 1/n factor"),
     ("ex08_softmax", """
-        def softmax(Z):
-            E = np.exp(Z)                             # no max subtracted: e^1000 = inf
+        def softmax(NET):
+            E = np.exp(NET)                           # no max subtracted: e^2000 = inf
             return E / E.sum(axis=1, keepdims=True)
      """, "NaN"),
     ("ex08_cross_entropy", """
-        def cross_entropy(P, Y):
-            return float(-np.sum(Y * np.log(P)))      # the sum, not the mean
+        def cross_entropy(P, T):
+            return float(-np.sum(T * np.log(P)))      # the sum, not the mean
      """, "missing the 1/n factor"),
     ("ex08_softmax_ce_backward", """
-        def softmax_ce_backward(Z, Y):
-            E = np.exp(Z - Z.max(axis=1, keepdims=True))
-            return E / E.sum(axis=1, keepdims=True) - Y   # forgot 1/n
+        def softmax_ce_backward(NET, T):
+            E = np.exp(NET - NET.max(axis=1, keepdims=True))
+            return E / E.sum(axis=1, keepdims=True) - T   # forgot 1/n
      """, "missing the 1/n factor"),
     ("ex09_momentum_step", """
-        def momentum_step(w, v, g, lr, beta):
+        def momentum_step(w, v, g, eta, beta):
             v *= beta                                 # changes the caller's v
-            v -= lr * g
+            v -= eta * g
             return w + v, v
      """, "modified its input `v` in place"),
     ("ex09_adam_step", """
-        def adam_step(w, m, v, g, t, lr, beta1, beta2, eps):
+        def adam_step(w, m, v, g, t, eta, beta1, beta2, eps):
             m = beta1 * m + (1 - beta1) * g
             v = beta2 * v + (1 - beta2) * g * g
-            return w - lr * m / (np.sqrt(v) + eps), m, v   # no bias correction
-     """, "w has wrong values"),
+            return w - eta * m / (np.sqrt(v) + eps), m, v   # no bias correction
+     """, "skips the bias correction"),
     ("ex09_sgd_step", """
-        def sgd_step(w, g, lr):
-            w -= lr * g
+        def sgd_step(w, g, eta):
+            w -= eta * g
             return w
      """, "modified its input `w` in place"),
 ]
@@ -372,19 +380,19 @@ def test_every_exercise_has_a_diagnosed_wrong_answer():
 
 def test_article_update_order_is_rejected():
     # Article C's order: w3 updated first, then the new w3 used for dw2 (and the new w2 for dw1)
-    def chain_sgd_step(w1, w2, w3, x, t, lr):
+    def chain_sgd_step(w1, w2, w3, x, t, eta):
         y = w1 * x
         z = w2 * y
         r3 = w3 * z - t
-        w3 = w3 - lr * r3 * z
+        w3 = w3 - eta * r3 * z
         r2 = r3 * w3
-        w2 = w2 - lr * r2 * y
-        return w1 - lr * r2 * w2 * x, w2, w3
+        w2 = w2 - eta * r2 * y
+        return w1 - eta * r2 * w2 * x, w2, w3
 
     ok, out = _run_check(chain_sgd_step, "ex03_chain_sgd_step")
     assert not ok, out
-    assert "- w1 " in out and "- w2 " in out, out
-    assert "- w3 " not in out, out  # dL/dw3 is the one gradient the article's order gets right
+    # named as the article's order, for w1 and w2: dL/dw3 is the one gradient the article's order gets right
+    assert "w1 and w2: your answer is the article's order" in out, out
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)
@@ -406,3 +414,206 @@ def test_batch_grader_gives_the_source_full_marks(exercise, tmp_path):
     assert float(row["total"]) == 10.0
     for task in tasks_for(exercise):
         assert float(row[task.id]) == task.points
+
+
+# ------------------------------------------------------------------ the corpus: right answers and slips
+from grading_corpus import CORPUS  # noqa: E402  (tests/ is on sys.path)
+
+PROBE = '''
+def probe_central_difference(c3, A, b, x, eps):
+    def f(v):
+        return float(np.sum(c3 * v**3) + 0.5 * (v @ A @ v) + b @ v)
+    return central_difference(f, x, eps)
+'''
+# Slips a single case cannot always expose: the scalar max gate's branch is drawn (half the cases each way),
+# and "y's gradient along the product path only" is right whenever z wins the max.
+DRAW_DEPENDENT = {"ex02_branch_gradients"}
+
+
+def _corpus_fn(task_id: str, which: int):
+    ns = {"np": np}
+    exec(CORPUS[task_id][which] + (PROBE if task_id == "ex04_central_difference" else ""), ns)
+    return ns[TASKS[task_id].function]
+
+
+def test_the_corpus_covers_every_task():
+    assert set(CORPUS) == set(TASKS)
+    for task_id, (name, *_rest) in CORPUS.items():
+        assert name == TASKS[task_id].function or task_id == "ex04_central_difference"
+
+
+@pytest.mark.parametrize("task_id", sorted(CORPUS))
+def test_corpus_right_answer_passes_and_its_slip_is_named(task_id):
+    right, slip = _corpus_fn(task_id, 1), _corpus_fn(task_id, 2)
+    named = CORPUS[task_id][3]
+    for seed in range(3):
+        ok, out = _run_check(right, task_id, seed=seed, n_cases=5)
+        assert ok, out
+    failed = 0
+    for seed in range(12):  # every single draw: a slip must not pass on a lucky case
+        ok, out = _run_check(slip, task_id, seed=seed, n_cases=1)
+        if not ok:
+            failed += 1
+            assert named in out, out
+    assert failed == 12 or (task_id in DRAW_DEPENDENT and failed >= 3), f"{task_id}: slip failed {failed}/12 draws"
+
+
+SOFTMAX_SHIFTS = {
+    "the row mean": "NET.mean(axis=1, keepdims=True)",
+    "the row minimum": "NET.min(axis=1, keepdims=True)",
+    "the row's first entry": "NET[:, :1]",
+    "the batch maximum": "NET.max()",
+    "each column's maximum": "NET.max(axis=0, keepdims=True)",
+}
+
+
+@pytest.mark.parametrize("what", sorted(SOFTMAX_SHIFTS))
+def test_a_softmax_shifted_by_anything_but_the_row_max_fails_on_every_draw(what):
+    ns = {"np": np}
+    exec(f"def softmax(NET):\n    E = np.exp(NET - {SOFTMAX_SHIFTS[what]})\n    return E / E.sum(axis=1, keepdims=True)\n", ns)
+    for seed in range(20):
+        ok, out = _run_check(ns["softmax"], "ex08_softmax", seed=seed, n_cases=1)
+        assert not ok and ("NaN" in out or "inf" in out), (what, seed, out)
+
+
+def test_softmax_ce_backward_needs_a_stable_softmax_too():
+    def softmax_ce_backward(NET, T):
+        E = np.exp(NET)
+        return (E / E.sum(axis=1, keepdims=True) - T) / NET.shape[0]
+
+    for seed in range(10):
+        ok, out = _run_check(softmax_ce_backward, "ex08_softmax_ce_backward", seed=seed, n_cases=1)
+        assert not ok and "NaN" in out, out
+
+
+EXTRA_SLIPS = [
+    # (task id, wrong implementation, the diagnosis must say)
+    ("ex09_adam_step", """
+        def adam_step(w, m, v, g, t, eta, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g * g
+            m_hat, v_hat = m / (1 - beta1 ** (t + 1)), v / (1 - beta2 ** (t + 1))   # t off by one
+            return w - eta * m_hat / (np.sqrt(v_hat) + eps), m, v
+     """, "is t off by one?"),
+    ("ex09_adam_step", """
+        def adam_step(w, m, v, g, t, eta, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g * g
+            m_hat = m / (1 - beta1 ** t)
+            v_hat = v / (1 - beta2 ** t)
+            return w - eta * m_hat / (np.sqrt(v_hat) + eps), m_hat, v   # m̂ as the state
+     """, "returns the bias-corrected m̂ as the new m"),
+    ("ex09_adam_step", """
+        def adam_step(w, m, v, g, t, eta, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g * g
+            m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+            return w + eta * m_hat / (np.sqrt(v_hat) + eps), m, v   # uphill
+     """, "w: your answer steps in the wrong direction"),
+    ("ex09_momentum_step", """
+        def momentum_step(w, v, g, eta, beta):
+            v_new = beta * v + eta * g                # the other books' sign convention
+            return w - v_new, v_new
+     """, "stores the velocity with the other sign"),
+    ("ex09_momentum_step", """
+        def momentum_step(w, v, g, eta, beta):
+            v_new = beta * v + eta * g
+            return w + v_new, v_new                   # uphill
+     """, "steps in the wrong direction"),
+    ("ex03_chain_sgd_step", """
+        def chain_sgd_step(w1, w2, w3, x, t, eta):
+            y = w1 * x; z = w2 * y; r = w3 * z - t
+            return w1 + eta * r * w3 * w2 * x, w2 + eta * r * w3 * y, w3 + eta * r * z
+     """, "steps in the wrong direction"),
+    ("ex01_neuron_sgd_step", """
+        def neuron_sgd_step(w, b, x, t, eta):
+            o = 1.0 / (1.0 + np.exp(-(w @ x + b)))
+            d = (o - t) * o * (1.0 - o)
+            return w - d * x, float(b - d)            # forgot η
+     """, "leaves out the learning rate η"),
+    ("ex07_output_delta", """
+        def output_delta(Z, T):
+            A = 1.0 / (1.0 + np.exp(-Z))
+            return (A - T) * Z * (1.0 - Z) / Z.shape[0]   # Z(1 − Z)
+     """, "uses Z·(1 − Z)"),
+    ("ex07_hidden_delta", """
+        def hidden_delta(delta_next, W_next, Z):
+            A = 1.0 / (1.0 + np.exp(-Z))
+            s = 1.0 / (1.0 + np.exp(-A))
+            return (delta_next @ W_next) * s * (1.0 - s)    # σ'(A) instead of σ'(Z)
+     """, "uses σ'(A)"),
+    ("ex07_mlp_backward", """
+        def mlp_backward(X, T, W1, b1, W2, b2):
+            s = lambda v: 1.0 / (1.0 + np.exp(-v))
+            A1 = s(X @ W1.T + b1); A2 = s(A1 @ W2.T + b2)
+            d2 = (A2 - T) / X.shape[0]                # Article D's δ = o − t
+            d1 = (d2 @ W2) * A1 * (1 - A1)
+            return d1.T @ X, d1.sum(axis=0), d2.T @ A1, d2.sum(axis=0)
+     """, "uses Article D's δ_out = A − T"),
+    ("ex08_softmax_ce_backward", """
+        def softmax_ce_backward(NET, T):
+            E = np.exp(NET - NET.max(axis=1, keepdims=True))
+            return (E / E.sum(axis=1, keepdims=True) - T) / NET.size   # n·C
+     """, "is 1/C"),
+    ("ex06_dense_backward", """
+        def dense_backward(dout, x, W):
+            n, n_in = x.shape
+            dW = np.zeros((W.shape[0], n_in)); db = np.zeros(W.shape[0])
+            for s in range(n):
+                dW = np.outer(dout[s], x[s])          # `=` where `+=` belongs
+                db = dout[s]
+            return dout @ W, dW, db
+     """, "keeps only the last sample's term"),
+    ("ex06_net322_backward_loops", """
+        def net322_backward_loops(x, t, W_hidden, W_out):
+            s = lambda v: 1.0 / (1.0 + np.exp(-v))
+            xa = np.append(x, 1.0); yh = s(W_hidden @ xa); ya = np.append(yh, 1.0); yo = s(W_out @ ya)
+            d_out = (yo - t) * s(yo) * (1.0 - s(yo))             # f'(y) instead of f'(net)
+            d_hid = (W_out[:, :2].T @ d_out) * s(yh) * (1.0 - s(yh))
+            return np.outer(d_hid, xa), np.outer(d_out, ya)
+     """, "uses f'(y)"),
+    ("ex06_dense_backward", """
+        def dense_backward(dout, x, W):
+            return (x @ W.T).T @ dout, dout.T @ x, dout.sum(axis=0)   # nonsense dx, transposed shape
+     """, "dx has shape"),
+    ("ex04_central_difference", """
+        def probe_central_difference(c3, A, b, x, eps):
+            f = lambda v: float(np.sum(c3 * v**3) + 0.5 * (v @ A @ v) + b @ v)
+            return np.array([(f(x + eps * e) - f(x)) / eps for e in np.eye(x.size)])   # one-sided
+     """, "one-sided difference"),
+    ("ex02_max_backward", """
+        def max_backward(x, y, dout):
+            return (dout, 0.0) if x < y else (0.0, dout)   # to the loser
+     """, "sends dout to the smaller input"),
+]
+
+
+@pytest.mark.parametrize("task_id, source, expected", EXTRA_SLIPS,
+                         ids=[f"{t}-{i}" for i, (t, _, _) in enumerate(EXTRA_SLIPS)])
+def test_slip_is_named(task_id, source, expected):
+    ns = {"np": np}
+    exec(textwrap.dedent(source), ns)
+    for seed in range(4):
+        ok, out = _run_check(ns[TASKS[task_id].function], task_id, seed=seed, n_cases=1)
+        assert not ok, out
+        assert expected in out, out
+
+
+def test_transpose_hint_names_the_output_not_always_dW():
+    from bpcourse.grading.diagnose import diagnose_case, normalize
+
+    ref = normalize(np.arange(6.0).reshape(2, 3), ("dx",))
+    got = normalize(np.arange(6.0).reshape(2, 3).T, ("dx",))
+    (msg,) = diagnose_case(got, ref, ("dx",), {}, rtol=1e-6)
+    assert "dx is shaped like x" in msg and "dW" not in msg, msg
+
+
+@pytest.mark.parametrize("task_id", sorted(TASKS))
+def test_every_task_has_guards_solution_and_a_hint_without_the_formula(task_id):
+    task = TASKS[task_id]
+    assert task.solution, task_id
+    assert task.description and task.description != task.solution
+    # the default feedback's one-liner teaches; the formula itself is in `solution` (--feedback full)
+    assert task.solution not in task.description
+    if task_id != "ex04_quadratic_gradient":  # no bpcourse function computes ½(A + Aᵀ)x + b
+        assert task.guards, task_id
