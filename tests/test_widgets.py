@@ -1,5 +1,7 @@
-"""Tests of bpcourse.widgets: the TrainingExplorer's settings, its run() against Sequential.fit, divergence
-handling, its figure, and the ipywidgets UI driven without a browser."""
+"""Tests of bpcourse.widgets' TrainingExplorer: its settings, its run() against Sequential.fit, divergence
+handling, its figure, and the ipywidgets UI driven without a browser (issue 11's fixes: the "full" batch, the
+η readout, the sharp unstretched plot, the static picture). The stepper's tests are in test_widgets_stepper*.py."""
+import xml.etree.ElementTree as ET
 import math
 import subprocess
 import sys
@@ -202,15 +204,15 @@ def test_build_ui_drives_the_explorer():
     box = ex.build_ui()
     assert repr(box) == "TrainingExplorer controls (η, optimiser, batch size, epochs, seed) and loss curve"
     assert set(box.controls) == {"lr", "optimizer", "batch_size", "epochs", "seed"}
-    assert bytes(box.image.value).startswith(b"\x89PNG")
+    assert box.plot.value.startswith("<svg")
     assert box.status.value == ex.summary() and ex.history is not None
 
-    first, first_png = ex.history, bytes(box.image.value)
+    first, first_svg = ex.history, box.plot.value
     box.controls["optimizer"].value = "adam"
     assert ex.optimizer == "adam" and ex.previous is first
-    assert bytes(box.image.value) != first_png  # redrawn
+    assert box.plot.value != first_svg  # redrawn
     box.controls["lr"].value = 0.01
-    box.controls["batch_size"].value = None
+    box.controls["batch_size"].value = "full"
     box.controls["epochs"].value = 3
     box.controls["seed"].value = 2
     assert ex.settings() == {"lr": 0.01, "optimizer": "adam", "batch_size": None, "epochs": 3, "seed": 2}
@@ -227,5 +229,70 @@ def test_build_ui_offers_a_batch_size_outside_the_usual_choices():
     ex = TrainingExplorer(batch_size=50, epochs=2)
     box = ex.build_ui()
     options = dict(box.controls["batch_size"].options)
-    assert options["50"] == 50 and options["full"] is None
+    assert options["50"] == 50 and options["full"] == "full"
     assert box.controls["batch_size"].value == 50
+    assert list(options) == ["1", "4", "16", "32", "50", "64", "128", "full"]
+
+
+def test_full_batch_keeps_the_dropdown_showing_full():
+    """ipywidgets reads a None value as "nothing selected" (a blank drop-down): "full" is stored instead."""
+    pytest.importorskip("ipywidgets")
+    pytest.importorskip("matplotlib").use("Agg")
+    ex = TrainingExplorer(epochs=2)
+    box = ex.build_ui()
+    batch = box.controls["batch_size"]
+    batch.value = "full"
+    assert ex.batch_size is None and "full batch" in box.status.value
+    assert batch.index is not None and batch.label == "full"
+    batch.value = 16
+    assert ex.batch_size == 16 and batch.label == "16"
+    # an explorer that starts with full batch shows "full" from the start
+    box2 = TrainingExplorer(epochs=2, batch_size=None).build_ui()
+    assert box2.controls["batch_size"].label == "full" and box2.controls["batch_size"].index is not None
+
+
+def test_eta_moves_over_short_numbers_and_is_written_short():
+    pytest.importorskip("ipywidgets")
+    pytest.importorskip("matplotlib").use("Agg")
+    from bpcourse.widgets.explorer import ETA_CHOICES, eta_text
+
+    assert eta_text(0.125893) == "0.126" and eta_text(0.3) == "0.3" and eta_text(1000.0) == "1000"
+    assert TrainingExplorer(lr=0.125893).label().startswith("sgd, η = 0.126,")
+    ex = TrainingExplorer(epochs=2, lr=0.125893)
+    lr = ex.build_ui().controls["lr"]
+    labels = [label for label, _ in lr.options]
+    assert all(len(label) <= 6 for label in labels), labels
+    assert lr.label == "0.126"  # the start value is kept, written short
+    assert {0.001, 0.01, 0.03, 0.3, 1.0, 3.0} <= set(ETA_CHOICES)
+    lr.value = 0.05
+    assert ex.lr == 0.05 and lr.label == "0.05"
+
+
+def test_plot_is_an_svg_that_keeps_its_aspect_ratio():
+    pytest.importorskip("ipywidgets")
+    pytest.importorskip("matplotlib").use("Agg")
+    from bpcourse.widgets.explorer import FIGSIZE
+
+    ex = TrainingExplorer(epochs=3)
+    box = ex.build_ui()
+    root = ET.fromstring(box.plot.value)
+    assert root.tag.endswith("svg") and "width" not in root.attrib and "height" not in root.attrib
+    _, _, w, h = (float(v) for v in root.attrib["viewBox"].split())
+    assert abs(w / h - FIGSIZE[0] / FIGSIZE[1]) < 1e-6  # the browser scales it, never stretches it
+    assert "width:100%;height:auto" in root.attrib["style"]
+    assert ex.svg() == ex.svg()  # deterministic (no date, fixed ids)
+
+
+def test_display_carries_a_static_picture_for_pages_without_a_kernel():
+    pytest.importorskip("ipywidgets")
+    pytest.importorskip("matplotlib").use("Agg")
+    import base64
+
+    box = TrainingExplorer(epochs=3).build_ui()
+    data = box._repr_mimebundle_()
+    assert set(data) == {"text/plain", "application/vnd.jupyter.widget-view+json", "image/png"}
+    assert data["text/plain"] == repr(box)
+    png = base64.b64decode(data["image/png"])
+    assert png.startswith(b"\x89PNG")
+    width = int.from_bytes(png[16:20], "big")
+    assert width >= 700  # sharp enough to read on a static page

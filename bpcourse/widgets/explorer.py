@@ -16,14 +16,15 @@ adam, η = 0.01, batch 32, 20 epochs, seed 0: final loss 0.2120, training accura
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Sequence
 
 import numpy as np
 
-from ._validate import as_float_array, as_labels
-from .optimizers import OPTIMIZERS, make_optimizer
+from .._validate import as_float_array, as_labels, check_int
+from ..optimizers import OPTIMIZERS, make_optimizer
 
-__all__ = ["TrainingExplorer", "DIVERGED_LOSS"]
+__all__ = ["TrainingExplorer", "DIVERGED_LOSS", "BATCH_CHOICES", "ETA_CHOICES", "eta_text"]
 
 #: A training loss above this (or inf/NaN) counts as diverged: run() stops there instead of computing on
 #: overflowing numbers. For C classes a network that predicts uniformly scores ln C (ln 3 ≈ 1.1), so 1e6 is
@@ -34,10 +35,21 @@ DIVERGED_LOSS = 1e6
 BATCH_CHOICES: tuple[int | None, ...] = (1, 4, 16, 32, 64, 128, None)
 
 
+#: The figure's size in inches: the widget scales it to its width, keeping this aspect ratio.
+FIGSIZE = (7.0, 3.6)
+
+#: η values the slider offers: 1, 2, 3, 5 × 10^k from 1e-4 to 10 (the explorer's own η is added if missing).
+ETA_CHOICES: tuple[float, ...] = tuple(float(f"{m}e{k}") for k in range(-4, 1) for m in (1, 2, 3, 5)) + (10.0,)
+
+
+def eta_text(eta: float) -> str:
+    """η as the explorer writes it: at most 3 significant digits (``0.126``, not ``0.125893``)."""
+    text = f"{eta:.3g}"
+    return f"{eta:g}" if "e" in text else text
+
+
 def _positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+    return check_int(value, name)
 
 
 class TrainingExplorer:
@@ -80,7 +92,7 @@ class TrainingExplorer:
         activation: str = "relu",
     ) -> None:
         if data is None:
-            from .datasets import spirals
+            from ..datasets import spirals
 
             data = spirals(n_per_class=100, n_classes=3, noise=0.2, seed=0)
         X = as_float_array(data[0], "data X", ndim=2)
@@ -93,7 +105,7 @@ class TrainingExplorer:
         for h in hidden:
             _positive_int(h, "each hidden width")
         self.hidden = hidden
-        from .activations import get_activation
+        from ..activations import get_activation
 
         self.activation = get_activation(activation).name
         self.lr = lr
@@ -170,7 +182,7 @@ class TrainingExplorer:
     def label(self) -> str:
         """A one-line description of the current settings, e.g. ``"sgd, η = 0.3, batch 32, 100 epochs, seed 0"``."""
         batch = "full batch" if self._effective_batch() == self.X.shape[0] else f"batch {self.batch_size}"
-        return f"{self.optimizer}, η = {self.lr:g}, {batch}, {self.epochs} epochs, seed {self.seed}"
+        return f"{self.optimizer}, η = {eta_text(self.lr)}, {batch}, {self.epochs} epochs, seed {self.seed}"
 
     def _effective_batch(self) -> int:
         n = self.X.shape[0]
@@ -189,7 +201,7 @@ class TrainingExplorer:
             :attr:`diverged_at` is the (1-based) epoch. Floating-point overflow inside such a run is expected
             and silenced, so no warning leaks out.
         """
-        from .networks import mlp
+        from ..networks import mlp
 
         net = mlp(self.sizes, activation=self.activation, loss="softmax_cross_entropy", seed=self.seed)
         opt = make_optimizer(self.optimizer, self.lr)
@@ -224,20 +236,21 @@ class TrainingExplorer:
         return f"final loss {self.history['loss'][-1]:.4f}, training accuracy {self.history['accuracy'][-1]:.3f}"
 
     # ------------------------------------------------------------------ pictures
-    def figure(self, log: bool = True) -> Any:
+    def figure(self, log: bool = True, note: str | None = None) -> Any:
         """A Matplotlib ``Figure`` (not shown) of the last run's loss curve, with the run before it dashed.
 
         Uses :class:`matplotlib.figure.Figure` directly, not pyplot, so it never opens a window or draws
-        into a notebook by itself.
+        into a notebook by itself. ``note`` adds a line of text under the plot (the static picture's "run this
+        notebook" line).
         """
         if self.history is None:
             raise RuntimeError("nothing to draw yet: call run() first")
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(6.0, 3.4), layout="constrained")
+        fig = Figure(figsize=FIGSIZE, layout="constrained")
         ax = fig.add_subplot()
-        runs = [(self.previous, f"previous: {self._previous_label}", dict(color="0.6", linestyle="--")),
-                (self.history, f"this run: {self._label}", dict(color="C0"))]
+        runs = [(self.previous, f"previous: {self._previous_label}", dict(color="0.55", linestyle="--", lw=1.6)),
+                (self.history, f"this run: {self._label}", dict(color="#0072B2", lw=2.0))]
         for hist, label, style in runs:
             if hist is None:
                 continue
@@ -251,72 +264,50 @@ class TrainingExplorer:
         ax.set_ylabel("training loss E")
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize="small")
-        ax.set_title(f"this run: {self._outcome()}", fontsize="small")
+        ax.set_title(f"this run: {self._outcome()}", fontsize="medium")
+        if note:
+            fig.supxlabel(note, fontsize="small", style="italic")
         return fig
 
-    def png(self) -> bytes:
-        """The :meth:`figure` as PNG bytes (what the widget's image shows)."""
+    def png(self, dpi: int = 200, note: str | None = None) -> bytes:
+        """The :meth:`figure` as PNG bytes, at ``dpi`` (200: sharp on a HiDPI screen at its natural size)."""
         import io
 
         buf = io.BytesIO()
-        self.figure().savefig(buf, format="png", dpi=90)
+        self.figure(note=note).savefig(buf, format="png", dpi=dpi)
         return buf.getvalue()
+
+    def svg(self) -> str:
+        """The :meth:`figure` as an inline SVG element that keeps its aspect ratio at any width (what the
+        widget shows: sharp when projected, never stretched)."""
+        import io
+
+        import matplotlib
+
+        buf = io.StringIO()
+        with matplotlib.rc_context({"svg.hashsalt": "bpcourse-explorer", "svg.fonttype": "path"}):
+            self.figure().savefig(buf, format="svg", metadata={"Date": None})
+        text = buf.getvalue()
+        text = text[text.index("<svg"):]
+        # Matplotlib writes width/height in pt; let the browser scale the viewBox to the box instead.
+        head, rest = text.split(">", 1)
+        head = re.sub(r'\s(width|height)="[^"]*"', "", head)
+        return head + ' style="width:100%;height:auto;display:block">' + rest
 
     # ------------------------------------------------------------------ the widget
     def build_ui(self) -> Any:
         """Sliders and drop-downs for η, optimiser, batch size, epochs and seed, above the loss curve.
 
-        Every change sets the matching attribute, calls :meth:`run` and redraws. The plot is a PNG in an
-        ``ipywidgets.Image`` and the summary a ``Label``, so no output escapes into the notebook cell.
-        Returns the widget box (display it, or leave it as a cell's last expression); its controls are
-        reachable as ``box.controls`` (a dict by setting name) for scripting and tests.
+        Every change sets the matching attribute, calls :meth:`run` and redraws. The plot is an SVG in an
+        ``ipywidgets.HTML`` (fixed aspect ratio, sharp at any size) and the summary a ``Label``, so no output
+        escapes into the notebook cell. η moves over 1, 2, 3, 5 × 10^k (plus the starting value), so its
+        readout is always a short number. Returns the widget box (display it, or leave it as a cell's last
+        expression); its controls are reachable as ``box.controls`` (a dict by setting name). Displayed, the
+        box also carries a static PNG of the curve for pages without a kernel (see /tmp/bp/widget-usage.md).
         """
-        import ipywidgets as widgets
+        from .explorer_view import build_explorer_ui
 
-        explorer = self
-
-        class ExplorerBox(widgets.VBox):
-            # The widget's text/plain form is what nbval compares: keep it fixed and readable, not the
-            # ipywidgets-version-dependent repr of every child.
-            def __repr__(self) -> str:
-                return "TrainingExplorer controls (η, optimiser, batch size, epochs, seed) and loss curve"
-
-        style = {"description_width": "90px"}
-        lr = widgets.FloatLogSlider(value=self.lr, base=10, min=-4, max=1, step=0.1, description="η (lr)",
-                                    readout_format=".3g", continuous_update=False, style=style)
-        optimizer = widgets.Dropdown(options=list(OPTIMIZERS), value=self.optimizer, description="optimiser",
-                                     style=style)
-        batch_options = [(("full" if b is None else str(b)), b) for b in BATCH_CHOICES]
-        if self.batch_size not in BATCH_CHOICES:
-            batch_options.insert(-1, (str(self.batch_size), self.batch_size))
-        batch = widgets.Dropdown(options=batch_options, value=self.batch_size, description="batch size",
-                                 style=style)
-        epochs = widgets.IntSlider(value=self.epochs, min=1, max=max(300, self.epochs), description="epochs",
-                                   continuous_update=False, style=style)
-        seed = widgets.BoundedIntText(value=self.seed, min=0, max=10**6, description="seed", style=style)
-        image = widgets.Image(format="png")
-        status = widgets.Label()
-        controls = {"lr": lr, "optimizer": optimizer, "batch_size": batch, "epochs": epochs, "seed": seed}
-
-        def redraw() -> None:
-            explorer.run()
-            image.value = explorer.png()
-            status.value = explorer.summary()
-
-        def on_change(change: dict) -> None:
-            name = change["owner"]._explorer_setting
-            setattr(explorer, name, change["new"])
-            redraw()
-
-        for name, control in controls.items():
-            control._explorer_setting = name
-            control.observe(on_change, names="value")
-        redraw()
-        box = ExplorerBox([widgets.HBox([lr, optimizer, batch]), widgets.HBox([epochs, seed]), status, image])
-        box.controls = controls
-        box.image = image
-        box.status = status
-        return box
+        return build_explorer_ui(self)
 
     def __repr__(self) -> str:
         s = self.settings()
