@@ -13,5 +13,7 @@ ipywidgets and matplotlib are imported only by the views (``build_ui()``, ``view
 that the widgets show a picture before the kernel runs: see ``widget_display`` in each view's docstring.
 """
 from .explorer import BATCH_CHOICES, DIVERGED_LOSS, TrainingExplorer
+from .stepper import CHECK_TOLERANCE, EXAMPLES, BackpropStepper, Step
 
-__all__ = ["TrainingExplorer", "DIVERGED_LOSS", "BATCH_CHOICES"]
+__all__ = ["TrainingExplorer", "DIVERGED_LOSS", "BATCH_CHOICES", "BackpropStepper", "Step", "EXAMPLES",
+           "CHECK_TOLERANCE"]
