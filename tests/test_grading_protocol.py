@@ -40,6 +40,14 @@ def test_a_clean_transcript_round_trips_arrays_exactly():
     assert tr.tasks["t1"].cases[1]["items"][0]["array"].dtype == np.float32
 
 
+@pytest.mark.parametrize("value", [np.float64(2.5), np.array(3), np.zeros((0, 3)), np.arange(6).reshape(2, 3).T,
+                                   np.array([1 + 2j])])
+def test_arrays_keep_shape_dtype_and_values(value):
+    back = P.decode_array(json.loads(json.dumps(P.encode_array(np.asarray(value)))))
+    assert back.shape == np.shape(value) and back.dtype == np.asarray(value).dtype
+    assert np.array_equal(back, value)
+
+
 @pytest.mark.parametrize("bad, why", [
     ({"type": "result", "id": "t1", "passed": True}, "unexpected message type"),
     ({"type": "case", "id": "t1", "case": 1, "outcome": {}}, "out of order"),

@@ -53,8 +53,8 @@ def encode_array(a: np.ndarray) -> dict[str, Any]:
     a = np.asarray(a)
     if a.dtype.kind not in _DTYPE_KINDS:
         raise TypeError(f"only numeric arrays cross the sandbox boundary, not dtype {a.dtype}")
-    a = np.ascontiguousarray(a)
-    return {"dtype": a.dtype.str, "shape": list(a.shape), "data": base64.b64encode(a.tobytes()).decode("ascii")}
+    data = np.ascontiguousarray(a).tobytes()  # ascontiguousarray makes a 0-d array 1-d: keep a.shape
+    return {"dtype": a.dtype.str, "shape": list(a.shape), "data": base64.b64encode(data).decode("ascii")}
 
 
 def decode_array(obj: Any, max_elements: int = MAX_ARRAY_ELEMENTS) -> np.ndarray:
