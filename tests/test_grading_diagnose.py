@@ -417,3 +417,45 @@ def test_a_wrong_scalar_is_not_called_a_constant_factor():
     assert "wrong values" in msg and "×" not in msg
     msg = _diagnose_values("w1", np.array(0.8123 * 2), ref, 1e-6, {}, [])
     assert "2 × the expected value" in msg
+
+
+# ------------------------------------------------------------------------------------------------- slips
+def test_a_known_slip_is_named_instead_of_wrong_values():
+    from bpcourse.grading.diagnose import Slip
+
+    ref = normalize((np.array([1.0, 2.0]), 0.5), ("w", "b"))
+    got = normalize((np.array([3.0, 4.0]), 1.5), ("w", "b"))
+    slip = Slip({"w": [3.0, 4.0], "b": 1.5}, "steps in the wrong direction")
+    problems = diagnose_case(got, ref, ("w", "b"), {}, rtol=1e-6, factors={"uphill": slip})
+    assert problems == ["w and b: your answer steps in the wrong direction"]
+
+
+def test_a_slip_names_only_the_outputs_it_gets_wrong_and_leaves_the_rest_to_the_usual_diagnosis():
+    from bpcourse.grading.diagnose import Slip
+
+    ref = normalize((np.array([1.0, 2.0]), np.array([5.0, 6.0])), ("m", "v"))
+    got = normalize((np.array([2.0, 4.0]), np.array([-5.0, -6.0])), ("m", "v"))
+    slips = [Slip({"m": [9.0, 9.0]}, "is something else"), Slip({"m": [2.0, 4.0]}, "returns m-hat")]
+    problems = diagnose_case(got, ref, ("m", "v"), {}, rtol=1e-6, factors={"slips": slips})
+    assert problems[0] == "m: your answer returns m-hat"
+    assert problems[1].startswith("v has the wrong sign")
+
+
+def test_a_slip_equal_to_the_reference_is_never_reported():
+    from bpcourse.grading.diagnose import Slip
+
+    ref = normalize(np.array([1.0, 2.0]), ("out",))
+    slip = Slip(np.array([1.0, 2.0]), "would be a false alarm")
+    assert diagnose_case(ref, ref, ("out",), {}, rtol=1e-6, factors={"s": slip}) == []
+
+
+def test_a_slip_takes_precedence_over_swapped_outputs():
+    from bpcourse.grading.diagnose import Slip
+
+    ref = normalize((3.0, 0.0), ("dx", "dy"))
+    got = normalize((0.0, 3.0), ("dx", "dy"))
+    slip = Slip({"dx": 0.0, "dy": 3.0}, "sends dout to the smaller input")
+    (msg,) = diagnose_case(got, ref, ("dx", "dy"), {}, rtol=1e-6, factors={"loser": slip})
+    assert msg == "dx and dy: your answer sends dout to the smaller input"
+    (msg,) = diagnose_case(got, ref, ("dx", "dy"), {}, rtol=1e-6)
+    assert "wrong order" in msg
