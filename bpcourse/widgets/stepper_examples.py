@@ -97,7 +97,7 @@ def _xyz_layout(o: dict[str, str]) -> Layout:
              Node("add", 390, 130, "+"), Node("mul", 660, 235, "×"), Node("out", 870, 235, "f", "box"))
     edges = (Edge("x", "in_x", "add"), Edge("y", "in_y", "add"), Edge("q", "add", "mul"), Edge("z", "in_z", "mul"),
              Edge("f", "mul", "out"))
-    return Layout(940, 420, nodes, edges, {"x": "x", "y": "y", "z": "z"})
+    return Layout(940, 420, nodes, edges, {"x": "x", "y": "y", "z": "z"}, text_size=22)
 
 
 XYZ = Example(
@@ -137,7 +137,8 @@ def _neuron_layout(o: dict[str, str]) -> Layout:
              Node("net", 450, 250, "Σ"), Node("o", 660, 250, "σ"), Node("E", 870, 250, "E", "box"))
     edges = (Edge("w1", "x1", "net", frac=0.42), Edge("w2", "x2", "net", frac=0.42),
              Edge("b", "one", "net", dashed=True, frac=0.42), Edge("net-o", "net", "o"), Edge("o-E", "o", "E"))
-    return Layout(950, 500, nodes, edges, {"x1": "x1", "x2": "x2", "w1": "w1", "w2": "w2", "b": "b", "t": "E"})
+    return Layout(950, 500, nodes, edges, {"x1": "x1", "x2": "x2", "w1": "w1", "w2": "w2", "b": "b", "t": "E"},
+                  text_size=21)
 
 
 NEURON = Example(
@@ -199,7 +200,7 @@ def _chain_layout(o: dict[str, str]) -> Layout:
              Node("L", 1030, 170, "L", "box", True))
     edges = (Edge("w1", "x", "y", below=True), Edge("w2", "y", "z", below=True), Edge("w3", "z", "e", below=True),
              Edge("e-L", "e", "L", below=True))
-    return Layout(1100, 340, nodes, edges, {"x": "x", "w1": "w1", "w2": "w2", "w3": "w3", "t": "L"})
+    return Layout(1100, 340, nodes, edges, {"x": "x", "w1": "w1", "w2": "w2", "w3": "w3", "t": "L"}, text_size=21)
 
 
 CHAIN = Example(
@@ -263,7 +264,7 @@ def _two_hidden_layout(o: dict[str, str]) -> Layout:
     edges = (Edge("w1", "x", "h1", frac=0.45), Edge("w2", "x", "h2", frac=0.45), Edge("w3", "h1", "o", frac=0.5),
              Edge("w4", "h2", "o", frac=0.5), Edge("o-E", "o", "E")) + bias_edges
     anchors = {"x": "x", "w1": "w1", "w2": "w2", "w3": "w3", "w4": "w4", "b1": "b1", "b2": "b2", "t": "E"}
-    return Layout(1040, 640, nodes, edges, anchors)
+    return Layout(1040, 650, nodes, edges, anchors, text_size=21)
 
 
 TWO_HIDDEN = Example(
@@ -352,10 +353,10 @@ def _net322_loss(p: dict[str, float], o: dict[str, str]) -> float:
 
 
 def _net322_layout(o: dict[str, str]) -> Layout:
-    xs, ys_in, ys_hid = (90, 640, 1130), (130, 270, 410), (200, 440)
-    nodes = [Node(str(i), xs[0], y, str(i)) for i, y in zip(_IN, ys_in)] + [Node("b0", xs[0], 540, "+1", "bias")]
-    nodes += [Node(str(j), xs[1], y, str(j)) for j, y in zip(_HID, ys_hid)] + [Node("b1", xs[1], 560, "+1", "bias")]
-    nodes += [Node(str(k), xs[2], y, str(k)) for k, y in zip(_OUT, ys_hid)] + [Node("E", 1350, 320, "E", "box")]
+    xs, ys_in, ys_hid = (70, 520, 960), (130, 260, 390), (190, 410)
+    nodes = [Node(str(i), xs[0], y, str(i)) for i, y in zip(_IN, ys_in)] + [Node("b0", xs[0], 510, "+1", "bias")]
+    nodes += [Node(str(j), xs[1], y, str(j)) for j, y in zip(_HID, ys_hid)] + [Node("b1", xs[1], 545, "+1", "bias")]
+    nodes += [Node(str(k), xs[2], y, str(k)) for k, y in zip(_OUT, ys_hid)] + [Node("E", 1110, 300, "E", "box")]
     edges = []
     for j in _HID:
         edges += [Edge(_w(j, i), str(i), str(j)) for i in _IN] + [Edge(_w(j, "b"), "b0", str(j), True)]
@@ -364,9 +365,9 @@ def _net322_layout(o: dict[str, str]) -> Layout:
     edges += [Edge(f"{k}-E", str(k), "E") for k in _OUT]
     anchors = {f"x_{i}": str(i) for i in _IN} | {n: n for n in _NET322_WEIGHTS} | {"t_6": "6", "t_7": "7"}
     # 14 weights do not fit on their lines: each layer's weights are a table under its edges
-    tables = (Table(150, 640, tuple(_NET322_WEIGHTS[:8]), "input → hidden"),
-              Table(760, 640, tuple(_NET322_WEIGHTS[8:]), "hidden → output"))
-    return Layout(1440, 880, tuple(nodes), tuple(edges), anchors, tables)
+    tables = (Table(20, 640, tuple(_NET322_WEIGHTS[:8]), "input → hidden"),
+              Table(610, 640, tuple(_NET322_WEIGHTS[8:]), "hidden → output"))
+    return Layout(1200, 950, tuple(nodes), tuple(edges), anchors, tables, text_size=23)
 
 
 NET322 = Example(

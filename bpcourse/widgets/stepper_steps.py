@@ -162,6 +162,7 @@ class Layout:
     edges: tuple[Edge, ...]
     anchors: dict[str, str] = field(default_factory=dict)
     tables: tuple[Table, ...] = ()
+    text_size: int = 19  # of the values' text, in drawing pixels (a wide drawing is shown smaller)
 
     def node(self, node_id: str) -> Node:
         for n in self.nodes:

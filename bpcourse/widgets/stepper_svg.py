@@ -26,9 +26,8 @@ COLORS = {"given": "#333333", "forward": "#0072B2", "loss": "#0072B2", "backward
           "update": "#009E73", "highlight": "#F0E442", "edge": "#8c8c8c", "node": "#ffffff"}
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 TEXT_SIZE = 19
-LINE = 23
 RADIUS = 30
-_SUB = re.compile(r"([A-Za-zδ∂]+)_([A-Za-z0-9]+)")
+_SUB = re.compile(r"([A-Za-zδ∂Σ]+)_([A-Za-z0-9]+)")
 
 
 def rich(text: str) -> str:
@@ -49,7 +48,7 @@ def _width(content: str, size: float) -> float:
 
 
 def _text(x: float, y: float, content: str, role: str, current: bool = False, anchor: str = "middle",
-          size: int = TEXT_SIZE, extra: str = "") -> str:
+          size: float = TEXT_SIZE, extra: str = "") -> str:
     weight = "bold" if current or role == "loss" else "normal"
     mark = ""
     if current:  # the current step's number sits on a highlighter stroke
@@ -144,6 +143,7 @@ def render(stepper: "BackpropStepper", index: int, highlight: bool = True) -> st
            f'<rect width="{L.width}" height="{L.height}" fill="#ffffff"/>']
     out += [_edge(e, L, e.id == highlight) for e in L.edges]
     out += [_node_shape(n, n.id == highlight) for n in L.nodes]
+    size, line = L.text_size, round(L.text_size * 1.22)
     in_tables = {e for t in L.tables for e in t.edges}
     for target, lines in texts.items():
         if target in in_tables:
@@ -151,67 +151,70 @@ def render(stepper: "BackpropStepper", index: int, highlight: bool = True) -> st
         if target in edge_ids:
             e = next(e for e in L.edges if e.id == target)
             x, y = _edge_point(e, L)
-            top = y + 26 if e.below else y - (len(lines) - 1) * LINE / 2
+            top = y + 26 if e.below else y - (len(lines) - 1) * line / 2
             for k, (content, role, cur) in enumerate(lines):
-                out.append(_text(x, top + k * LINE, content, role, cur, extra=f' data-anchor="{target}"'))
+                out.append(_text(x, top + k * line, content, role, cur, size=size, extra=f' data-anchor="{target}"'))
         elif target in node_ids:
             n = L.node(target)
             above = [t for t in lines if n.all_above or t[1] in ("given", "forward", "loss")]
             below = [t for t in lines if not n.all_above and t[1] in ("backward", "update")]
             gap = RADIUS + 18 if n.shape == "circle" else 36
             for k, (content, role, cur) in enumerate(reversed(above)):
-                out.append(_text(n.x, n.y - gap - k * LINE, content, role, cur, extra=f' data-anchor="{target}"'))
+                out.append(_text(n.x, n.y - gap - k * line, content, role, cur, size=size,
+                                 extra=f' data-anchor="{target}"'))
             for k, (content, role, cur) in enumerate(below):
-                out.append(_text(n.x, n.y + gap + k * LINE, content, role, cur, extra=f' data-anchor="{target}"'))
+                out.append(_text(n.x, n.y + gap + k * line, content, role, cur, size=size,
+                                 extra=f' data-anchor="{target}"'))
     for table in L.tables:
-        out.append(_table(table, stepper, index, current))
-    out.append(_legend(L, ex, corner))
+        out.append(_table(table, stepper, index, current, size, line))
+    out.append(_legend(L, ex, corner, size))
     out.append("</svg>")
     return "".join(out)
 
 
-def _table(table: Table, stepper: "BackpropStepper", index: int, current) -> str:
+def _table(table: Table, stepper: "BackpropStepper", index: int, current, size: float, line: float) -> str:
     """One row per edge: its name, its weight (given), ∂E/∂w and the updated weight once they are computed."""
     done = {s.name: s for s in stepper.steps[:index]}
     params = stepper.params
-    cols = (0, 110, 260, 420)
+    cols = tuple(size * c for c in (0, 4.4, 9.0, 14.8))
     out = [f'<g class="bp-table" data-title="{escape(table.title)}">']
     if table.title:
-        out.append(f'<text x="{table.x}" y="{table.y - LINE}" font-size="17" font-style="italic" fill="#555555" '
+        out.append(f'<text x="{table.x}" y="{table.y - line}" font-size="{size}" font-style="italic" fill="#555555" '
                    f'dominant-baseline="middle">{escape(table.title)}</text>')
     heads = ("weight", "value", "∂E/∂w", "new")
     for c, head in zip(cols, heads):
-        out.append(f'<text x="{table.x + c}" y="{table.y}" font-size="16" fill="#555555" '
+        out.append(f'<text x="{table.x + c:.1f}" y="{table.y}" font-size="{0.85 * size:.1f}" fill="#555555" '
                    f'dominant-baseline="middle">{escape(head)}</text>')
     for r, edge in enumerate(table.edges, start=1):
-        y = table.y + r * LINE
+        y = table.y + r * line
         hot = current is not None and current.target == edge
-        out.append(_text(table.x + cols[0], y, edge, "given", False, "start", extra=f' data-anchor="{edge}"'))
-        out.append(_text(table.x + cols[1], y, num(params[edge]), "given", False, "start",
-                         extra=f' data-anchor="{edge}"'))
+        out.append(_text(table.x + cols[0], y, edge, "given", False, "start", size, f' data-anchor="{edge}"'))
+        out.append(_text(table.x + cols[1], y, num(params[edge]), "given", False, "start", size,
+                         f' data-anchor="{edge}"'))
         for c, (key, role) in zip(cols[2:], ((f"dE/d{edge}", "backward"), (f"{edge}_new", "update"))):
             if key in done:
                 cur = hot and current.name == key
-                out.append(_text(table.x + c, y, num(done[key].value), role, cur, "start",
-                                 extra=f' data-anchor="{edge}" data-name="{escape(key)}"'))
+                out.append(_text(table.x + c, y, num(done[key].value), role, cur, "start", size,
+                                 f' data-anchor="{edge}" data-name="{escape(key)}"'))
     out.append("</g>")
     return "".join(out)
 
 
-def _legend(L: Layout, ex, corner) -> str:
+def _legend(L: Layout, ex, corner, size: float) -> str:
     y = L.height - 18
     x = 14.0
     out = []
+    small = round(0.9 * size)
     for content, role, _ in corner:
-        out.append(_text(x, y, content, role, anchor="start"))
-        x += _width(content, TEXT_SIZE) + 40
+        out.append(_text(x, y, content, role, anchor="start", size=size))
+        x += _width(content, size) + 40
     kinds = {s for s in ex.kinds.values()}
     legend = [("given", "given"), ("forward", "forward value"), ("backward", "gradient (∂, δ)")]
     if "eta" in kinds:
         legend.append(("update", "updated (←)"))
     for role, label in legend:
         text = f"■ {label}"
-        out.append(f'<text x="{x:.1f}" y="{y}" dominant-baseline="middle" font-size="17" '
+        out.append(f'<text x="{x:.1f}" y="{y}" dominant-baseline="middle" font-size="{small}" '
                    f'fill="{COLORS[role]}">{escape(text)}</text>')
-        x += _width(text, 17) + 26
+        x += _width(text, small) + 26
     return "".join(out)

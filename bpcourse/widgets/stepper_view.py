@@ -205,7 +205,7 @@ def check_html(s: BackpropStepper) -> str:
     rows = s.check()
     ok = all(err <= CHECK_TOLERANCE for *_, err in rows.values())
     cells = "".join(
-        f"<tr><td>{html_rich(_grad_label(name))}</td><td>{b:+.8f}</td><td>{c:+.8f}</td><td>{err:.1e}</td>"
+        f"<tr><td>{html_rich(_grad_label(name, s.example.labels.get('E', 'E')))}</td><td>{b:+.8f}</td><td>{c:+.8f}</td><td>{err:.1e}</td>"
         f"<td>{'✓' if err <= CHECK_TOLERANCE else '✗ disagrees'}</td></tr>"
         for name, (b, c, err) in rows.items())
     verdict = (f"all {len(rows)} agree: relative error ≤ {CHECK_TOLERANCE:.0e}" if ok else
@@ -216,13 +216,13 @@ def check_html(s: BackpropStepper) -> str:
             f'{cells}</table><div style="color:{color};font-weight:bold;margin-top:4px">{verdict}</div></div>')
 
 
-def _grad_label(name: str) -> str:
-    # "dE/dw1" -> "∂E/∂w_1"
+def _grad_label(name: str, loss: str) -> str:
+    # "dE/dw1" -> "∂E/∂w_1" (∂L/∂w_1 where the example calls its loss L)
     top, bottom = name.split("/")
     var = bottom[1:]
     if len(var) > 1 and var[0].isalpha() and var[1:].isdigit():
         var = f"{var[0]}_{var[1:]}"
-    return f"∂{top[1:]}/∂{var}"
+    return f"∂{loss if top == 'dE' else top[1:]}/∂{var}"
 
 
 def static_html(s: BackpropStepper) -> str:
