@@ -76,19 +76,21 @@ def replace_widgets(nb: nbformat.NotebookNode, up: str) -> int:
         cells.append(cell)
         if cell.cell_type != "code":
             continue
-        had_widget = False
+        had_widget, says_how = False, False
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             if WIDGET_MIME in data:
                 had_widget = True
                 del data[WIDGET_MIME]
-                if any(k.startswith("image/") for k in data):
+                if any(k.startswith("image/") or k == "text/html" for k in data):
                     data.pop("text/plain", None)  # the picture says it; the repr would only add noise
+                says_how = says_how or "Run this notebook" in "".join(data.get("text/html", ""))
         if had_widget:
             count += 1
             cell.outputs = [o for o in cell.outputs if o.get("data", {}) or o.output_type == "stream"]
-            note = WIDGET_NOTE.format(kind=widget_kind(cell), up=up)
-            cells.append(nbformat.v4.new_markdown_cell(note, metadata={"tags": ["widget-note"]}))
+            if not says_how:  # the stepper's stored picture says it already; the explorer's is only a plot
+                note = WIDGET_NOTE.format(kind=widget_kind(cell), up=up)
+                cells.append(nbformat.v4.new_markdown_cell(note, metadata={"tags": ["widget-note"]}))
     nb.cells = cells
     nb.metadata.pop("widgets", None)
     return count

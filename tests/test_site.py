@@ -159,8 +159,12 @@ def test_widgets_show_a_picture_and_say_how_to_use_them(site):
             "application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in c.get("outputs", []))]
         if not widget_cells:
             continue
+        for cell in widget_cells:  # the picture shown before any kernel runs, and so on the site
+            data = [o.get("data", {}) for o in cell["outputs"]]
+            assert any("image/png" in d or "<img" in "".join(d.get("text/html", "")) for d in data), (
+                f"{chapter.name}: a widget output without a stored picture")
         text = (site / page_of(chapter)).read_text(encoding="utf-8")
-        assert text.count("Run this notebook in JupyterLab") >= len(widget_cells), chapter.name
+        assert text.count("Run this notebook") >= len(widget_cells), chapter.name
         assert "application/vnd.jupyter.widget" not in text, f"{chapter.name}: a widget view was left in"
 
 
