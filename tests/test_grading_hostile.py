@@ -63,7 +63,7 @@ FEEDBACK = {
     "hostile_reference_tricks": "this task's grade must come from your own code",
     "hostile_kills_group": "killed by signal 9 (SIGKILL)",
     "hostile_escapes_setsid": "1 process(es) the notebook left running were killed",
-    "hostile_output_bomb": "printed 209,715,200 bytes",
+    "hostile_output_bomb": "printed 209,715,205 bytes",  # 200 MiB, and the last cell's "done\\n"
     "hostile_fork_bomb": "reached the limit of 64 processes",
     "hostile_memory_creep": "MemoryError",
 }
@@ -186,3 +186,45 @@ def test_same_seed_same_table_on_a_second_run_interrupted_and_resumed(graded, co
     assert "already done" in again.stdout
     assert timeless(out) == timeless(graded["out"])
     assert marked_processes() == []
+
+
+REAL = Path(__file__).resolve().parents[1] / "exercises"
+CHEATS = {  # exercise -> (function, its cheating body through the public API, tasks that must earn 0)
+    "06_fully_connected_layer": ("dense_backward", (
+        "    from bpcourse.layers import Dense\n"
+        "    layer = Dense(W.shape[1], W.shape[0], W=W)\n    layer.forward(x)\n"
+        "    return layer.backward(dout) * (1 + 1e-13), layer.grads['W'], layer.grads['b']"),
+        {"ex06_dense_backward"}),
+    "08_softmax_cross_entropy": ("softmax", (
+        "    import bpcourse.activations\n    return bpcourse.activations.softmax(NET) * (1 + 1e-13)"),
+        {"ex08_softmax", "ex08_softmax_ce_backward"}),  # the solution's softmax_ce_backward calls softmax
+}
+
+
+@pytest.mark.parametrize("exercise", sorted(CHEATS))
+def test_the_real_reference_through_the_public_api_earns_nothing_under_the_cli(exercise, tmp_path):
+    import re
+
+    import nbformat
+
+    from bpcourse.grading.release import release_with_solutions
+    from bpcourse.grading.tasks import tasks_for
+
+    fn, body, zero = CHEATS[exercise]
+    source = REAL / f"{exercise}.ipynb"
+    nb = release_with_solutions(nbformat.read(str(source), as_version=4))
+    for c in nb.cells:
+        m = re.match(rf"def {fn}\(([^)]*)\):", c.source)
+        if c.cell_type == "code" and m:
+            c.source = f"def {fn}({m.group(1)}):\n{body}"
+    (tmp_path / "subs").mkdir()
+    nbformat.write(nb, str(tmp_path / "subs" / "cheat.ipynb"))
+    r = subprocess.run([sys.executable, "-m", "bpcourse.cli", "grade", str(source), str(tmp_path / "subs"),
+                        "--seed", "7", "--out", str(tmp_path / "out"), "--quiet"], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    (row,) = table(tmp_path / "out")
+    for t in tasks_for(exercise):
+        assert float(row[t.id]) == (0 if t.id in zero else t.points), row
+    fb = next((tmp_path / "out" / "feedback").iterdir()).read_text()
+    assert "this task's grade must come from your own code" in fb
