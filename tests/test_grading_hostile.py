@@ -63,7 +63,7 @@ FEEDBACK = {
     "hostile_reference_tricks": "this task's grade must come from your own code",
     "hostile_kills_group": "killed by signal 9 (SIGKILL)",
     "hostile_escapes_setsid": "1 process(es) the notebook left running were killed",
-    "hostile_output_bomb": "printed 209,715,205 bytes",  # 200 MiB, and the last cell's "done\\n"
+    "hostile_output_bomb": "printed 209,715,205 bytes",  # 200 MiB and the last cell's print
     "hostile_fork_bomb": "reached the limit of 64 processes",
     "hostile_memory_creep": "MemoryError",
 }
