@@ -7,6 +7,7 @@ import subprocess
 import sys
 import warnings
 
+import matplotlib
 import numpy as np
 import pytest
 
@@ -14,6 +15,9 @@ from bpcourse.datasets import moons, spirals
 from bpcourse.networks import mlp
 from bpcourse.optimizers import make_optimizer
 from bpcourse.widgets import DIVERGED_LOSS, TrainingExplorer
+
+# matplotlib and ipywidgets are dependencies of the course: the tests import them, never skip without them
+matplotlib.use("Agg")
 
 
 def test_import_and_run_need_neither_ipywidgets_nor_matplotlib():
@@ -168,8 +172,6 @@ def test_custom_data_and_architecture():
 
 
 def test_figure_draws_this_run_and_the_previous_one():
-    matplotlib = pytest.importorskip("matplotlib")
-    matplotlib.use("Agg")
     ex = TrainingExplorer(epochs=5)
     with pytest.raises(RuntimeError, match="run"):
         ex.figure()
@@ -191,15 +193,12 @@ def test_figure_draws_this_run_and_the_previous_one():
 
 
 def test_figure_of_a_diverged_run_draws_without_error():
-    pytest.importorskip("matplotlib").use("Agg")
     ex = TrainingExplorer(lr=1e4, epochs=5)
     ex.run()
     assert "diverged" in ex.figure().axes[0].get_title()
 
 
 def test_build_ui_drives_the_explorer():
-    pytest.importorskip("ipywidgets")
-    pytest.importorskip("matplotlib").use("Agg")
     ex = TrainingExplorer(epochs=5)
     box = ex.build_ui()
     assert repr(box) == "TrainingExplorer controls (η, optimiser, batch size, epochs, seed) and loss curve"
@@ -224,8 +223,6 @@ def test_build_ui_drives_the_explorer():
 
 
 def test_build_ui_offers_a_batch_size_outside_the_usual_choices():
-    pytest.importorskip("ipywidgets")
-    pytest.importorskip("matplotlib").use("Agg")
     ex = TrainingExplorer(batch_size=50, epochs=2)
     box = ex.build_ui()
     options = dict(box.controls["batch_size"].options)
@@ -234,10 +231,18 @@ def test_build_ui_offers_a_batch_size_outside_the_usual_choices():
     assert list(options) == ["1", "4", "16", "32", "50", "64", "128", "full"]
 
 
+def test_build_ui_carries_dom_hooks_for_the_browser_tests():
+    box = TrainingExplorer(epochs=2).build_ui()
+    assert "bp-explorer" in box._dom_classes
+    for name, css in (("lr", "bp-explorer-lr"), ("optimizer", "bp-explorer-optimizer"),
+                      ("batch_size", "bp-explorer-batch-size"), ("epochs", "bp-explorer-epochs"),
+                      ("seed", "bp-explorer-seed")):
+        assert css in box.controls[name]._dom_classes
+    assert "bp-explorer-plot" in box.plot._dom_classes and "bp-explorer-status" in box.status._dom_classes
+
+
 def test_full_batch_keeps_the_dropdown_showing_full():
     """ipywidgets reads a None value as "nothing selected" (a blank drop-down): "full" is stored instead."""
-    pytest.importorskip("ipywidgets")
-    pytest.importorskip("matplotlib").use("Agg")
     ex = TrainingExplorer(epochs=2)
     box = ex.build_ui()
     batch = box.controls["batch_size"]
@@ -252,8 +257,6 @@ def test_full_batch_keeps_the_dropdown_showing_full():
 
 
 def test_eta_moves_over_short_numbers_and_is_written_short():
-    pytest.importorskip("ipywidgets")
-    pytest.importorskip("matplotlib").use("Agg")
     from bpcourse.widgets.explorer import ETA_CHOICES, eta_text
 
     assert eta_text(0.125893) == "0.126" and eta_text(0.3) == "0.3" and eta_text(1000.0) == "1000"
@@ -269,8 +272,6 @@ def test_eta_moves_over_short_numbers_and_is_written_short():
 
 
 def test_plot_is_an_svg_that_keeps_its_aspect_ratio():
-    pytest.importorskip("ipywidgets")
-    pytest.importorskip("matplotlib").use("Agg")
     from bpcourse.widgets.explorer import FIGSIZE
 
     ex = TrainingExplorer(epochs=3)
@@ -284,8 +285,6 @@ def test_plot_is_an_svg_that_keeps_its_aspect_ratio():
 
 
 def test_display_carries_a_static_picture_for_pages_without_a_kernel():
-    pytest.importorskip("ipywidgets")
-    pytest.importorskip("matplotlib").use("Agg")
     import base64
 
     box = TrainingExplorer(epochs=3).build_ui()

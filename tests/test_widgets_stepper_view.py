@@ -59,9 +59,6 @@ def test_drawing_of_the_3_2_2_network_puts_its_14_weights_in_two_tables():
 
 
 # ---------------------------------------------------------------------------------------------- view
-widgets = pytest.importorskip("ipywidgets")
-
-
 def test_view_carries_the_dom_hooks():
     s = BackpropStepper("two_hidden")
     v = s.view()

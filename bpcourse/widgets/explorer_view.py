@@ -86,8 +86,12 @@ def build_explorer_ui(explorer: TrainingExplorer) -> ExplorerBox:
     for name, control in controls.items():
         control._explorer_setting = name
         control.observe(on_change, names="value")
+        control.add_class(f"bp-explorer-{name.replace('_', '-')}")  # DOM hooks for the browser tests
+    plot.add_class("bp-explorer-plot")
+    status.add_class("bp-explorer-status")
     redraw()
     box = ExplorerBox([widgets.HBox([lr, optimizer, batch]), widgets.HBox([epochs, seed]), status, plot])
+    box.add_class("bp-explorer")
     box.explorer = explorer
     box.controls = controls
     box.plot = plot
