@@ -3,10 +3,12 @@
     python benchmarks/bench_grading.py [--exercise 06_fully_connected_layer] [--n 50] [--no-nbgrader]
 
 Builds ``--n`` correct submissions of the exercise (the released notebook with the instructor's solutions
-filled in), grades the folder with ``bpcourse grade --jobs 2`` and ``--jobs 1``, then, when nbgrader is
-installed, runs ``nbgrader generate_assignment`` + ``nbgrader autograde`` on the same submissions (nbgrader
-grades one notebook after another, each in a fresh Jupyter kernel). Prints seconds per submission.
-The machine is shared, so expect ±20 % between runs.
+filled in), grades the folder with ``bpcourse grade --jobs 2`` and ``--jobs 1`` with isolation on (each
+submission in its own bubblewrap sandbox, as instructors run it; the run stops if bubblewrap is missing),
+then, when nbgrader is installed, runs ``nbgrader generate_assignment`` + ``nbgrader autograde`` on the same
+submissions (nbgrader grades one notebook after another, each in a fresh Jupyter kernel, no sandbox).
+Prints seconds per submission, set-up included for both. The machine is shared, so expect ±20 % between
+runs.
 """
 
 from __future__ import annotations
@@ -25,16 +27,14 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bpcourse.grading.grade import grade_folder  # noqa: E402
+from bpcourse.grading.batch import grade_folder  # noqa: E402
 from bpcourse.grading.release import release_with_solutions  # noqa: E402
-
-
 
 
 def bench_ours(source_path: Path, subs: Path, work: Path, jobs: int) -> tuple[float, dict[str, int]]:
     out = work / f"ours-jobs{jobs}"
     t0 = time.perf_counter()
-    summary = grade_folder(source_path, subs, out, seed=1234, jobs=jobs, log=lambda s: None)
+    summary = grade_folder(source_path, subs, out, seed=1234, jobs=jobs, log=lambda s: None, isolation=True)
     return time.perf_counter() - t0, summary.counts
 
 
@@ -92,18 +92,19 @@ def main() -> None:
         rows = []
         for jobs in (2, 1):
             sec, counts = bench_ours(source_path, subs, work, jobs)
-            rows.append((f"bpcourse grade --jobs {jobs}", sec, ", ".join(f"{v} {k}" for k, v in counts.items())))
+            rows.append((f"bpcourse grade --jobs {jobs} (bwrap)", sec,
+                         ", ".join(f"{v} {k}" for k, v in counts.items())))
         if not args.no_nbgrader:
             sec, note = bench_nbgrader(source_path, student, args.n, work)
             rows.append(("nbgrader autograde", sec, note))
     print(f"Grading {args.n} correct submissions of {args.exercise} ({os.cpu_count()} cores)\n")
-    print(f"| {'grader':28s} | {'total s':>8s} | {'s / submission':>14s} | notes")
-    print(f"|{'-' * 30}|{'-' * 10}|{'-' * 16}|------")
+    print(f"| {'grader':34s} | {'total s':>8s} | {'s / submission':>14s} | notes")
+    print(f"|{'-' * 36}|{'-' * 10}|{'-' * 16}|------")
     for name, sec, note in rows:
         if sec is None:
-            print(f"| {name:28s} | {'—':>8s} | {'—':>14s} | {note}")
+            print(f"| {name:34s} | {'—':>8s} | {'—':>14s} | {note}")
         else:
-            print(f"| {name:28s} | {sec:8.1f} | {sec / args.n:14.3f} | {note}")
+            print(f"| {name:34s} | {sec:8.1f} | {sec / args.n:14.3f} | {note}")
     ours = rows[0][1]
     theirs = rows[-1][1] if rows[-1][0].startswith("nbgrader") else None
     if theirs:

@@ -29,3 +29,24 @@ def test_flop_count(bench):
     fwd = 2 * 256 * (64 * 512 + 512 * 512 + 512 * 10)
     assert bench.step_flops(sizes, 256) == 3 * fwd - 2 * 256 * 64 * 512
 
+
+
+def test_grading_benchmark_grades_its_folder_in_the_sandbox(monkeypatch, tmp_path):
+    """The grading benchmark's own run gives every correct submission full marks, with isolation on."""
+    import csv
+
+    import nbformat
+
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    bench = importlib.import_module("bench_grading")
+    from bpcourse.grading.release import release_with_solutions
+
+    source = BENCHMARKS.parent / "exercises" / "06_fully_connected_layer.ipynb"
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for k in range(2):
+        nbformat.write(release_with_solutions(nbformat.read(str(source), as_version=4)), str(subs / f"s{k}.ipynb"))
+    seconds, counts = bench.bench_ours(source, subs, tmp_path, jobs=2)
+    assert counts == {"ok": 2} and seconds > 0
+    with open(tmp_path / "ours-jobs2" / "grades.csv", newline="") as f:
+        assert {row["sandbox"] for row in csv.DictReader(f)} == {"bwrap"}
