@@ -7,10 +7,11 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from bpcourse.autodiff import Value
+from bpcourse.gradcheck import rel_error
 from bpcourse.models import chain, net322, two_hidden
 from bpcourse.models.neuron import SigmoidNeuron
 from bpcourse.widgets import CHECK_TOLERANCE, EXAMPLES, BackpropStepper, Step
@@ -22,7 +23,9 @@ EXAMPLE_KEYS = ("xyz", "neuron", "chain", "two_hidden", "net322")
 
 def close(a: float, b: float) -> bool:
     """Equal to round-off: the stepper and the models do the same arithmetic, at most in another order."""
-    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15)
+    # abs_tol: a sum such as net_4 = Σ w·x can cancel to near 0, where its round-off (~1e-16 × the terms) is
+    # no longer small relative to it; BLAS may add the terms in another order than the stepper does
+    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-13)
 
 
 def assert_values(s: BackpropStepper, expected: dict) -> None:
@@ -140,10 +143,18 @@ def test_net322_equals_article_b_model():
     assert f"{s.value('delta_4'):+.6f}" == "-0.024710"  # chapter 6's printed value
 
 
+def test_net322_in_saturation_equals_the_model():
+    """σ'(net) comes from bpcourse.activations, as in the model: y·(1 − y) would lose digits near y = 1."""
+    big = {n: 4.0 for n in EXAMPLES["net322"].checked} | {"x_1": 3.0, "x_2": 3.0, "x_3": 3.0}
+    s = BackpropStepper("net322", **big)
+    assert s.value("y_6") > 1 - 1e-9  # saturated
+    assert_values(s, net322_reference(s.params))
+
+
 finite = st.floats(-3.0, 3.0, allow_nan=False, allow_infinity=False)
 
 
-@settings(deadline=None, max_examples=30)
+@settings(deadline=None, max_examples=60)
 @given(data=st.data())
 def test_every_example_equals_its_model_at_random_parameters(data):
     key = data.draw(st.sampled_from(("neuron", "chain", "two_hidden", "net322")))
@@ -302,9 +313,10 @@ def test_check_agrees_at_random_parameters(key, seed):
     # smaller than that is round-off, so the whole gradient vector is what is compared
     g = np.array([b for b, _, _ in rows.values()])
     c = np.array([c for _, c, _ in rows.values()])
-    from bpcourse.gradcheck import rel_error
-    if np.linalg.norm(g) > 1e-6:
-        assert rel_error(g, c) <= CHECK_TOLERANCE
+    # round-off in a difference of losses ~1 at ε = 1e-6 is ~1e-10 absolute: below a gradient norm of 1e-2 the
+    # relative error of the vector could exceed 1e-7 by round-off alone, so those draws are not checkable
+    assume(np.linalg.norm(g) > 1e-2)
+    assert rel_error(g, c) <= CHECK_TOLERANCE
 
 
 def test_check_catches_the_article_s_update_order():

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from ..activations import sigmoid_prime_scalar as _sigma_prime
 from ..activations import sigmoid_scalar as _sigma
 from .stepper_steps import Edge, Layout, Node, Recorder, Step, Table, num, pn
 
@@ -308,10 +309,13 @@ def _net322_steps(p: dict[str, float], o: dict[str, str]) -> list[Step]:
     r.add("loss", "E", "E", "E = ½[(t_6 − y_6)² + (t_7 − y_7)²]",
           f"½[({pn(t6)} − {num(y[6])})² + ({pn(t7)} − {num(y[7])})²]", 0.5 * ((t6 - y[6]) ** 2 + (t7 - y[7]) ** 2))
     delta: dict[int, float] = {}
+    # σ'(net) as chapter 6 and net322 compute it (bpcourse.activations, exact in saturation, where y·(1 − y)
+    # loses digits to the cancellation in 1 − y)
+    fp = {j: _sigma_prime(r.v[f"net_{j}"]) for j in (*_HID, *_OUT)}
     for k in _OUT:
         yk, tk = y[k], p[f"t_{k}"]
-        delta[k] = r.add("backward", str(k), f"delta_{k}", f"δ_{k} = (y_{k} − t_{k})·y_{k}·(1 − y_{k})",
-                         f"({num(yk)} − {pn(tk)})·{num(yk)}·{num(1.0 - yk)}", (yk - tk) * yk * (1.0 - yk))
+        delta[k] = r.add("backward", str(k), f"delta_{k}", f"δ_{k} = (y_{k} − t_{k})·σ'(net_{k})",
+                         f"({num(yk)} − {pn(tk)})·{num(fp[k])}", (yk - tk) * fp[k])
         for j in (*_HID, "b"):
             name = _w(k, j)
             if j == "b":
@@ -321,9 +325,9 @@ def _net322_steps(p: dict[str, float], o: dict[str, str]) -> list[Step]:
                       delta[k] * y[j])
     for j in _HID:
         s = delta[6] * p[_w(6, j)] + delta[7] * p[_w(7, j)]
-        delta[j] = r.add("backward", str(j), f"delta_{j}", f"δ_{j} = (δ_6·w_6{j} + δ_7·w_7{j})·y_{j}·(1 − y_{j})",
-                         f"({num(delta[6])}·{pn(p[_w(6, j)])} + {pn(delta[7])}·{pn(p[_w(7, j)])})·{num(y[j])}·"
-                         f"{num(1.0 - y[j])}", s * y[j] * (1.0 - y[j]))
+        delta[j] = r.add("backward", str(j), f"delta_{j}", f"δ_{j} = (δ_6·w_6{j} + δ_7·w_7{j})·σ'(net_{j})",
+                         f"({num(delta[6])}·{pn(p[_w(6, j)])} + {pn(delta[7])}·{pn(p[_w(7, j)])})·{num(fp[j])}",
+                         s * fp[j])
     for j in _HID:
         for i in (*_IN, "b"):
             name = _w(j, i)
