@@ -20,7 +20,7 @@ def sigmoid(net):
 """, """
 def sigmoid(net):
     return 1.0 / (1.0 + np.exp(net))            # the sign of the exponent
-""", "wrong values"),
+""", "is σ(−net) = 1 − σ(net)"),
     "ex01_sigmoid_prime": ("sigmoid_prime", """
 def sigmoid_prime(net):
     s = 1.0 / (1.0 + np.exp(-net))

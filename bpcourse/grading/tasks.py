@@ -500,9 +500,9 @@ def _net322_one_output(case: Case) -> list[Slip]:
     for r, k in enumerate((6, 7)):
         delta_j = v["delta_out"][r] * case["W_out"][r, :2] * fp
         slips.append(Slip({"dW_hidden": np.outer(delta_j, v["x_aug"])},
-                          f"uses δ_j from output {k} alone: y_j feeds both outputs 6 and 7, so "
-                          f"δ_j = (δ_6·w_6j + δ_7·w_7j)·f'(net_j), the total derivative. In a loop over k, "
-                          f"look for `=` where `+=` belongs"))
+                          f"uses δ_j from output {k} alone: y_j feeds both outputs 6 and 7, so δ_j adds up "
+                          f"one term δ_k·w_kj per output k (the total derivative). In a loop over k, look for "
+                          f"`=` where `+=` belongs"))
     return slips
 
 
@@ -824,8 +824,8 @@ def _adam_slips(case: Case) -> list[Slip]:
     eta, eps = case["eta"], case["eps"]
     slips.append(Slip({"w": case["w"] + eta * m_hat / (np.sqrt(v_hat) + eps)}, _UPHILL))
     slips.append(Slip({"w": case["w"] - eta * m / (np.sqrt(v) + eps)},
-                      "skips the bias correction: move w by m̂/(√v̂ + ε) with m̂ = m/(1 − β1^t), v̂ = v/(1 − β2^t), "
-                      "or the first steps come out too small"))
+                      "skips the bias correction: m and v start at zero, so divide them by 1 − β1^t and 1 − β2^t "
+                      "before they move w, or the first steps come out too small"))
     return slips
 
 
@@ -854,6 +854,8 @@ _OPTIMIZER = ("bpcourse.optimizers.Optimizer.step",)
 _ALL: list[Task] = [
     # 01 -----------------------------------------------------------------------------------------------
     Task("ex01_sigmoid", EX01, "sigmoid", 2, _ref_sigmoid, _net_case,
+          factors={"σ(−net)": lambda c: Slip(_sig(-c["net"]), "is σ(−net) = 1 − σ(net): check the sign of the "
+                                                               "exponent (σ(net) grows with net)")},
           guards=_SIGMOID + _SIGMOID_LAYER,
           solution="σ(net) = 1 / (1 + np.exp(−net)), element-wise",
           description="the logistic function, element-wise on an array of any shape (np.exp works on arrays)"),
@@ -892,7 +894,7 @@ _ALL: list[Task] = [
     Task("ex02_add_mul_gradients", EX02, "add_mul_gradients", 3, _ref_add_mul_gradients, _xyz_case,
           outputs=("dx", "dy", "dz"),
           guards=_AUTODIFF,
-          solution="q = x + y; dq, dz = q's and z's share of the multiply gate (z and q); dx = dy = dq",
+          solution="dx = dy = z (the add gate passes ∂f/∂q = z on), dz = x + y",
           description="f = (x + y)·z: start from ∂f/∂f = 1 at the multiply node, then the add node passes its "
                       "gradient on unchanged"),
     Task("ex02_branch_gradients", EX02, "branch_gradients", 3, _ref_branch_gradients, _branch_case,
