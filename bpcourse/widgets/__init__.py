@@ -9,8 +9,16 @@
     parameters.
 
 ipywidgets and matplotlib are imported only by the views (``build_ui()``, ``view()``), so
-``import bpcourse.widgets`` stays cheap. How a chapter displays them, and how the notebooks are executed so
-that the widgets show a picture before the kernel runs: see ``widget_display`` in each view's docstring.
+``import bpcourse.widgets`` stays cheap.
+
+In a chapter, the view is a cell's last expression (``BackpropStepper("two_hidden").view()``,
+``TrainingExplorer().build_ui()``). Its display is one output with a static fallback next to the widget: the
+stepper adds ``text/html`` (the drawing of the whole pass as an SVG data URI and "Run this notebook to use the
+stepper"), the explorer ``image/png``. So a page without a kernel shows a picture, not "model not found" or a
+text repr: JupyterLab with an untrusted notebook (it renders only safe types), a static site or nbconvert's HTML
+(given no widget state, or told to skip the widget type). Execute the chapters with
+``jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.store_widget_state=True``: the stored
+state lets JupyterLab 4 draw the widgets of a trusted notebook before any kernel runs.
 """
 from .explorer import BATCH_CHOICES, DIVERGED_LOSS, TrainingExplorer
 from .stepper import CHECK_TOLERANCE, EXAMPLES, BackpropStepper, Step

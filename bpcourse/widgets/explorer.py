@@ -303,7 +303,7 @@ class TrainingExplorer:
         escapes into the notebook cell. η moves over 1, 2, 3, 5 × 10^k (plus the starting value), so its
         readout is always a short number. Returns the widget box (display it, or leave it as a cell's last
         expression); its controls are reachable as ``box.controls`` (a dict by setting name). Displayed, the
-        box also carries a static PNG of the curve for pages without a kernel (see /tmp/bp/widget-usage.md).
+        box also carries a static PNG of the curve for pages without a kernel (see :mod:`bpcourse.widgets`).
         """
         from .explorer_view import build_explorer_ui
 

@@ -9,7 +9,7 @@ Fixed here (issue 11):
 * The curve is an SVG in an ``HTML`` widget that keeps its aspect ratio and stays sharp at any width (an
   ``Image`` is stretched by the box to the cell's width at a fixed height).
 * Displayed, the box also carries a static PNG of the curve with the line "run this notebook to use the
-  explorer", for pages without a kernel (see /tmp/bp/widget-usage.md).
+  explorer", for pages without a kernel (see :mod:`bpcourse.widgets`).
 """
 from __future__ import annotations
 

@@ -1,14 +1,15 @@
 """The stepper's ipywidgets UI: a thin view over :class:`~bpcourse.widgets.stepper.BackpropStepper`.
 
 Every control only calls the stepper (``step_forward``, ``set_param``, ``check`` …) and then redraws from its
-state, so what the buttons do is what the tests of the plain object test. The CSS classes listed in
-/tmp/bp/stepper-api.md (``bp-stepper``, ``bp-forward``, ``bp-formula``, ``bp-param-w1`` …) are the hooks the
+state, so what the buttons do is what the tests of the plain object test. Its CSS classes (``bp-stepper``;
+``bp-reset``, ``bp-back``, ``bp-forward``, ``bp-play``, ``bp-check``; ``bp-counter``, ``bp-formula``,
+``bp-drawing``, ``bp-check-output``; ``bp-param`` and ``bp-param-<name>`` on each field) are the hooks the
 browser tests use.
 
 Displaying it (``display(view)``, or as a cell's last expression) also emits a static copy: an HTML block with
 the drawing of the whole pass as an SVG image and the line "Run this notebook to use the stepper". A page
 without a live kernel shows that (an untrusted notebook in JupyterLab, a static website, nbconvert's HTML);
-a live kernel shows the widget. See /tmp/bp/widget-usage.md.
+a live kernel shows the widget. See :mod:`bpcourse.widgets`.
 """
 from __future__ import annotations
 
