@@ -617,3 +617,47 @@ def test_every_task_has_guards_solution_and_a_hint_without_the_formula(task_id):
     assert task.solution not in task.description
     if task_id != "ex04_quadratic_gradient":  # no bpcourse function computes ½(A + Aᵀ)x + b
         assert task.guards, task_id
+
+
+CHAPTER_FILES = {
+    "01": "01_single_neuron.ipynb", "02": "02_chain_rule_and_graphs.ipynb", "03": "03_three_layer_chain.ipynb",
+    "04": "04_gradient_checking.ipynb", "05": "05_two_hidden_neurons.ipynb", "06": "06_fully_connected_layer.ipynb",
+    "07": "07_matrix_form.ipynb", "08": "08_softmax_cross_entropy_relu.ipynb", "09": "09_training_in_practice.ipynb",
+}
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_the_exercise_starts_with_its_chapter_and_says_where_it_lives(exercise):
+    intro = _read(exercise).cells[0]
+    chapter = CHAPTER_FILES[exercise[:2]]
+    assert (ROOT / "notebooks" / chapter).exists()
+    assert f"](../notebooks/{chapter})" in intro.source  # a working link from exercises/ ...
+    assert f"`notebooks/{chapter}`" in intro.source and "JupyterHub" in intro.source  # ... and where it lives
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_each_test_cell_calls_only_its_own_task_and_keeps_warnings_quiet(exercise):
+    import ast
+    import re
+
+    nb = _read(exercise)
+    learner = {m for c in nb.cells if _nbg(c).get("solution") for m in re.findall(r"^def (\w+)\(", c.source, re.M)}
+    for cell in nb.cells:
+        meta = _nbg(cell)
+        if not meta.get("grade"):
+            continue
+        task = TASKS[meta["grade_id"]]
+        own = {task.function} | ({"central_difference"} if task.function == "probe_central_difference" else set())
+        called = {n.func.id for n in ast.walk(ast.parse(cell.source))
+                  if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        assert not (called & learner) - own, f"{task.id}'s test cell calls {sorted((called & learner) - own)}"
+        tree = ast.parse(cell.source)
+        # every call of the learner's function sits inside `with quiet():` (visible part and hidden part)
+        quiet_blocks = [n for n in tree.body if isinstance(n, ast.With)
+                        and ast.unparse(n.items[0].context_expr) == "quiet()"]
+        inside = {id(n) for b in quiet_blocks for n in ast.walk(b)}
+        outside = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+                   and n.func.id in own | {"check"} and id(n) not in inside]
+        assert not outside, f"{task.id}: a call outside `with quiet():` at line {outside[0].lineno}"
+        hidden = cell.source.split("### BEGIN HIDDEN TESTS", 1)[1]
+        assert re.search(rf"check\({task.function}, seed=\d+, n_cases=10\)", hidden), task.id
