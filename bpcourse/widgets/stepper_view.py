@@ -14,6 +14,7 @@ a live kernel shows the widget. See :mod:`bpcourse.widgets`.
 from __future__ import annotations
 
 import base64
+import re
 from html import escape
 from typing import Any
 
@@ -101,11 +102,8 @@ class StepperView(widgets.VBox):
         return "" if not opts else " (" + ", ".join(f"{k} = {v}" for k, v in opts.items()) + ")"
 
     def _field(self, name: str, value: float) -> widgets.FloatText:
-        label = "η" if name == "eta" else self.stepper.example.labels.get(name, name)
-        label = html_rich(label if not (len(label) > 1 and label[0].isalpha() and label[1:].isdigit())
-                          else f"{label[0]}_{label[1:]}")
-        field = widgets.FloatText(value=value, description=label, description_allow_html=True, step=0.05,
-                                  style={"description_width": "56px"},
+        label = "η" if name == "eta" else _plain_label(self.stepper.example.labels.get(name, name))
+        field = widgets.FloatText(value=value, description=label, step=0.05, style={"description_width": "56px"},
                                   layout=widgets.Layout(width="185px"))
         field.add_class("bp-param")
         field.add_class(f"bp-param-{name}")
@@ -183,6 +181,16 @@ class StepperView(widgets.VBox):
         data = super()._repr_mimebundle_(**kwargs) or {}
         data["text/html"] = static_html(self.stepper)
         return data
+
+
+_SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _plain_label(name: str) -> str:
+    """A field's label in plain text (ipywidgets' label sanitiser drops ``<sub>``): digit subscripts become
+    Unicode subscripts, ``w1`` → ``w₁``, ``w_41`` → ``w₄₁``; ``w_b4`` keeps its underscore."""
+    m = re.fullmatch(r"([a-z]+)_?(\d+)", name)
+    return m.group(1) + m.group(2).translate(_SUBSCRIPT_DIGITS) if m else name
 
 
 def formula_html(s: BackpropStepper) -> str:
