@@ -192,10 +192,10 @@ def test_ch10_test_set_untouched_until_the_end():
 def test_previous_next_and_exercise_links_work(number):
     cells = _cells(number)
     first, last = _source(cells[0]), _source([c for c in cells if c["cell_type"] == "markdown"][-1])
-    prev = re.search(r"Previous: \[[^\]]+\]\(([^)]+)\)", first)
+    prev = re.search(r"\*\*Previous:\*\* \[[^\]]+\]\(([^)]+)\)", first)
     assert prev and prev.group(1).startswith(f"{number - 1:02d}_") and (NOTEBOOKS / prev.group(1)).exists()
     if number < 10:
-        nxt = re.search(r"Next: \[[^\]]+\]\(([^)]+)\)", last)
+        nxt = re.search(r"\*\*Next:\*\* \[[^\]]+\]\(([^)]+)\)", last)
         assert nxt and nxt.group(1).startswith(f"{number + 1:02d}_") and (NOTEBOOKS / nxt.group(1)).exists()
     else:
         assert "(00_start_here.ipynb)" in last
