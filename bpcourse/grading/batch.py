@@ -89,9 +89,22 @@ class GradeSummary:
 
 
 # ------------------------------------------------------------------------------------------- the folder
+_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+_HASHED = re.compile(r".*-[0-9a-f]{12}")
+
+
 def results_stem(rel: str) -> str:
-    """A unique file stem for a submission path: readable prefix (≤ 60 chars) plus a hash of the whole path."""
-    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", rel[:-6] if rel.endswith(".ipynb") else rel).strip("._")[:60]
+    """The unique, bounded stem of a submission's results and feedback files.
+
+    A plain top-level name (``alice.ipynb`` → ``alice``) stays as it is; anything else (a subfolder,
+    unusual characters, a long name, or a name that looks like a hashed stem) becomes a readable prefix of
+    at most 60 characters plus 12 hex digits of the path's sha256: ``grp/alice.ipynb`` →
+    ``grp_alice-<hash>``, distinct from ``grp__alice.ipynb`` → ``grp__alice``.
+    """
+    base = rel[:-6] if rel.endswith(".ipynb") else rel
+    if "/" not in rel and _PLAIN.fullmatch(base) and not _HASHED.fullmatch(base):
+        return base
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._")[:60]
     return f"{readable or 'notebook'}-{hashlib.sha256(rel.encode('utf-8', 'surrogateescape')).hexdigest()[:12]}"
 
 

@@ -131,8 +131,8 @@ def _returned(outcome: dict[str, Any], n_outputs: int) -> Returned:
 def _guard_message(fn: str, err: dict[str, Any]) -> str:
     name = err["message"].split("`")[1] if err["message"].count("`") >= 2 else "a bpcourse reference"
     return (f"{fn} called `{name}`, which computes this task's answer: this task's grade must come from your "
-            f"own code, so it earns no points. Write the computation yourself with NumPy (the helpers the "
-            f"exercise gives you are fine)")
+            f"own code, no points for calling it. Write the computation yourself with NumPy (the helpers "
+            f"the exercise gives you are fine)")
 
 
 def _missing(t: Task, report: TaskReport, cell_hint: str) -> TaskVerdict:

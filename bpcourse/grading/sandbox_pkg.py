@@ -5,8 +5,8 @@
 * replaces the body of every guarded callable (``Task.guards``: ``"bpcourse.activations.softmax"``,
   ``"bpcourse.layers.Dense.backward"``) by ``raise GuardedReference(...)``: "this task's grade must come
   from your own code";
-* replaces ``bpcourse/grading/tasks.py`` (the task table and its ``_ref_*`` references) by a module that
-  raises the same error when imported;
+* replaces ``bpcourse/grading/tasks.py`` (the task table and its ``_ref_*`` references) by a module whose
+  every name raises the same error when used;
 * adds ``bpcourse/grading/_sandboxed.py``, whose presence switches the self-check ``check()`` to a no-op
   that says so.
 
@@ -39,10 +39,35 @@ class GuardedReference(RuntimeError):
         self.name = name
 '''
 
-_TASKS_STUB = '''"""The task table is not part of the grading sandbox."""
+_TASKS_STUB = '''"""The task table is not part of the grading sandbox: every use of it raises GuardedReference."""
 from bpcourse.grading._sandboxed import GuardedReference
 
-raise GuardedReference("bpcourse.grading.tasks")
+_NAME = "bpcourse.grading.tasks"
+
+
+class _Guarded:
+    def __getattr__(self, name):
+        if name.startswith("__"):  # hasattr(x, "__array__") and the like must stay False, not raise
+            raise AttributeError(name)
+        raise GuardedReference(_NAME)
+
+    def __getitem__(self, key):
+        raise GuardedReference(_NAME)
+
+    def __iter__(self):
+        raise GuardedReference(_NAME)
+
+    def __call__(self, *args, **kwargs):
+        raise GuardedReference(_NAME)
+
+
+TASKS = EXERCISES = tasks_for = _Guarded()
+
+
+def __getattr__(name):
+    if name.startswith("__"):  # the import system asks for __path__ and the like
+        raise AttributeError(name)
+    raise GuardedReference(_NAME)
 '''
 
 
