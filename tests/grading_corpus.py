@@ -8,7 +8,7 @@ task alone.
 
 ``CORPUS[task_id] = (name, right, slip, named)``: ``name`` is the function the learner writes in the solution
 cell (``central_difference`` for the probe task), ``right`` and ``slip`` its source, ``named`` a phrase the
-self-check's diagnosis of the slip must contain.
+self-check's diagnosis of the slip must contain (alternatives separated by " | ", when the case decides which).
 """
 from __future__ import annotations
 
@@ -120,8 +120,8 @@ def rel_error(a, b):
 """, """
 def rel_error(a, b):
     a = np.asarray(a, dtype=float); b = np.asarray(b, dtype=float)
-    return float(np.linalg.norm(a - b) / np.linalg.norm(a))   # only ‖a‖ below
-""", "wrong values"),
+    return float(np.linalg.norm(a - b) / np.linalg.norm(a))   # only ‖a‖ below (and 0/0 when both are zero)
+""", "wrong values | NaN"),
     "ex04_central_difference": ("central_difference", """
 def central_difference(f, x, eps=1e-5):
     x = np.array(x, dtype=float)

@@ -454,7 +454,7 @@ def test_corpus_right_answer_passes_and_its_slip_is_named(task_id):
         ok, out = _run_check(slip, task_id, seed=seed, n_cases=1)
         if not ok:
             failed += 1
-            assert named in out, out
+            assert any(phrase in out for phrase in named.split(" | ")), out
     assert failed == 12 or (task_id in DRAW_DEPENDENT and failed >= 3), f"{task_id}: slip failed {failed}/12 draws"
 
 
