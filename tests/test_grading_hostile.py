@@ -50,11 +50,13 @@ HOSTILE = {
     "hostile_fork_bomb": ("ok", 1, 2, 3),
     "hostile_reference_tricks": ("partial", 0, 2, 0),
     "hostile_patches_worker": ("failed", 0, 0, 0),
+    "hostile_deep_json": ("invalid-notebook", 0, 0, 0),
     "unusual_but_correct": ("ok", 1, 2, 3),
 }
 LONG = "a" * 248 + ".ipynb"  # 254 bytes: a valid name whose results file name must not be longer
+FORMULA = "=HYPERLINK(1).ipynb"  # a spreadsheet must show it as text, not run it
 ODD = {LONG: ("ok", 1, 2, 3), "grp/alice.ipynb": ("ok", 1, 2, 3), "grp__alice.ipynb": ("unanswered", 0, 0, 0),
-       "correct.ipynb": ("ok", 1, 2, 3)}
+       "correct.ipynb": ("ok", 1, 2, 3), "'" + FORMULA: ("ok", 1, 2, 3)}
 LINKS = ["link_out.ipynb", "link_source.ipynb", "linkdir"]
 
 FEEDBACK = {
@@ -66,6 +68,7 @@ FEEDBACK = {
     "hostile_output_bomb": "printed 209,715,205 bytes",  # 200 MiB and the last cell's print
     "hostile_fork_bomb": "reached the limit of 64 processes",
     "hostile_memory_creep": "MemoryError",
+    "hostile_deep_json": "nested too deeply",
 }
 
 
@@ -114,7 +117,7 @@ def corpus(tmp_path_factory):
         shutil.copy(SUBS / f"{stem}.ipynb", subs)
     (subs / "grp").mkdir()
     for name, src in ((LONG, "correct"), ("grp/alice.ipynb", "correct"), ("grp__alice.ipynb", "stub"),
-                      ("correct.ipynb", "correct")):
+                      ("correct.ipynb", "correct"), (FORMULA, "correct")):
         shutil.copy(SUBS / f"{src}.ipynb", subs / name)
     (subs / "link_out.ipynb").symlink_to("/etc/hostname")
     (subs / "link_source.ipynb").symlink_to(SOURCE)

@@ -89,3 +89,10 @@ def test_a_channel_cut_mid_frame_is_truncation_not_tampering():
     tr = P.read_messages(data + P.encode({"type": "done", "leftover_processes": 0})[:5], EXPECTED)
     assert tr.truncated and tr.current_task == "t1"
     assert json.loads(P.encode({"a": 1})[8:]) == {"a": 1}
+
+
+def test_control_characters_never_reach_a_feedback_file():
+    err = {"type": "ValueError", "message": "\x1b[2J\x1b]0;pwned\x07 boom", "filename": "", "lineno": 0, "line": ""}
+    outcome = dict(good_outcome(np.zeros(1)), error=err, items=[])
+    tr = P.read_messages(session({"type": "case", "id": "t1", "case": 0, "outcome": outcome}), EXPECTED)
+    assert tr.tasks["t1"].cases[0]["error"]["message"] == "?[2J?]0;pwned? boom"

@@ -340,15 +340,20 @@ class Run:
             "total": row.total, "seconds": round(row.seconds, 3), "notes": row.notes, "sandbox": row.sandbox,
             "graded_at": time.time(), "stem": entry.stem}, indent=1))
 
+    @staticmethod
+    def _cell(text: str) -> str:
+        """A CSV field a spreadsheet shows as text: a leading = + - @ would start a formula."""
+        return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
     def write_csv(self, rows: Iterable[Row]) -> None:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(["file", "status", *self.task_ids, "total", "seconds", "sandbox", "notes"])
         for r in sorted(rows, key=lambda r: r.file):
             notes = " | ".join(r.notes)
-            w.writerow([r.file, r.status, *(fmt_points(r.points.get(t, 0)) for t in self.task_ids),
+            w.writerow([self._cell(r.file), r.status, *(fmt_points(r.points.get(t, 0)) for t in self.task_ids),
                         fmt_points(r.total), f"{r.seconds:.2f}", r.sandbox,
-                        notes if len(notes) <= 300 else notes[:297] + "..."])
+                        self._cell(notes if len(notes) <= 300 else notes[:297] + "...")])
         _atomic_text(self.out / "grades.csv", buf.getvalue())
 
 

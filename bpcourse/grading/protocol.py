@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import struct
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Iterator
@@ -227,10 +228,13 @@ _ERROR_KEYS = {"type": str, "message": str, "filename": str, "lineno": int, "lin
 _ITEM_KINDS = {"array", "scalar", "sequence", "none", "other"}
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # no terminal escapes into feedback files
+
+
 def _s(v: Any, what: str, cap: int = MAX_STR) -> str:
     if not isinstance(v, str):
         raise ProtocolError(f"{what} must be a string")
-    return v[:cap]
+    return _CONTROL.sub("?", v[:cap])
 
 
 def _strings(v: Any, what: str, cap: int = 200) -> list[str]:
@@ -253,7 +257,7 @@ def _error(v: Any) -> dict[str, Any] | None:
     for k, t in _ERROR_KEYS.items():
         if type(v[k]) is not t:
             raise ProtocolError(f"error report field {k} must be a {t.__name__}")
-        out[k] = v[k][:MAX_STR] if t is str else v[k]
+        out[k] = _s(v[k], f"error report field {k}") if t is str else v[k]
     return out
 
 
