@@ -10,6 +10,8 @@ from typing import Callable
 
 import numpy as np
 
+from ._validate import as_rng
+
 
 def numeric_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = 1e-5) -> np.ndarray:
     """Central-difference gradient of the scalar function ``f`` at ``x``.
@@ -93,7 +95,7 @@ class GradCheckReport:
         return "\n".join(lines)
 
 
-def check_layer(layer, x: np.ndarray, seed: int = 0, eps: float = 1e-5, tol: float = 1e-7) -> GradCheckReport:
+def check_layer(layer, x: np.ndarray, seed: int | np.random.Generator = 0, eps: float = 1e-5, tol: float = 1e-7) -> GradCheckReport:
     """Check a layer's ``backward`` (input and every parameter) against central differences.
 
     Uses only the layer's public ``forward``, ``backward``, ``params`` and ``grads``, so it checks a learner's
@@ -103,7 +105,7 @@ def check_layer(layer, x: np.ndarray, seed: int = 0, eps: float = 1e-5, tol: flo
     output entry counts with a different weight.
     """
     x = np.array(x, dtype=np.float64)
-    g = np.random.default_rng(seed).standard_normal(layer.forward(x).shape)
+    g = as_rng(seed).standard_normal(layer.forward(x).shape)
 
     def f(_=None) -> float:
         return float(np.sum(layer.forward(x) * g))
