@@ -155,6 +155,20 @@ def test_display_carries_a_static_picture_for_pages_without_a_kernel():
     assert v._repr_mimebundle_()["text/html"] == html  # always the whole pass, whatever the index
 
 
+def test_views_follow_changes_made_from_code():
+    """A chapter may display the view in one cell and call stepper.go_to(8) in the next: the view follows."""
+    s = BackpropStepper("two_hidden")
+    v1, v2 = s.view(), s.view()
+    s.go_to(8)
+    assert "step 8 / 22" in v1.counter.value and "step 8 / 22" in v2.counter.value
+    s.set_param("w1", 0.3)
+    assert v1.fields["w1"].value == 0.3 and v2.drawing.value == s.svg()
+    v1.buttons["forward"].click()  # a button in one view moves the other one too
+    assert s.index == 9 and "step 9 / 22" in v2.counter.value
+    v2.fields["t"].value = 0.5
+    assert v1.fields["t"].value == 0.5 and s.params["t"] == 0.5
+
+
 def test_displaying_the_plain_stepper_shows_its_view(monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))

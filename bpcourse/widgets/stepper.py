@@ -19,7 +19,8 @@ Example
 """
 from __future__ import annotations
 
-from typing import Any
+import weakref
+from typing import Any, Callable
 
 from .._validate import as_real, check_choice, check_positive
 from .stepper_examples import EXAMPLES, Example
@@ -60,6 +61,7 @@ class BackpropStepper:
             else:
                 self._params[name] = self._valid(name, value)
         self._index = 0
+        self._listeners: list[weakref.WeakMethod] = []
         self._recompute()
 
     # ------------------------------------------------------------------ state
@@ -128,28 +130,33 @@ class BackpropStepper:
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index <= len(self._steps):
             raise ValueError(f"index must be an integer from 0 to {len(self._steps)}, got {index!r}")
         self._index = index
+        self._changed()
 
     def step_forward(self) -> Step | None:
         """Do the next step and return it (at the end, stay there and return ``None``)."""
         if self._index == len(self._steps):
             return None
         self._index += 1
+        self._changed()
         return self.current
 
     def step_back(self) -> Step | None:
         """Undo the last step; return the step now current (``None`` back at the start)."""
         if self._index:
             self._index -= 1
+            self._changed()
         return self.current
 
     def reset(self) -> None:
         """Back to index 0 (nothing computed). The parameters stay as they are."""
         self._index = 0
+        self._changed()
 
     def play(self) -> list[Step]:
         """Run to the end; return the steps that were done by it (the view animates them one by one)."""
         start = self._index
         self._index = len(self._steps)
+        self._changed()
         return self._steps[start:]
 
     # ------------------------------------------------------------------ editing
@@ -157,6 +164,7 @@ class BackpropStepper:
         """Change one parameter and recompute every step; the index stays where it is."""
         self._params[name] = self._valid(name, value, must_exist=True)
         self._recompute()
+        self._changed()
 
     def _valid(self, name: str, value: object, must_exist: bool = False) -> float:
         if name not in self.example.defaults:
@@ -168,6 +176,21 @@ class BackpropStepper:
 
     def _recompute(self) -> None:
         self._steps = self.example.build(self._params, self._options)
+
+    # ------------------------------------------------------------------ views
+    def subscribe(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` (a bound method, held weakly) after every change of index or parameters, so a
+        view displayed in one cell follows ``stepper.go_to(8)`` run in another."""
+        self._listeners.append(weakref.WeakMethod(callback))
+
+    def _changed(self) -> None:
+        alive = []
+        for ref in self._listeners:
+            callback = ref()
+            if callback is not None:
+                alive.append(ref)
+                callback()
+        self._listeners = alive
 
     # ------------------------------------------------------------------ checking
     def check(self, eps: float = 1e-6) -> dict[str, tuple[float, float, float]]:

@@ -94,6 +94,7 @@ class StepperView(widgets.VBox):
         super().__init__([title, bar, self.formula, self.drawing, params, self.status, check_bar,
                           self.check_output, self.player], layout=widgets.Layout(width="100%", max_width="1100px"))
         self.add_class("bp-stepper")
+        stepper.subscribe(self.refresh)
         self.refresh()
 
     # ------------------------------------------------------------------ pieces
@@ -113,8 +114,7 @@ class StepperView(widgets.VBox):
     # ------------------------------------------------------------------ events
     def _move(self, action) -> None:
         self.player.playing = False
-        action()
-        self.refresh()
+        action()  # the stepper notifies every view, this one included
 
     def _on_play(self, _: Any = None) -> None:
         if self.player.playing:
@@ -124,14 +124,12 @@ class StepperView(widgets.VBox):
             self.stepper.reset()
         self.player.max = self.stepper.n_steps
         self.player.value = self.stepper.index
-        self.refresh()
         self.player.playing = True
 
     def _on_player(self, change: dict) -> None:
         value = int(change["new"])
         if 0 <= value <= self.stepper.n_steps and value != self.stepper.index:
             self.stepper.go_to(value)
-            self.refresh()
 
     def _on_playing(self, change: dict) -> None:
         self.buttons["play"].description = "❚❚ pause" if change["new"] else "▶▶ play"
@@ -151,7 +149,6 @@ class StepperView(widgets.VBox):
                                  f"{escape(str(err))}</span>")
             return
         self.status.value = ""
-        self.refresh()
 
     def _on_check(self, _: Any = None) -> None:
         self._checked = True
@@ -171,6 +168,13 @@ class StepperView(widgets.VBox):
         if self.player.value != s.index:
             self.player.value = s.index
         self.check_output.value = check_html(s) if self._checked else ""
+        self._reverting = True  # parameters set from code (another cell) show in the fields too
+        try:
+            for name, value in s.params.items():
+                if self.fields[name].value != value:
+                    self.fields[name].value = value
+        finally:
+            self._reverting = False
 
     # ------------------------------------------------------------------ notebook output
     def __repr__(self) -> str:
