@@ -95,7 +95,9 @@ class GradCheckReport:
         return "\n".join(lines)
 
 
-def check_layer(layer, x: np.ndarray, seed: int | np.random.Generator = 0, eps: float = 1e-5, tol: float = 1e-7) -> GradCheckReport:
+def check_layer(
+    layer, x: np.ndarray, seed: int | np.random.Generator = 0, eps: float = 1e-5, tol: float = 1e-7
+) -> GradCheckReport:
     """Check a layer's ``backward`` (input and every parameter) against central differences.
 
     Uses only the layer's public ``forward``, ``backward``, ``params`` and ``grads``, so it checks a learner's

@@ -168,7 +168,7 @@ class Dense(Layer):
         return net
 
     def backward(self, dout: np.ndarray, *, need_dx: bool = True) -> np.ndarray | None:
-        """dout (n, n_out) → dx (n, n_in) (``None`` if not ``need_dx``); grads["W"] = doutᵀ x, grads["b"] = Σ dout."""
+        """dout (n, n_out) → dx (n, n_in), or None if not ``need_dx``; grads W = doutᵀ x, b = Σ_rows dout."""
         x = self.x
         dout = _check_dout(self, dout, None if x is None else (x.shape[0], self.n_out))
         self.grads = {"W": dout.T @ x, "b": dout.sum(axis=0)}

@@ -91,7 +91,10 @@ class SigmoidNeuron:
         return float(np.mean(0.5 * (o - t) ** 2))
 
     def gradient(self, x: np.ndarray, t: float) -> Gradients:
-        """``Gradients(dw, db)``: ∂L/∂w (n_in,) and ∂L/∂b for one sample; δ = (o − t)·o·(1 − o), ∂L/∂w_j = δ·x_j."""
+        """``Gradients(dw, db)``: ∂L/∂w (n_in,) and ∂L/∂b for one sample.
+
+        δ = (o − t)·o·(1 − o), ∂L/∂w_j = δ·x_j, ∂L/∂b = δ.
+        """
         x = as_float_array(x, "x", shape=(self.n_in,))
         t = float(as_float_array(t, "t", ndim=0))
         o = _sigmoid(float(x @ self.w) + self.b)
