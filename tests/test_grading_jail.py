@@ -78,3 +78,16 @@ def test_the_sandbox_sees_no_source_no_home_no_host_processes_and_is_never_root(
     out = run.channel.decode().split()
     assert run.returncode == 0, run.log
     assert out[0] != "0" and out[1:] == ["False", "True", "True", "GuardedReference", "True"]
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None and not os.environ.get("CI"), reason="needs bubblewrap")
+def test_a_flooded_channel_ends_the_run_and_a_flooded_log_is_capped(tmp_path):
+    from bpcourse.grading import sandbox_pkg
+
+    j = jail.Jail(sandbox_pkg.build(tmp_path / "pkg", []), sandbox_pkg.PACKAGE_DIR)
+    code = ("import os, time\nfor _ in range(40):\n    os.write(2, b'e' * 2**20)\n"
+            "while True:\n    os.write(1, b'x' * 2**20)")
+    run = j.run([sys.executable, "-c", code], b"", jail.Limits(timeout=30, channel_mb=2, output_cap=1000))
+    assert run.channel_overflow and len(run.channel) == 2 * 2**20 and not run.timed_out
+    assert len(run.log) == 1000 and run.log_bytes >= 40 * 2**20 - 2**16
+    assert run.seconds < 25

@@ -113,6 +113,66 @@ def _ancestors(path: str) -> list[str]:
     return ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
+class _Pump:
+    """Feeds a process its stdin and drains its channel (stdout) and log (stderr), within the caps."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], stdin: bytes, limits: Limits) -> None:
+        assert proc.stdin and proc.stdout and proc.stderr
+        self.proc, self.limits = proc, limits
+        self.cap = limits.channel_mb * 2**20
+        self.channel, self.log = bytearray(), bytearray()
+        self.log_total, self.overflow, self.open = 0, False, 2
+        self.pending = memoryview(stdin)
+        self.sel = selectors.DefaultSelector()
+        for f in (proc.stdin, proc.stdout, proc.stderr):
+            os.set_blocking(f.fileno(), False)
+        self.sel.register(proc.stdout, selectors.EVENT_READ, "channel")
+        self.sel.register(proc.stderr, selectors.EVENT_READ, "log")
+        if self.pending:
+            self.sel.register(proc.stdin, selectors.EVENT_WRITE, "stdin")
+        else:
+            proc.stdin.close()
+
+    def step(self, timeout: float) -> None:
+        for key, _ in self.sel.select(timeout):
+            if key.data == "stdin":
+                self._write(key)
+            else:
+                self._read(key)
+
+    def _write(self, key: selectors.SelectorKey) -> None:
+        try:
+            self.pending = self.pending[os.write(key.fd, self.pending[:65536]):]
+        except BlockingIOError:
+            return
+        except OSError:  # the command stopped reading (it died, or ignores its request)
+            self.pending = self.pending[:0]
+        if not self.pending:
+            self.sel.unregister(key.fileobj)
+            key.fileobj.close()  # type: ignore[union-attr]
+
+    def _read(self, key: selectors.SelectorKey) -> None:
+        try:
+            chunk = os.read(key.fd, 1 << 16)
+        except BlockingIOError:
+            return
+        if not chunk:
+            self.sel.unregister(key.fileobj)
+            self.open -= 1
+        elif key.data == "channel":
+            self.channel += chunk
+            self.overflow = len(self.channel) > self.cap
+            del self.channel[self.cap:]
+        else:
+            self.log_total += len(chunk)
+            room = self.limits.output_cap - len(self.log)
+            if room > 0:
+                self.log += chunk[:room]
+
+    def close(self) -> None:
+        self.sel.close()
+
+
 class Jail:
     """Runs commands in a sandbox (or, with ``isolated=False``, as a plain child process).
 
@@ -247,64 +307,24 @@ class Jail:
                 self._running.pop(proc.pid, None)
 
     def _collect(self, proc: subprocess.Popen[bytes], stdin: bytes, limits: Limits, t0: float) -> JailRun:
-        assert proc.stdin and proc.stdout and proc.stderr
         deadline = t0 + limits.timeout
-        channel, log = bytearray(), bytearray()
-        log_total, overflow, timed_out = 0, False, False
-        cap = limits.channel_mb * 2**20
-        sel = selectors.DefaultSelector()
-        for f in (proc.stdin, proc.stdout, proc.stderr):
-            os.set_blocking(f.fileno(), False)
-        sel.register(proc.stdout, selectors.EVENT_READ, "channel")
-        sel.register(proc.stderr, selectors.EVENT_READ, "log")
-        pending = memoryview(stdin)
-        if pending:
-            sel.register(proc.stdin, selectors.EVENT_WRITE, "stdin")
-        else:
-            proc.stdin.close()
-        open_reads = 2
-        while open_reads:
+        pump = _Pump(proc, stdin, limits)
+        timed_out = False
+        while pump.open and not pump.overflow:
             left = deadline - time.monotonic()
             if left <= 0:
                 timed_out = True
                 break
-            for key, _ in sel.select(min(left, 0.5)):
-                if key.data == "stdin":
-                    try:
-                        n = os.write(key.fd, pending[:65536])
-                        pending = pending[n:]
-                    except (BrokenPipeError, BlockingIOError, OSError):
-                        pending = pending[:0]
-                    if not pending:
-                        sel.unregister(key.fileobj)
-                        proc.stdin.close()
-                    continue
-                try:
-                    chunk = os.read(key.fd, 1 << 16)
-                except BlockingIOError:
-                    continue
-                if not chunk:
-                    sel.unregister(key.fileobj)
-                    open_reads -= 1
-                elif key.data == "channel":
-                    channel += chunk
-                    if len(channel) > cap:
-                        overflow = True
-                        open_reads = 0
-                        break
-                else:
-                    log_total += len(chunk)
-                    if len(log) < limits.output_cap:
-                        log += chunk[: limits.output_cap - len(log)]
-        sel.close()
-        if not timed_out and not overflow:
+            pump.step(min(left, 0.5))
+        pump.close()
+        if not timed_out and not pump.overflow:
             try:
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 timed_out = True
         self._kill(proc)
-        return JailRun(proc.returncode if not timed_out else None, timed_out, time.monotonic() - t0,
-                       bytes(channel[:cap]), overflow, bytes(log), log_total)
+        return JailRun(None if timed_out else proc.returncode, timed_out, time.monotonic() - t0,
+                       bytes(pump.channel), pump.overflow, bytes(pump.log), pump.log_total)
 
     @staticmethod
     def _kill(proc: subprocess.Popen[bytes]) -> None:
