@@ -91,3 +91,29 @@ def test_a_flooded_channel_ends_the_run_and_a_flooded_log_is_capped(tmp_path):
     assert run.channel_overflow and len(run.channel) == 2 * 2**20 and not run.timed_out
     assert len(run.log) == 1000 and run.log_bytes >= 40 * 2**20 - 2**16
     assert run.seconds < 25
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None and not os.environ.get("CI"), reason="needs bubblewrap")
+def test_no_secret_appears_anywhere_the_sandbox_can_read(tmp_path):
+    """The source path, the out dir and the seed: in no argv, environment or mount table inside."""
+    import nbformat
+
+    out = tmp_path / "out-MARK-7f3a"
+    secrets = [str(SOURCE), str(out), "out-MARK-7f3a", "20240917"]
+    nb = nbformat.read(str(FIX / "submissions" / "correct.ipynb"), as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell(
+        "import os\nseen = ''\n"
+        "for p in [q for q in os.listdir('/proc') if q.isdigit()] + ['self']:\n"
+        "    for what in ('cmdline', 'environ', 'mountinfo'):\n"
+        "        try:\n            seen += open(f'/proc/{p}/{what}', 'rb').read().decode(errors='replace')\n"
+        "        except OSError:\n            pass\n"
+        f"leaked = [s for s in {secrets!r} if s in seen]\n"
+        "if leaked:\n    sigmoid_prime = None  # output_delta then fails: the test sees it"))
+    (tmp_path / "subs").mkdir()
+    nbformat.write(nb, str(tmp_path / "subs" / "spy.ipynb"))
+    code = main(["grade", str(SOURCE), str(tmp_path / "subs"), "--seed", "20240917", "--out", str(out),
+                 "--tasks", str(TASKS_FILE), "--quiet"])
+    assert code == 0
+    with open(out / "grades.csv", newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    assert (row["status"], row["total"]) == ("ok", "6"), row

@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -198,7 +199,8 @@ class Run:
         self.max_total = float(sum(pt.task.points for pt in self.prepared))
         for d in ("feedback", "results"):
             (out / d).mkdir(parents=True, exist_ok=True)
-        self.pkg_root = out / ".sandbox"
+        # not under OUT: a bind mount's source path shows in the sandbox's /proc/self/mountinfo
+        self.pkg_root = Path(tempfile.mkdtemp(prefix="bpcourse-sandbox-"))
         guards = sorted({g for t in tasks for g in t.guards})
         try:
             pkg = sandbox_pkg.build(self.pkg_root, guards)
