@@ -147,7 +147,7 @@ def test_a_deep_graph_is_refused_unless_allowed():
         (3.0, {}, TypeError, "graph node with data, grad"),
         (Value(1.0), {"fmt": "{:q}"}, ValueError, "format string"),
         (Value(1.0), {"fmt": 3}, TypeError, "format string or a function"),
-        (Value(1.0), {"max_nodes": 0}, ValueError, "max_nodes"),
+        (Value(1.0), {"max_nodes": 0}, ValueError, "max_nodes must be a positive integer, got 0"),
         (Value(1.0), {"ax": "axes"}, TypeError, "Axes"),
     ],
 )

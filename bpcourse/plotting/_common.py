@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 # Colour-blind-friendly class colours (Matplotlib's "tab10" order), light versions for the region fill.
 CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -18,9 +17,3 @@ def _new_axes(ax: Any, figsize: tuple[float, float]) -> Any:
     elif not hasattr(ax, "figure") or not hasattr(ax, "plot"):
         raise TypeError(f"ax must be a Matplotlib Axes or None, got {type(ax).__name__}")
     return ax
-
-
-def _positive_int(value: object, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)

@@ -6,8 +6,8 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 from matplotlib.colors import ListedColormap
 
-from .._validate import as_float_array, as_labels
-from ._common import CLASS_COLORS, _new_axes, _positive_int
+from .._validate import as_float_array, as_labels, check_int
+from ._common import CLASS_COLORS, _new_axes
 
 
 class DecisionRegions(NamedTuple):
@@ -87,7 +87,7 @@ def plot_decision_regions(
     y = as_labels(y, "y", n=X.shape[0])
     if y.size and y.min() < 0:
         raise ValueError(f"y must be class indices >= 0, got {y.min()}")
-    resolution = _positive_int(resolution, "resolution", minimum=2)
+    resolution = check_int(resolution, "resolution", minimum=2)
     if not isinstance(padding, (int, float, np.floating)) or not np.isfinite(padding) or padding < 0:
         raise ValueError(f"padding must be a finite number >= 0, got {padding!r}")
     lo, hi = X.min(axis=0), X.max(axis=0)

@@ -11,7 +11,8 @@ from typing import Any, Callable, NamedTuple
 
 from matplotlib.patches import FancyArrowPatch
 
-from ._common import _new_axes, _positive_int
+from .._validate import check_int
+from ._common import _new_axes
 
 FORWARD_COLOR = "#1a7f37"  # green: the value computed by the forward pass
 GRADIENT_COLOR = "#c62828"  # red: d(output)/d(node), filled in by the backward pass
@@ -143,7 +144,7 @@ def draw_graph(
         ``(ax, order, positions, markers, value_texts, grad_texts, edges)``.
     """
     _check_node(root, "root")
-    max_nodes = _positive_int(max_nodes, "max_nodes")
+    max_nodes = check_int(max_nodes, "max_nodes")
     if isinstance(fmt, str):
         pattern = fmt
         try:

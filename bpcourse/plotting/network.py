@@ -5,7 +5,8 @@ from typing import Any, Hashable, Mapping, NamedTuple, Sequence
 
 from matplotlib.patches import Circle
 
-from ._common import HIGHLIGHT_COLORS, _new_axes, _positive_int
+from .._validate import check_int
+from ._common import HIGHLIGHT_COLORS, _new_axes
 
 
 class NetworkDrawing(NamedTuple):
@@ -96,7 +97,7 @@ def draw_network(
     """
     if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, Sequence) or len(layer_sizes) < 2:
         raise ValueError(f"layer_sizes must list at least two layer sizes, e.g. [3, 2, 2], got {layer_sizes!r}")
-    sizes = [_positive_int(s, f"layer_sizes[{i}]") for i, s in enumerate(layer_sizes)]
+    sizes = [check_int(s, f"layer_sizes[{i}]") for i, s in enumerate(layer_sizes)]
     if max(sizes) > 40:
         raise ValueError(f"draw_network is for small networks (at most 40 nodes per layer), got {sizes}")
     keys = _node_keys(sizes, labels)
