@@ -116,7 +116,8 @@ def _neuron_steps(p: dict[str, float], o: dict[str, str]) -> list[Step]:
     out = r.add("forward", "o", "o", "o = σ(net)", f"σ({num(net)})", _sigma(net))
     r.add("loss", "E", "E", "E = ½(o − t)²", f"½({num(out)} − {pn(t)})²", 0.5 * (out - t) ** 2)
     de = r.add("backward", "o", "dE/do", "∂E/∂o = o − t", f"{num(out)} − {pn(t)}", out - t)
-    d = r.add("backward", "net", "delta", "δ = ∂E/∂net = ∂E/∂o·o·(1 − o)", f"{pn(de)}·{num(out)}·{num(1.0 - out)}",
+    d = r.add("backward", "net", "delta", "δ = ∂E/∂net = ∂E/∂o·o·(1 − o)",
+              f"{pn(de)}·{num(out)}·{num(1.0 - out)}",
               de * out * (1.0 - out))
     r.add("backward", "w1", "dE/dw1", "∂E/∂w_1 = δ·x_1", f"{pn(d)}·{pn(x1)}", d * x1)
     r.add("backward", "w2", "dE/dw2", "∂E/∂w_2 = δ·x_2", f"{pn(d)}·{pn(x2)}", d * x2)
@@ -164,7 +165,8 @@ def _chain_steps(p: dict[str, float], o: dict[str, str]) -> list[Step]:
 
     def upd(name: str, w: float, g: float) -> float:
         s = _sub(name)
-        return r.add("update", name, f"{name}_new", f"{s} ← {s} − η·∂L/∂{s}", f"{num(w)} − {num(eta)}·{pn(g)}",
+        return r.add("update", name, f"{name}_new", f"{s} ← {s} − η·∂L/∂{s}",
+                     f"{num(w)} − {num(eta)}·{pn(g)}",
                      w - eta * g)
 
     article = o["order"] == "article"
@@ -307,7 +309,8 @@ def _net322_steps(p: dict[str, float], o: dict[str, str]) -> list[Step]:
             y[j] = r.add("forward", str(j), f"y_{j}", f"y_{j} = σ(net_{j})", f"σ({num(net)})", _sigma(net))
     t6, t7 = p["t_6"], p["t_7"]
     r.add("loss", "E", "E", "E = ½[(t_6 − y_6)² + (t_7 − y_7)²]",
-          f"½[({pn(t6)} − {num(y[6])})² + ({pn(t7)} − {num(y[7])})²]", 0.5 * ((t6 - y[6]) ** 2 + (t7 - y[7]) ** 2))
+          f"½[({pn(t6)} − {num(y[6])})² + ({pn(t7)} − {num(y[7])})²]",
+          0.5 * ((t6 - y[6]) ** 2 + (t7 - y[7]) ** 2))
     delta: dict[int, float] = {}
     # σ'(net) as chapter 6 and net322 compute it (bpcourse.activations, exact in saturation, where y·(1 − y)
     # loses digits to the cancellation in 1 − y)
@@ -321,7 +324,8 @@ def _net322_steps(p: dict[str, float], o: dict[str, str]) -> list[Step]:
             if j == "b":
                 r.add("backward", name, f"dE/d{name}", f"∂E/∂{name} = δ_{k}", "", delta[k])
             else:
-                r.add("backward", name, f"dE/d{name}", f"∂E/∂{name} = δ_{k}·y_{j}", f"{pn(delta[k])}·{num(y[j])}",
+                r.add("backward", name, f"dE/d{name}", f"∂E/∂{name} = δ_{k}·y_{j}",
+                      f"{pn(delta[k])}·{num(y[j])}",
                       delta[k] * y[j])
     for j in _HID:
         s = delta[6] * p[_w(6, j)] + delta[7] * p[_w(7, j)]

@@ -57,7 +57,8 @@ def _text(x: float, y: float, content: str, role: str, current: bool = False, an
         mark = (f'<rect x="{left:.1f}" y="{y - size * 0.75:.1f}" width="{w:.1f}" height="{size * 1.5:.1f}" rx="6" '
                 f'fill="{COLORS["highlight"]}" class="bp-current"/>')
     return (f'{mark}<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" dominant-baseline="middle" '
-            f'font-size="{size}" font-weight="{weight}" fill="{COLORS[role]}" stroke="{"none" if current else "#ffffff"}" '
+            f'font-size="{size}" font-weight="{weight}" fill="{COLORS[role]}" '
+            f'stroke="{"none" if current else "#ffffff"}" '
             f'stroke-width="5" stroke-linejoin="round" paint-order="stroke" '
             f'data-role="{role}"{extra}>{rich(content)}</text>')
 

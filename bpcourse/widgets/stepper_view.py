@@ -218,7 +218,8 @@ def check_html(s: BackpropStepper) -> str:
     rows = s.check()
     ok = all(err <= CHECK_TOLERANCE for *_, err in rows.values())
     cells = "".join(
-        f"<tr><td>{html_rich(_grad_label(name, s.example.labels.get('E', 'E')))}</td><td>{b:+.8f}</td><td>{c:+.8f}</td><td>{err:.1e}</td>"
+        f"<tr><td>{html_rich(_grad_label(name, s.example.labels.get('E', 'E')))}</td>"
+        f"<td>{b:+.8f}</td><td>{c:+.8f}</td><td>{err:.1e}</td>"
         f"<td>{'✓' if err <= CHECK_TOLERANCE else '✗ disagrees'}</td></tr>"
         for name, (b, c, err) in rows.items())
     verdict = (f"all {len(rows)} agree: relative error ≤ {CHECK_TOLERANCE:.0e}" if ok else
