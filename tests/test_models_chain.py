@@ -95,7 +95,7 @@ def test_chain_article_code_is_not_its_hand_check():
     rows = chain.train("article", epochs=1, data=[x], labels=[t], record=True, check_at="before").rows
     d2_code = next(r.backprop for r in rows if r.weight == "w2")
     assert d2_code == pytest.approx(r3 * w3 * y - lr * r3 ** 2 * z * y, rel=1e-13)
-    assert abs(d2_code - chain.gradients((w1, w2, w3), x, t).w2) > 1e-4
+    assert abs(d2_code - chain.gradients((w1, w2, w3), x, t).dw2) > 1e-4
 
 
 def test_chain_epoch_index_is_zero_based(article_run):
@@ -198,9 +198,60 @@ def test_bad_input_chain():
         chain.predict(chain.ARTICLE_WEIGHTS, "1")
     with pytest.raises(ValueError, match="one label per sample"):
         chain.train(data=[1.0, -1.0], labels=[-1.0])
-    with pytest.raises(ValueError, match="lr must be a positive number"):
-        chain.train(lr=-0.05)
-    with pytest.raises(ValueError, match="epochs must be a positive integer"):
-        chain.train(epochs=1.5)
-    with pytest.raises(FloatingPointError, match="diverged"):
-        chain.train("correct", lr=50.0, weights=(3.0, 3.0, 3.0))
+    with pytest.raises(ValueError, match="eta must be a positive number, got -0.05"):
+        chain.train(eta=-0.05)
+    with pytest.raises(ValueError, match="eta must be a positive number, got inf"):
+        chain.train(eta=float("inf"))
+    for bad in (1.5, 2.0, True, 0):
+        with pytest.raises(ValueError, match=f"epochs must be a positive integer, got {bad!r}"):
+            chain.train(epochs=bad)
+    with pytest.raises(TypeError, match="t must be a real number"):
+        chain.gradients(chain.ARTICLE_WEIGHTS, 1.0, "-1")
+    with pytest.raises(ValueError, match="t must be a finite number"):
+        chain.loss(chain.ARTICLE_WEIGHTS, 1.0, float("nan"))
+    with pytest.raises(ValueError, match="eps must be a positive number"):
+        chain.numeric_gradients(chain.ARTICLE_WEIGHTS, 1.0, -1.0, eps=0.0)
+    with pytest.raises(FloatingPointError, match="diverged.*smaller eta than 50.0"):
+        chain.train("correct", eta=50.0, weights=(3.0, 3.0, 3.0))
+
+
+def test_chain_gradients_are_named_d_fields_shaped_like_the_weights():
+    # The models' one gradient shape (bpcourse.models): a NamedTuple of d<param> floats, in the weights' order.
+    w, x, t = (0.3, -0.7, 1.1), 0.9, 0.25
+    e = 0.3 * -0.7 * 1.1 * 0.9
+    by_hand = ((e - t) * 1.1 * -0.7 * 0.9, (e - t) * 1.1 * (0.3 * 0.9), (e - t) * (-0.7 * 0.3 * 0.9))
+    for g in (chain.gradients(w, x, t), chain.numeric_gradients(w, x, t), chain.article_closed_forms(w, x, t)):
+        assert type(g) is chain.Gradients and g._fields == ("dw1", "dw2", "dw3")
+        assert all(type(v) is float for v in g)
+    g = chain.gradients(w, x, t)
+    assert (g.dw1, g.dw2, g.dw3) == pytest.approx(by_hand, rel=1e-14)
+    dw1, dw2, dw3 = g  # unpacks like a tuple
+    assert np.array(g).shape == (3,)
+
+
+def test_chain_general_api_speaks_t_and_eta():
+    import inspect
+
+    for fn in (chain.loss, chain.gradients, chain.numeric_gradients, chain.article_closed_forms):
+        assert list(inspect.signature(fn).parameters)[:3] == ["weights", "x", "t"], fn.__name__
+    params = inspect.signature(chain.train).parameters
+    assert "eta" in params and "lr" not in params
+    assert params["eta"].default == chain.ARTICLE_LR == 0.05
+
+
+# DEPRECATION SHIM tests (issue 10): delete with the shims.
+def test_chain_old_names_still_work_with_a_pending_deprecation_warning():
+    w, x, t = chain.ARTICLE_WEIGHTS, -1.0, 1.0
+    for fn in (chain.loss, chain.gradients, chain.numeric_gradients, chain.article_closed_forms):
+        with pytest.warns(PendingDeprecationWarning, match="label= is now t="):
+            old = fn(w, x, label=t)
+        assert old == fn(w, x, t=t)
+        with pytest.raises(TypeError, match="both label="):
+            fn(w, x, label=t, t=t)
+    with pytest.warns(PendingDeprecationWarning, match="lr= is now eta="):
+        old = chain.train("correct", epochs=3, lr=0.1)
+    assert old.weights == chain.train("correct", epochs=3, eta=0.1).weights
+    g = chain.gradients(w, x, t)
+    for old_name, new_name in (("w1", "dw1"), ("w2", "dw2"), ("w3", "dw3")):
+        with pytest.warns(PendingDeprecationWarning, match=f"Gradients.{old_name} is now .{new_name}"):
+            assert getattr(g, old_name) == getattr(g, new_name)

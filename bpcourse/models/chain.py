@@ -4,10 +4,32 @@ The model is a chain of three one-weight linear layers with no activation::
 
     y = w1·x,   z = w2·y,   e = w3·z,   L = ½(e − ê)²
 
-Notation: the article's x is the course's input x, y and z are the hidden activations (a), e is the output,
-ê the target t, L the loss E, lr the learning rate η. Each "layer" is a single unit with net = activation, so
-δ = ∂L/∂net is the factor that flows backwards: δ_e = r3 = e − ê, δ_z = r3·w3 (the article's r2),
-δ_y = r3·w3·w2. The exact gradients, all taken at one point (w1, w2, w3)::
+Notation
+--------
+The article's letters, the course's, and the names used here:
+
+==========  ====================  ======================================================================
+article     course                here
+==========  ====================  ======================================================================
+x           input x               ``x``; a training set is ``data`` (the article's word)
+y, z        hidden activations    ``y``, ``z``
+e           output o              ``e``
+ê           target t              ``t``; a training set's targets are ``labels`` (the article's word)
+L           loss E                :func:`loss`
+lr          learning rate η       ``eta``; the article's value is ``ARTICLE_LR``
+r3, r2      δ_e, δ_z              ``r3``, ``r2``, inside the article's procedure
+==========  ====================  ======================================================================
+
+The general-purpose functions take the course's names (:func:`loss`, :func:`gradients`,
+:func:`numeric_gradients`, :func:`article_closed_forms`: ``t``; :func:`train`: ``eta``). The article's words
+stay where the article is reproduced: its training set (``data``, ``labels``, the ``ARTICLE_*`` constants), its
+printed table (:class:`CheckRow`, whose ``label`` is the sample's ê) and its update order inside :func:`train`.
+Every gradient comes back as :class:`Gradients` ``(dw1, dw2, dw3)``, the models' one shape
+(:mod:`bpcourse.models`).
+
+Each "layer" is a single unit with net = activation, so δ = ∂L/∂net is the factor that flows backwards:
+δ_e = r3 = e − ê, δ_z = r3·w3 (the article's r2), δ_y = r3·w3·w2. The exact gradients, all taken at one point
+(w1, w2, w3)::
 
     dL/dw3 = (e − ê)·z,    dL/dw2 = (e − ê)·w3·y,    dL/dw1 = (e − ê)·w3·w2·x
 
@@ -65,10 +87,11 @@ has converged (loss ≈ 3e-10); the correct order gets below 1e-6 some 40 epochs
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import NamedTuple, Sequence
 
-from .._validate import as_real as _finite, as_scalar_samples, check_choice, check_positive
+from .._validate import as_real as _finite, as_scalar_samples, check_choice, check_int, check_positive, renamed_kwargs
 
 ORDERS = ("article", "correct")
 CHECK_POINTS = ("after", "before")
@@ -92,11 +115,36 @@ class Weights(NamedTuple):
 ARTICLE_WEIGHTS = Weights(0.2333, -0.233, -0.52133)
 
 
+def _old_field(new: str) -> property:
+    # DEPRECATION SHIM (issue 10): the gradients used to come back as a Weights, read as g.w1, g.w2, g.w3.
+    old = new[1:]
+
+    def read(self: "Gradients") -> float:
+        warnings.warn(f"chain.Gradients.{old} is now .{new}", PendingDeprecationWarning, stacklevel=2)
+        return getattr(self, new)
+
+    return property(read, doc=f"Deprecated alias of :attr:`{new}`.")
+
+
+class Gradients(NamedTuple):
+    """(∂L/∂w1, ∂L/∂w2, ∂L/∂w3), floats, in the order of :class:`Weights`."""
+
+    dw1: float
+    dw2: float
+    dw3: float
+
+    # DEPRECATION SHIM (issue 10): g.w1, g.w2, g.w3 still read (with a PendingDeprecationWarning)
+    w1 = _old_field("dw1")
+    w2 = _old_field("dw2")
+    w3 = _old_field("dw3")
+
+
 class CheckRow(NamedTuple):
     """One line of a gradient-check table.
 
-    ``epoch`` counts from 0; ``sample`` is the index into the data; ``weight`` is ``"w1"``, ``"w2"`` or
-    ``"w3"``; ``backprop`` is the value used for the update, ``numeric`` the central difference.
+    ``epoch`` counts from 0; ``sample`` is the index into the data; ``label`` is the sample's target (the
+    article's ê, the course's t); ``weight`` is ``"w1"``, ``"w2"`` or ``"w3"``; ``backprop`` is the value used
+    for the update, ``numeric`` the central difference.
     ``str(row)`` prints the article's line, e.g. ``dl/dw3 backprop  0.003970, numeric  0.004164``.
     """
 
@@ -152,10 +200,11 @@ def forward(weights: Sequence[float], x: float) -> tuple[float, float, float]:
     return y, z, w3 * z
 
 
-def loss(weights: Sequence[float], x: float, label: float) -> float:
-    """L = ½(e − ê)² for one sample."""
+@renamed_kwargs(label="t")
+def loss(weights: Sequence[float], x: float, t: float) -> float:
+    """L = ½(e − t)² (the article's ½(e − ê)²) for one sample."""
     e = forward(weights, x)[2]
-    d = e - _finite(label, "label")
+    d = e - _finite(t, "t")
     return 0.5 * d * d
 
 
@@ -164,64 +213,69 @@ def predict(weights: Sequence[float], x: float) -> int:
     return 1 if forward(weights, x)[2] > 0 else -1
 
 
-def gradients(weights: Sequence[float], x: float, label: float) -> Weights:
-    """Exact (dL/dw1, dL/dw2, dL/dw3), all at the point ``weights``, by backpropagation.
+@renamed_kwargs(label="t")
+def gradients(weights: Sequence[float], x: float, t: float) -> Gradients:
+    """Exact :class:`Gradients` (dL/dw1, dL/dw2, dL/dw3), all at the point ``weights``, by backpropagation.
 
-    The factor r3 = e − ê is computed once and reused: r2 = r3·w3 for w2 and w1, r2·w2 for w1.
+    The factor r3 = δ_e = e − t is computed once and reused: r2 = r3·w3 for w2 and w1, r2·w2 for w1.
     """
     w1, w2, w3 = as_weights(weights)
     x = _finite(x, "x")
     y = w1 * x
     z = w2 * y
-    r3 = w3 * z - _finite(label, "label")
+    r3 = w3 * z - _finite(t, "t")
     r2 = r3 * w3
-    return Weights(r2 * w2 * x, r2 * y, r3 * z)
+    return Gradients(r2 * w2 * x, r2 * y, r3 * z)
 
 
-def article_closed_forms(weights: Sequence[float], x: float, label: float) -> Weights:
-    """The closed forms of the article's hand check, as printed: (dL/dw1, dL/dw2, dL/dw3).
+@renamed_kwargs(label="t")
+def article_closed_forms(weights: Sequence[float], x: float, t: float) -> Gradients:
+    """The closed forms of the article's hand check, as printed, as :class:`Gradients` (dw1, dw2, dw3).
 
     The article differentiates L = ½(w3·w2·w1·x − ê)² and writes::
 
         dL/dw3 = (w3·w2·w1·x − ê)·w2·w1,   dL/dw2 = (w3·w2·w1·x − ê)·w3·w1,   dL/dw1 = (w3·w2·w1·x − ê)·w3·w2
 
     Each drops the inner derivative's factor x (the true forms end in ·x, see :func:`gradients`). They agree
-    with the gradient for x = 1 and have the opposite sign for the sample x = −1.
+    with the gradient for x = 1 and have the opposite sign for the sample x = −1. (ê is the argument ``t``.)
     """
     w1, w2, w3 = as_weights(weights)
-    r = w3 * w2 * w1 * _finite(x, "x") - _finite(label, "label")
-    return Weights(r * w3 * w2, r * w3 * w1, r * w2 * w1)
+    r = w3 * w2 * w1 * _finite(x, "x") - _finite(t, "t")
+    return Gradients(r * w3 * w2, r * w3 * w1, r * w2 * w1)
 
 
-def _loss(w1: float, w2: float, w3: float, x: float, label: float) -> float:
-    d = w3 * (w2 * (w1 * x)) - label
+def _loss(w1: float, w2: float, w3: float, x: float, t: float) -> float:
+    d = w3 * (w2 * (w1 * x)) - t
     return 0.5 * d * d
 
 
-def _numeric(w1: float, w2: float, w3: float, x: float, label: float, eps: float) -> Weights:
+def _numeric(w1: float, w2: float, w3: float, x: float, t: float, eps: float) -> Gradients:
     # The article's central difference, one weight at a time, in plain floats.
-    d1 = (_loss(w1 + eps, w2, w3, x, label) - _loss(w1 - eps, w2, w3, x, label)) / (2.0 * eps)
-    d2 = (_loss(w1, w2 + eps, w3, x, label) - _loss(w1, w2 - eps, w3, x, label)) / (2.0 * eps)
-    d3 = (_loss(w1, w2, w3 + eps, x, label) - _loss(w1, w2, w3 - eps, x, label)) / (2.0 * eps)
-    return Weights(d1, d2, d3)
+    d1 = (_loss(w1 + eps, w2, w3, x, t) - _loss(w1 - eps, w2, w3, x, t)) / (2.0 * eps)
+    d2 = (_loss(w1, w2 + eps, w3, x, t) - _loss(w1, w2 - eps, w3, x, t)) / (2.0 * eps)
+    d3 = (_loss(w1, w2, w3 + eps, x, t) - _loss(w1, w2, w3 - eps, x, t)) / (2.0 * eps)
+    return Gradients(d1, d2, d3)
 
 
-def numeric_gradients(weights: Sequence[float], x: float, label: float, eps: float = ARTICLE_EPS) -> Weights:
-    """Central differences (L(w + ε) − L(w − ε)) / (2ε) for w1, w2, w3; ε = 1e-4 as in the article.
+@renamed_kwargs(label="t")
+def numeric_gradients(weights: Sequence[float], x: float, t: float, eps: float = ARTICLE_EPS) -> Gradients:
+    """Central differences (L(w + ε) − L(w − ε)) / (2ε) for w1, w2, w3, as :class:`Gradients`; ε = 1e-4 as in
+    the article.
 
     (The article prints the formula with a + where the − belongs; this is the intended one.)
     """
     w1, w2, w3 = as_weights(weights)
-    check_positive(eps, "eps")
-    return _numeric(w1, w2, w3, _finite(x, "x"), _finite(label, "label"), float(eps))
+    eps = check_positive(eps, "eps")
+    return _numeric(w1, w2, w3, _finite(x, "x"), _finite(t, "t"), eps)
 
 
+@renamed_kwargs(lr="eta")
 def train(
     order: str = "article",
     weights: Sequence[float] = ARTICLE_WEIGHTS,
     data: Sequence[float] = ARTICLE_DATA,
     labels: Sequence[float] = ARTICLE_LABELS,
-    lr: float = ARTICLE_LR,
+    eta: float = ARTICLE_LR,
     epochs: int = ARTICLE_EPOCHS,
     record: bool = False,
     check_at: str | None = None,
@@ -237,9 +291,9 @@ def train(
     weights : (w1, w2, w3)
         Initial weights; default the article's (0.2333, −0.233, −0.52133).
     data, labels : sequences of float, same length
-        Samples x and targets ê; default x = [1, −1], ê = [−1, 1].
-    lr : float
-        Learning rate (η); default 0.05.
+        Samples x and targets t (the article's ê); default x = [1, −1], t = [−1, 1].
+    eta : float
+        Learning rate η (the article's lr); default 0.05. ``lr=`` is still accepted for now.
     epochs : int
         Passes over the data; default 160. Epochs are numbered from 0 in the recorded rows.
     record : bool
@@ -269,11 +323,9 @@ def train(
     check_choice(check_at, "check_at", CHECK_POINTS)
     w1, w2, w3 = as_weights(weights)
     xs, ts = as_scalar_samples(data, labels)
-    check_positive(lr, "lr")
-    check_positive(epochs, "epochs", integer=True)
-    check_positive(eps, "eps")
-    lr = float(lr)
-    eps = float(eps)
+    eta = check_positive(eta, "eta")
+    epochs = check_int(epochs, "epochs")
+    eps = check_positive(eps, "eps")
     samples = list(zip(xs, ts))
     n = float(len(samples))
     article = order == "article"
@@ -281,7 +333,7 @@ def train(
     losses: list[float] = []
     rows: list[CheckRow] = []
 
-    for epoch in range(int(epochs)):
+    for epoch in range(epochs):
         for s, (x, t) in enumerate(samples):
             if record and not after:
                 num = _numeric(w1, w2, w3, x, t, eps)
@@ -290,33 +342,33 @@ def train(
             r3 = w3 * z - t
             if article:
                 d3 = r3 * z
-                w3 -= lr * d3
+                w3 -= eta * d3
                 r2 = r3 * w3  # the article: w3 already updated
                 d2 = r2 * y
-                w2 -= lr * d2
+                w2 -= eta * d2
                 d1 = r2 * w2 * x  # the article: w2 already updated
-                w1 -= lr * d1
+                w1 -= eta * d1
             else:
                 d3 = r3 * z
                 r2 = r3 * w3
                 d2 = r2 * y
                 d1 = r2 * w2 * x
-                w3 -= lr * d3
-                w2 -= lr * d2
-                w1 -= lr * d1
+                w3 -= eta * d3
+                w2 -= eta * d2
+                w1 -= eta * d1
             if record:
                 if after:
                     num = _numeric(w1, w2, w3, x, t, eps)
-                rows.append(CheckRow(epoch, s, x, t, "w3", d3, num.w3))
-                rows.append(CheckRow(epoch, s, x, t, "w2", d2, num.w2))
-                rows.append(CheckRow(epoch, s, x, t, "w1", d1, num.w1))
+                rows.append(CheckRow(epoch, s, x, t, "w3", d3, num.dw3))
+                rows.append(CheckRow(epoch, s, x, t, "w2", d2, num.dw2))
+                rows.append(CheckRow(epoch, s, x, t, "w1", d1, num.dw1))
         total = 0.0
         for x, t in samples:
             total += _loss(w1, w2, w3, x, t)
         losses.append(total / n)
         if not math.isfinite(total):
             raise FloatingPointError(
-                f"training diverged at epoch {epoch} (loss {total}); try a smaller lr than {lr}"
+                f"training diverged at epoch {epoch} (loss {total}); try a smaller eta than {eta}"
             )
 
     return ChainResult(Weights(w1, w2, w3), losses, rows)
@@ -339,6 +391,7 @@ __all__ = [
     "ARTICLE_EPOCHS",
     "ARTICLE_EPS",
     "Weights",
+    "Gradients",
     "CheckRow",
     "ChainResult",
     "as_weights",
