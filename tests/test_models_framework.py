@@ -154,5 +154,58 @@ def test_bad_input_framework():
         framework.make_network([0.1, math.inf, 0.2])
     with pytest.raises(ValueError, match="shape"):
         framework.train_starts(np.zeros(3))
-    with pytest.raises(ValueError, match="epochs must be a positive integer"):
-        framework.train_starts(np.zeros((2, 3)), epochs=0)
+    for bad in (0, 2.0, True):
+        with pytest.raises(ValueError, match=f"epochs must be a positive integer, got {bad!r}"):
+            framework.train_starts(np.zeros((2, 3)), epochs=bad)
+    with pytest.raises(ValueError, match="eta must be a positive number, got 0"):
+        framework.train_starts(np.zeros((2, 3)), eta=0)
+    with pytest.raises(ValueError, match="layer_num must be a positive integer, got 3.0"):
+        framework.Network(3.0, [0.1, 0.2, 0.3])
+    with pytest.raises(ValueError, match="n_starts must be a positive integer, got 0"):
+        framework.starting_weights(0, 4)
+    with pytest.raises(TypeError, match="t must be a real number"):
+        framework.loss(framework.make_network([0.1, 0.2, 0.3]), 1.0, "-1")
+
+
+def test_framework_seed_rule_is_the_packages():
+    # as_rng: an int gives a fresh stream, a Generator is used and advanced, None and floats are refused.
+    assert np.array_equal(framework.starting_weights(3, 4), np.random.default_rng(4).uniform(-0.5, 0.5, (3, 3)))
+    rng = np.random.default_rng(4)
+    first, second = framework.starting_weights(1, rng), framework.starting_weights(1, rng)
+    assert np.array_equal(first[0], framework.starting_weights(1, 4)[0]) and not np.array_equal(first, second)
+    for bad, err in ((None, TypeError), (4.0, TypeError), (True, TypeError), (-1, ValueError)):
+        with pytest.raises(err, match="seed must be a non-negative int or a numpy.random.Generator"):
+            framework.starting_weights(2, bad)
+    with pytest.raises(TypeError, match="got None"):
+        framework.run_starts(10, seed=None)
+
+
+def test_framework_course_helpers_speak_x_t_eta_and_the_article_classes_keep_its_names():
+    for fn in (framework.loss, framework.gradients, framework.gradient_check):
+        assert list(inspect.signature(fn).parameters)[:3] == ["net", "x", "t"], fn.__name__
+    for fn in (framework.train_starts, framework.run_starts):
+        params = inspect.signature(fn).parameters
+        assert "eta" in params and "lr" not in params and params["eta"].default == 0.05, fn.__name__
+    assert list(inspect.signature(framework.Network.calc_gradient).parameters) == ["self", "label"]
+    assert list(inspect.signature(framework.Layer.upate).parameters) == ["self", "lr"]
+
+
+# DEPRECATION SHIM tests (issue 10): delete with the shims.
+def test_framework_old_keywords_still_work_with_a_pending_deprecation_warning():
+    net = framework.make_network([0.3, -0.2, 0.4])
+    for fn in (framework.loss, framework.gradients):
+        with pytest.warns(PendingDeprecationWarning, match="sample= is now x="):
+            with pytest.warns(PendingDeprecationWarning, match="label= is now t="):
+                old = fn(net, sample=1.0, label=-1.0)
+        assert np.array_equal(old, fn(net, x=1.0, t=-1.0))
+    with pytest.warns(PendingDeprecationWarning, match="label= is now t="):
+        assert framework.gradient_check(net, 1.0, label=-1.0).errors == framework.gradient_check(net, 1.0, -1.0).errors
+    W = framework.starting_weights(20, 4)
+    with pytest.warns(PendingDeprecationWarning, match="lr= is now eta="):
+        old = framework.train_starts(W, lr=0.1, epochs=5)
+    assert np.array_equal(old, framework.train_starts(W, eta=0.1, epochs=5))
+    with pytest.warns(PendingDeprecationWarning, match="lr= is now eta="):
+        old = framework.run_starts(weights=W, lr=0.1, epochs=5)
+    assert np.array_equal(old, framework.run_starts(weights=W, eta=0.1, epochs=5))
+    with pytest.raises(TypeError, match="both lr="):
+        framework.train_starts(W, lr=0.1, eta=0.1)

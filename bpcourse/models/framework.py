@@ -3,8 +3,13 @@ wrote it, and the two fixes its gradient check calls for.
 
 The network is the chain of :mod:`bpcourse.models.chain` with any number of layers: each layer computes
 output = w·input (no activation, so net = activation), and the loss is L = ½(e − ê)², e the last layer's
-output, ê the label. Article letters and course notation: ê is the target t, L the loss E, lr the learning
-rate η, and the "public value" a layer hands on is a δ = ∂L/∂(a layer's output).
+output, ê the label.
+
+Notation: the article's code is quoted verbatim, so its classes keep its names: ``label`` (the article's ê)
+is the course's target t, ``sample`` the input x, ``lr`` the learning rate η, L the loss E, and the "public
+value" a layer hands on is a δ = ∂L/∂(a layer's output). The course's helpers around the classes
+(:func:`loss`, :func:`gradients`, :func:`gradient_check`, :func:`train_starts`, :func:`run_starts`) take the
+course's names ``x``, ``t`` and ``eta`` (the old ``sample=``, ``label=`` and ``lr=`` still work for now).
 
 The article's code
 ------------------
@@ -64,7 +69,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .._validate import as_real as _finite, check_choice, check_positive
+from .._validate import as_real as _finite, as_rng, check_choice, check_int, check_positive, renamed_kwargs
 from ..gradcheck import GradCheckReport, numeric_gradient, rel_error
 
 FIXES = ("backward", "calc_gradient")
@@ -128,7 +133,7 @@ class Network:
     """
 
     def __init__(self, layer_num: int, weights: Sequence[float], layer_class: type = Layer) -> None:
-        check_positive(layer_num, "layer_num", integer=True)
+        check_int(layer_num, "layer_num")
         if len(weights) != layer_num:
             raise ValueError(f"weights has {len(weights)} entries, expected layer_num = {layer_num}")
         self.layers = [layer_class(w) for w in weights]
@@ -187,7 +192,7 @@ def _fix_set(fixes: str | Iterable[str]) -> frozenset[str]:
     return frozenset(names)
 
 
-#: The four variants the chapter compares: label -> the fixes applied.
+#: The four variants the chapter compares: name -> the fixes applied.
 VARIANTS = {
     "the article's code": (),
     "backward fixed": ("backward",),
@@ -217,20 +222,29 @@ def weights_of(net: Network) -> list[float]:
     return [layer.w for layer in net.layers]
 
 
-def loss(net: Network, sample: float, label: float) -> float:
-    """L = ½(e − ê)² for one sample at the network's current weights."""
-    d = net.forward(_finite(sample, "sample")) - _finite(label, "label")
+@renamed_kwargs(sample="x", label="t")
+def loss(net: Network, x: float, t: float) -> float:
+    """L = ½(e − t)² (the article's ½(e − ê)²) for one sample at the network's current weights."""
+    d = net.forward(_finite(x, "x")) - _finite(t, "t")
     return 0.5 * d * d
 
 
-def gradients(net: Network, sample: float, label: float) -> np.ndarray:
-    """Run forward and ``calc_gradient`` and return every layer's ``w_grad``, shape (n_layers,); no update."""
-    net.forward(_finite(sample, "sample"))
-    net.calc_gradient(_finite(label, "label"))
+@renamed_kwargs(sample="x", label="t")
+def gradients(net: Network, x: float, t: float) -> np.ndarray:
+    """Run forward and ``calc_gradient`` and return every layer's ``w_grad``, shape (n_layers,); no update.
+
+    The network's parameters are its layers' weights, one per layer and as many as it has layers, so the
+    gradient is one array shaped like :func:`weights_of` rather than a NamedTuple with a field per weight
+    (the fixed-size models' shape, e.g. :class:`bpcourse.models.chain.Gradients`). For the article's code
+    these are not the gradients: they are what its ``calc_gradient`` leaves in ``w_grad``.
+    """
+    net.forward(_finite(x, "x"))
+    net.calc_gradient(_finite(t, "t"))
     return np.array([layer.w_grad for layer in net.layers], dtype=np.float64)
 
 
-def gradient_check(net: Network, sample: float, label: float, eps: float = 1e-6, tol: float = 1e-7) -> GradCheckReport:
+@renamed_kwargs(sample="x", label="t")
+def gradient_check(net: Network, x: float, t: float, eps: float = 1e-6, tol: float = 1e-7) -> GradCheckReport:
     """Compare the network's ``w_grad`` with central differences of its loss, at its current weights.
 
     Returns
@@ -238,14 +252,14 @@ def gradient_check(net: Network, sample: float, label: float, eps: float = 1e-6,
     GradCheckReport
         Relative errors named ``"w1"``, ``"w2"``, ... (first layer first); the weights are restored.
     """
-    check_positive(eps, "eps")
+    eps = check_positive(eps, "eps")
     saved = weights_of(net)
-    analytic = gradients(net, sample, label)
+    analytic = gradients(net, x, t)
 
     def f(w: np.ndarray) -> float:
         for layer, v in zip(net.layers, w):
             layer.w = float(v)
-        return loss(net, sample, label)
+        return loss(net, x, t)
 
     try:
         numeric = numeric_gradient(f, np.array(saved, dtype=np.float64), eps)
@@ -261,17 +275,20 @@ def gradient_check(net: Network, sample: float, label: float, eps: float = 1e-6,
 def starting_weights(n_starts: int, seed: int | np.random.Generator, n_layers: int = 3) -> np.ndarray:
     """Random initial weights, shape (n_starts, n_layers), uniform in [−0.5, 0.5]; row i is start i.
 
-    ``starting_weights(1, 4)[0]`` is (0.4431, 0.0113, 0.4762), the chapter's seed-4 network.
+    ``starting_weights(1, 4)[0]`` is (0.4431, 0.0113, 0.4762), the chapter's seed-4 network. ``seed`` is an
+    int >= 0 or a ``numpy.random.Generator`` (used and advanced), never ``None``
+    (:func:`bpcourse._validate.as_rng`).
     """
-    check_positive(n_starts, "n_starts", integer=True)
-    check_positive(n_layers, "n_layers", integer=True)
-    return np.random.default_rng(seed).uniform(INIT_LOW, INIT_HIGH, size=(int(n_starts), int(n_layers)))
+    n_starts = check_int(n_starts, "n_starts")
+    n_layers = check_int(n_layers, "n_layers")
+    return as_rng(seed).uniform(INIT_LOW, INIT_HIGH, size=(n_starts, n_layers))
 
 
+@renamed_kwargs(lr="eta")
 def train_starts(
     weights: np.ndarray,
     fixes: str | Iterable[str] = (),
-    lr: float = ARTICLE_LR,
+    eta: float = ARTICLE_LR,
     epochs: int = ARTICLE_EPOCHS,
 ) -> np.ndarray:
     """Train one network per row of ``weights`` on the sign task; return the final weights.
@@ -285,8 +302,9 @@ def train_starts(
         Initial weights, one start per row.
     fixes : collection of {"backward", "calc_gradient"}
         As for :func:`make_network`.
-    lr, epochs : float, int
-        The article's 0.05 and 160 by default.
+    eta, epochs : float, int
+        Learning rate η (passed to the article's ``train`` as its ``lr``) and epochs; the article's 0.05 and
+        160 by default.
 
     Returns
     -------
@@ -296,15 +314,15 @@ def train_starts(
     weights = np.array(weights, dtype=np.float64)
     if weights.ndim != 2 or weights.shape[0] == 0 or not np.isfinite(weights).all():
         raise ValueError(f"weights must be a finite array of shape (n_starts, n_layers), got shape {weights.shape}")
-    check_positive(lr, "lr")
-    check_positive(epochs, "epochs", integer=True)
+    eta = check_positive(eta, "eta")
+    epochs = check_int(epochs, "epochs")
     chosen = _fix_set(fixes)
     cls = FixedNetwork if "calc_gradient" in chosen else Network
     net = cls(weights.shape[1], list(weights.T.copy()), FixedLayer if "backward" in chosen else Layer)
     # The article's code lets some starts grow without bound (to inf, as Python floats would): not an error
     # here, a result; such runs fail the task.
     with np.errstate(over="ignore", invalid="ignore"):
-        net.train(list(ARTICLE_LABELS), list(ARTICLE_DATA), float(lr), int(epochs))
+        net.train(list(ARTICLE_LABELS), list(ARTICLE_DATA), eta, epochs)
     return np.stack([layer.w for layer in net.layers], axis=1)
 
 
@@ -321,15 +339,17 @@ def successes(final_weights: np.ndarray) -> np.ndarray:
     return ~(e_pos > 0) & (e_neg > 0)  # predict(x) = 1 if e > 0 else −1
 
 
+@renamed_kwargs(lr="eta")
 def run_starts(
     n_starts: int = 2000,
     seed: int | np.random.Generator = 4,
     fixes: str | Iterable[str] = (),
     weights: np.ndarray | None = None,
-    lr: float = ARTICLE_LR,
+    eta: float = ARTICLE_LR,
     epochs: int = ARTICLE_EPOCHS,
 ) -> np.ndarray:
-    """Train from ``n_starts`` seeded random starts (or the given ``weights``); return which succeed.
+    """Train from ``n_starts`` random starts drawn from ``seed`` (or from the given ``weights``, when ``n_starts``
+    and ``seed`` are not used); return which succeed.
 
     Returns
     -------
@@ -337,7 +357,7 @@ def run_starts(
     """
     if weights is None:
         weights = starting_weights(n_starts, seed)
-    return successes(train_starts(weights, fixes, lr, epochs))
+    return successes(train_starts(weights, fixes, eta, epochs))
 
 
 def count_successes(
