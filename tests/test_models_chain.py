@@ -225,8 +225,8 @@ def test_chain_gradients_are_named_d_fields_shaped_like_the_weights():
         assert all(type(v) is float for v in g)
     g = chain.gradients(w, x, t)
     assert (g.dw1, g.dw2, g.dw3) == pytest.approx(by_hand, rel=1e-14)
-    dw1, dw2, dw3 = g  # unpacks like a tuple
-    assert np.array(g).shape == (3,)
+    dw1, dw2, dw3 = g  # unpacks like a tuple, first layer first
+    assert (dw1, dw2, dw3) == (g.dw1, g.dw2, g.dw3) and np.array(g).shape == (3,)
 
 
 def test_chain_general_api_speaks_t_and_eta():

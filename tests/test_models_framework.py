@@ -194,9 +194,9 @@ def test_framework_course_helpers_speak_x_t_eta_and_the_article_classes_keep_its
 def test_framework_old_keywords_still_work_with_a_pending_deprecation_warning():
     net = framework.make_network([0.3, -0.2, 0.4])
     for fn in (framework.loss, framework.gradients):
-        with pytest.warns(PendingDeprecationWarning, match="sample= is now x="):
-            with pytest.warns(PendingDeprecationWarning, match="label= is now t="):
-                old = fn(net, sample=1.0, label=-1.0)
+        with pytest.warns(PendingDeprecationWarning, match="sample= is now x="), \
+                pytest.warns(PendingDeprecationWarning, match="label= is now t="):
+            old = fn(net, sample=1.0, label=-1.0)
         assert np.array_equal(old, fn(net, x=1.0, t=-1.0))
     with pytest.warns(PendingDeprecationWarning, match="label= is now t="):
         assert framework.gradient_check(net, 1.0, label=-1.0).errors == framework.gradient_check(net, 1.0, -1.0).errors

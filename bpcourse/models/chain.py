@@ -119,7 +119,7 @@ def _old_field(new: str) -> property:
     # DEPRECATION SHIM (issue 10): the gradients used to come back as a Weights, read as g.w1, g.w2, g.w3.
     old = new[1:]
 
-    def read(self: "Gradients") -> float:
+    def read(self: Gradients) -> float:
         warnings.warn(f"chain.Gradients.{old} is now .{new}", PendingDeprecationWarning, stacklevel=2)
         return getattr(self, new)
 
