@@ -61,7 +61,8 @@ def bench_nbgrader(source_path: Path, student: nbformat.NotebookNode, n: int,
     r = subprocess.run([str(exe), "autograde", "ps1", f"--CourseDirectory.root={root}", "--create"], **run)
     seconds = time.perf_counter() - t0
     if r.returncode:
-        return None, "autograde failed: " + r.stderr[-300:]
+        errors = [line for line in r.stderr.splitlines() if "Error" in line or "error" in line][-3:]
+        return None, "autograde failed: " + " / ".join(e.strip()[:120] for e in errors)
     # check that nbgrader really graded them: its own scores, from its gradebook
     r = subprocess.run([str(exe), "export", f"--CourseDirectory.root={root}", "--to", str(work / "nbg.csv")], **run)
     import csv

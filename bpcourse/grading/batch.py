@@ -34,8 +34,8 @@ from typing import Any, Callable, Iterable, Sequence
 from bpcourse.grading import protocol, sandbox_pkg
 from bpcourse.grading.feedback import FEEDBACK_MODES, fmt_points, render
 from bpcourse.grading.jail import IsolationUnavailable, Jail, JailRun, Limits
-from bpcourse.grading.judge import (STATUSES, Judgement, PreparedTask, SourceError, judge_run, prepare_tasks,
-                                    request_tasks, stopped_text)
+from bpcourse.grading.judge import (STATUSES, Judgement, SourceError, judge_run, prepare_tasks, request_tasks,
+                                    stopped_text)
 from bpcourse.grading.notebook import InvalidNotebook, read_notebook, read_submission
 from bpcourse.grading.protocol import Request, Transcript
 from bpcourse.grading.spec import Task
