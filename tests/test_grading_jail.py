@@ -117,3 +117,22 @@ def test_no_secret_appears_anywhere_the_sandbox_can_read(tmp_path):
     with open(out / "grades.csv", newline="") as f:
         (row,) = list(csv.DictReader(f))
     assert (row["status"], row["total"]) == ("ok", "6"), row
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not os.path.exists("/usr/bin/python3") or shutil.which("setpriv") is None,
+                    reason="needs root (to become nobody) and the system's /usr/bin/python3")
+def test_the_jail_also_works_for_a_grader_that_is_not_root(tmp_path):
+    """A non-root grader takes bwrap's other path (--unshare-user, no uid drop); try it as nobody."""
+    os.chmod(tmp_path, 0o777)
+    script = ("import importlib.util, sys\n"
+              f"spec = importlib.util.spec_from_file_location('jail', {str(Path(jail.__file__))!r})\n"
+              "j = importlib.util.module_from_spec(spec); sys.modules['jail'] = j; spec.loader.exec_module(j)\n"
+              f"J = j.Jail({str(Path(jail.__file__).parents[1])!r}, {str(Path(jail.__file__).parents[1])!r})\n"
+              "J.probe(sys.executable)\n"
+              "code = 'import os; print(os.getuid(), sum(p.isdigit() for p in os.listdir(\"/proc\")))'\n"
+              "r = J.run([sys.executable, '-c', code], b'', j.Limits(timeout=30))\n"
+              "print(r.returncode, r.channel.decode().strip())\n")
+    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c",
+                        script], capture_output=True, text=True, timeout=60, cwd=tmp_path, check=False)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["0", "65534", "2"]  # exit 0, not root, sees only its own init and itself
