@@ -1,0 +1,188 @@
+"""The widgets as an instructor uses them in a lesson: the backprop stepper and chapter 9's training explorer.
+
+What the browser shows is compared with the plain Python objects behind the widgets (whose numbers the unit
+tests compare with ``bpcourse.models``), computed here in the test process, not read back from the page.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+
+import labdriver as ld
+
+# A number as the stepper prints it: "−0.0464", "2", "1.5e-05"; not the digits of a name such as w_1 or x1.
+NUMBER = re.compile(r"(?<![\w.])[−-]?\d+(?:\.\d+)?(?:e[−+-]?\d+)?")
+
+
+def numbers(text: str) -> list[str]:
+    return [n.replace("−", "-") for n in NUMBER.findall(text)]
+
+
+def shows(value: float, shown: str) -> bool:
+    """Whether ``shown`` is ``value`` rounded to the digits shown."""
+    decimals = len(shown.split("e")[0].partition(".")[2])
+    exponent = int(shown.split("e")[1]) if "e" in shown else 0
+    return abs(value - float(shown)) <= 0.5 * 10.0 ** (exponent - decimals) * (1 + 1e-9) + 1e-15
+
+
+# ------------------------------------------------------------------------------------------ the stepper
+@pytest.fixture(scope="module")
+def steppers(session_page, lab, artifacts):
+    """e2e/steppers.ipynb (one stepper per graph), opened and run; closed after this module."""
+    page = session_page
+    ld.open_path(page, "e2e/steppers.ipynb")
+    ld.wait_kernel_idle(page)
+    ld.restart_and_run_all(page)
+    problems = ld.outputs_with_mime(page, ld.STDERR_MIME) + ld.widget_problems(page)
+    page.locator(f"{ld.PANEL} .bp-stepper").first.wait_for()
+    yield page, problems
+    ld.close_and_shut_down(page)
+
+
+class StepperOnPage:
+    def __init__(self, page, index: int) -> None:
+        self.page = page
+        self.root = page.locator(f"{ld.PANEL} .bp-stepper").nth(index)
+
+    def click(self, name: str) -> None:
+        self.root.locator(f".bp-{name}").click()
+
+    def counter(self) -> str:
+        return self.root.locator(".bp-counter").text_content().strip()
+
+    def formula(self) -> str:
+        return self.root.locator(".bp-formula").text_content().strip()
+
+    def drawing(self) -> str:
+        """The labels on the drawing, one per SVG text element (textContent would run them together)."""
+        return " | ".join(self.root.locator(".bp-drawing text").evaluate_all("els => els.map(e => e.textContent)"))
+
+    def wait_for_counter(self, index: int, n_steps: int, timeout: float = 10_000) -> None:
+        self.root.locator(".bp-counter", has_text=re.compile(rf"\b{index}\s*/\s*{n_steps}\b")).wait_for(
+            timeout=timeout)
+
+    def set_param(self, name: str, value: float) -> None:
+        field = self.root.locator(f".bp-param-{name} input")
+        field.fill(f"{value}")
+        field.press("Enter")
+
+
+def _same_step(on_page: StepperOnPage, step) -> list[str]:
+    """What differs between the formula on the page and the object's step (numbers, and the result's digits)."""
+    result = numbers(step.substituted)[-1] if numbers(step.substituted) else None
+
+    def drawn() -> bool:
+        return result is None or result in numbers(on_page.drawing())
+
+    try:  # the counter, the formula and the drawing are three widgets, updated by three messages
+        ld.wait_until(lambda: numbers(on_page.formula()) == numbers(step.line) and drawn(), "the step", timeout=5)
+    except TimeoutError:
+        pass
+    shown = on_page.formula()
+    problems = []
+    if numbers(shown) != numbers(step.line):
+        problems.append(f"formula shows {shown!r}, the stepper computes {step.line!r}")
+    if result is not None and not shows(step.value, result):
+        problems.append(f"{step.name}: printed {result}, value {step.value!r}")
+    if not drawn():
+        problems.append(f"{step.name} = {result} is not drawn on the network")
+    return problems
+
+
+def test_steppers_notebook_runs(steppers):
+    _, problems = steppers
+    assert not problems, problems
+
+
+@pytest.mark.parametrize("graph", ld.STEPPER_GRAPHS)
+def test_stepper_advances_goes_back_and_recomputes(steppers, artifacts, graph):
+    from bpcourse.widgets import BackpropStepper
+
+    page, _ = steppers
+    shots = artifacts / "widgets" / "stepper"
+    reference = BackpropStepper(graph)
+    n = reference.n_steps
+    on_page = StepperOnPage(page, ld.STEPPER_GRAPHS.index(graph))
+    on_page.root.scroll_into_view_if_needed()
+    on_page.wait_for_counter(0, n)
+    ld.screenshot(page, shots / f"{graph}_0_start.png", on_page.root)
+    problems = []
+
+    # the edit later on: the first weight (x for f = (x + y)·z), at the first backward step it changes
+    name = next((p for p in reference.params if p.startswith("w")), next(iter(reference.params)))
+    new = round(reference.params[name] + 0.25, 4)
+    edited = BackpropStepper(graph)
+    edited.set_param(name, new)
+    first_backward = next(i for i, s in enumerate(reference.steps) if s.kind == "backward")
+    index = 1 + next(i for i in range(first_backward, n) if edited.steps[i].line != reference.steps[i].line)
+
+    # forward through the forward pass and into the backward pass: every step is the object's step
+    forward = min(n, index + 1)
+    for i in range(1, forward + 1):
+        on_page.click("forward")
+        on_page.wait_for_counter(i, n)
+        problems += _same_step(on_page, reference.steps[i - 1])
+    ld.screenshot(page, shots / f"{graph}_1_forward_{forward}.png", on_page.root)
+
+    on_page.click("back")
+    on_page.wait_for_counter(forward - 1, n)
+    problems += _same_step(on_page, reference.steps[forward - 2])
+    ld.screenshot(page, shots / f"{graph}_2_back_{forward - 1}.png", on_page.root)
+    if forward - 1 != index:
+        on_page.click("forward")
+        on_page.wait_for_counter(index, n)
+
+    # edit the weight: the step on screen is recomputed, at the same index
+    reference = edited
+    on_page.set_param(name, new)
+    wanted = numbers(reference.steps[index - 1].line)
+    ld.wait_until(lambda: numbers(on_page.formula()) == wanted, f"{graph}: the formula after editing {name}")
+    on_page.wait_for_counter(index, n)
+    problems += _same_step(on_page, reference.steps[index - 1])
+    ld.screenshot(page, shots / f"{graph}_3_edited_{name}.png", on_page.root)
+
+    # the check: central differences against every backward number
+    on_page.click("check")
+    check = on_page.root.locator(".bp-check-output")
+    check.locator("table").wait_for()
+    table = check.text_content()
+    for grad, (backprop, _, err) in reference.check().items():
+        if f"{backprop:+.8f}".replace("-", "−") not in table.replace("-", "−"):
+            problems.append(f"check table lacks {grad} = {backprop:+.8f}: {table[:200]!r}")
+        assert err <= 1e-7, f"{graph}: {grad} disagrees with central differences ({err:.1e})"
+    ld.screenshot(page, shots / f"{graph}_4_check.png", on_page.root)
+
+    on_page.click("reset")
+    on_page.wait_for_counter(0, n)
+    assert not problems, f"{graph}:\n  " + "\n  ".join(problems)
+
+
+def test_stepper_plays_to_the_end(steppers, artifacts):
+    from bpcourse.widgets import BackpropStepper
+
+    page, _ = steppers
+    reference = BackpropStepper("xyz")
+    on_page = StepperOnPage(page, ld.STEPPER_GRAPHS.index("xyz"))
+    on_page.root.scroll_into_view_if_needed()
+    on_page.wait_for_counter(0, reference.n_steps)  # where the other test left it
+    on_page.click("play")
+    on_page.wait_for_counter(reference.n_steps, reference.n_steps, timeout=30_000)
+    problems = _same_step(on_page, reference.steps[-1])
+    ld.screenshot(page, artifacts / "widgets" / "stepper" / "xyz_5_played.png", on_page.root)
+    assert not problems, problems
+
+
+def test_stepper_xyz_equals_autodiff():
+    # the numbers the browser test compares with are the autodiff engine's: f = (x + y)·z at x=-2, y=5, z=-4
+    from bpcourse.autodiff import Value
+    from bpcourse.widgets import BackpropStepper
+
+    s = BackpropStepper("xyz")
+    x, y, z = (Value(s.params[k], label=k) for k in ("x", "y", "z"))
+    f = (x + y) * z
+    f.backward()
+    assert s.value("f") == f.data
+    for v in (x, y, z):
+        assert math.isclose(s.value(f"df/d{v.label}"), v.grad, rel_tol=0, abs_tol=1e-15), v.label
