@@ -239,19 +239,14 @@ def test_chain_general_api_speaks_t_and_eta():
     assert params["eta"].default == chain.ARTICLE_LR == 0.05
 
 
-# DEPRECATION SHIM tests (issue 10): delete with the shims.
-def test_chain_old_names_still_work_with_a_pending_deprecation_warning():
+def test_chain_refuses_the_old_names():
+    # issue 10: one notation; label=, lr= and g.w1 (for dw1) are gone
     w, x, t = chain.ARTICLE_WEIGHTS, -1.0, 1.0
     for fn in (chain.loss, chain.gradients, chain.numeric_gradients, chain.article_closed_forms):
-        with pytest.warns(PendingDeprecationWarning, match="label= is now t="):
-            old = fn(w, x, label=t)
-        assert old == fn(w, x, t=t)
-        with pytest.raises(TypeError, match="both label="):
-            fn(w, x, label=t, t=t)
-    with pytest.warns(PendingDeprecationWarning, match="lr= is now eta="):
-        old = chain.train("correct", epochs=3, lr=0.1)
-    assert old.weights == chain.train("correct", epochs=3, eta=0.1).weights
+        with pytest.raises(TypeError, match="unexpected keyword argument 'label'"):
+            fn(w, x, label=t)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'lr'"):
+        chain.train("correct", epochs=3, lr=0.1)
     g = chain.gradients(w, x, t)
-    for old_name, new_name in (("w1", "dw1"), ("w2", "dw2"), ("w3", "dw3")):
-        with pytest.warns(PendingDeprecationWarning, match=f"Gradients.{old_name} is now .{new_name}"):
-            assert getattr(g, old_name) == getattr(g, new_name)
+    assert g._fields == ("dw1", "dw2", "dw3")
+    assert not any(hasattr(g, old) for old in ("w1", "w2", "w3"))

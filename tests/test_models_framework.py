@@ -190,22 +190,13 @@ def test_framework_course_helpers_speak_x_t_eta_and_the_article_classes_keep_its
     assert list(inspect.signature(framework.Layer.upate).parameters) == ["self", "lr"]
 
 
-# DEPRECATION SHIM tests (issue 10): delete with the shims.
-def test_framework_old_keywords_still_work_with_a_pending_deprecation_warning():
+def test_framework_helpers_refuse_the_old_keyword_names():
+    # issue 10: one notation; sample=, label=, lr= are no longer accepted by the course's helpers
     net = framework.make_network([0.3, -0.2, 0.4])
     for fn in (framework.loss, framework.gradients):
-        with pytest.warns(PendingDeprecationWarning, match="sample= is now x="), \
-                pytest.warns(PendingDeprecationWarning, match="label= is now t="):
-            old = fn(net, sample=1.0, label=-1.0)
-        assert np.array_equal(old, fn(net, x=1.0, t=-1.0))
-    with pytest.warns(PendingDeprecationWarning, match="label= is now t="):
-        assert framework.gradient_check(net, 1.0, label=-1.0).errors == framework.gradient_check(net, 1.0, -1.0).errors
-    W = framework.starting_weights(20, 4)
-    with pytest.warns(PendingDeprecationWarning, match="lr= is now eta="):
-        old = framework.train_starts(W, lr=0.1, epochs=5)
-    assert np.array_equal(old, framework.train_starts(W, eta=0.1, epochs=5))
-    with pytest.warns(PendingDeprecationWarning, match="lr= is now eta="):
-        old = framework.run_starts(weights=W, lr=0.1, epochs=5)
-    assert np.array_equal(old, framework.run_starts(weights=W, eta=0.1, epochs=5))
-    with pytest.raises(TypeError, match="both lr="):
-        framework.train_starts(W, lr=0.1, eta=0.1)
+        with pytest.raises(TypeError, match="unexpected keyword argument 'sample'"):
+            fn(net, sample=1.0, t=-1.0)
+        with pytest.raises(TypeError, match="unexpected keyword argument 'label'"):
+            fn(net, x=1.0, label=-1.0)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'lr'"):
+        framework.train_starts(framework.starting_weights(20, 4), lr=0.1, epochs=5)

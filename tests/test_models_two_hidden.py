@@ -103,7 +103,7 @@ def test_two_hidden_symbolic_article_formulas_fit_shared_reading_only():
     # and the package's literal gradients match sympy's at the example point
     ours = two_hidden.gradients(P0, X0, T0, "literal")
     for name, e in zip(two_hidden.PARAM_NAMES, exact):
-        assert at(e, point) == pytest.approx(getattr(ours, name), rel=1e-12), name
+        assert at(e, point) == pytest.approx(getattr(ours, "d" + name), rel=1e-12), name
 
 
 @settings(deadline=None, max_examples=40)
@@ -158,18 +158,14 @@ def test_bad_input_two_hidden():
         two_hidden.sgd_step(P0, P0, 0.0)
 
 
-def test_old_keyword_names_still_work_and_warn():
-    # DEPRECATION SHIM (issue 10): y=, alpha=, Y= and ARTICLE_* keep working until every caller moved
-    with pytest.warns(PendingDeprecationWarning, match=r"the keyword y= is now t="):
-        old = two_hidden.gradients(P0, X0, y=T0)
-    assert old == two_hidden.gradients(P0, X0, t=T0) and old.b1 == old.db1
-    with pytest.warns(PendingDeprecationWarning, match=r"the keyword alpha= is now eta="):
-        stepped = two_hidden.sgd_step(P0, old, alpha=0.5)
-    assert stepped == two_hidden.sgd_step(P0, old, eta=0.5)
-    with pytest.warns(PendingDeprecationWarning, match=r"the keyword Y= is now T="):
-        p_old, h_old = two_hidden.train(P0, (X0,), Y=(T0,), epochs=3)
-    p_new, h_new = two_hidden.train(P0, (X0,), T=(T0,), epochs=3)
-    assert p_old == p_new and np.array_equal(h_old, h_new)
-    with pytest.raises(TypeError, match=r"got both alpha= \(the old name\) and eta="):
-        two_hidden.sgd_step(P0, old, eta=0.5, alpha=0.5)
-    assert two_hidden.ARTICLE_PARAMS == two_hidden.EXAMPLE_PARAMS and two_hidden.ARTICLE_Y == T0
+def test_two_hidden_refuses_the_old_names():
+    # issue 10: one notation; y=, alpha=, Y=, g.b1 (for db1) and ARTICLE_* are gone
+    with pytest.raises(TypeError, match="unexpected keyword argument 'y'"):
+        two_hidden.gradients(P0, X0, y=T0)
+    g = two_hidden.gradients(P0, X0, t=T0)
+    assert not any(hasattr(g, name) for name in two_hidden.PARAM_NAMES)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'alpha'"):
+        two_hidden.sgd_step(P0, g, alpha=0.5)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'Y'"):
+        two_hidden.train(P0, (X0,), Y=(T0,), epochs=3)
+    assert not any(hasattr(two_hidden, name) for name in ("ARTICLE_PARAMS", "ARTICLE_X", "ARTICLE_Y"))

@@ -87,11 +87,10 @@ has converged (loss ≈ 3e-10); the correct order gets below 1e-6 some 40 epochs
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 from typing import NamedTuple, Sequence
 
-from .._validate import as_real as _finite, as_scalar_samples, check_choice, check_int, check_positive, renamed_kwargs
+from .._validate import as_real as _finite, as_scalar_samples, check_choice, check_int, check_positive
 
 ORDERS = ("article", "correct")
 CHECK_POINTS = ("after", "before")
@@ -115,28 +114,12 @@ class Weights(NamedTuple):
 ARTICLE_WEIGHTS = Weights(0.2333, -0.233, -0.52133)
 
 
-def _old_field(new: str) -> property:
-    # DEPRECATION SHIM (issue 10): the gradients used to come back as a Weights, read as g.w1, g.w2, g.w3.
-    old = new[1:]
-
-    def read(self: Gradients) -> float:
-        warnings.warn(f"chain.Gradients.{old} is now .{new}", PendingDeprecationWarning, stacklevel=2)
-        return getattr(self, new)
-
-    return property(read, doc=f"Deprecated alias of :attr:`{new}`.")
-
-
 class Gradients(NamedTuple):
     """(∂L/∂w1, ∂L/∂w2, ∂L/∂w3), floats, in the order of :class:`Weights`."""
 
     dw1: float
     dw2: float
     dw3: float
-
-    # DEPRECATION SHIM (issue 10): g.w1, g.w2, g.w3 still read (with a PendingDeprecationWarning)
-    w1 = _old_field("dw1")
-    w2 = _old_field("dw2")
-    w3 = _old_field("dw3")
 
 
 class CheckRow(NamedTuple):
@@ -200,7 +183,6 @@ def forward(weights: Sequence[float], x: float) -> tuple[float, float, float]:
     return y, z, w3 * z
 
 
-@renamed_kwargs(label="t")
 def loss(weights: Sequence[float], x: float, t: float) -> float:
     """L = ½(e − t)² (the article's ½(e − ê)²) for one sample."""
     e = forward(weights, x)[2]
@@ -213,7 +195,6 @@ def predict(weights: Sequence[float], x: float) -> int:
     return 1 if forward(weights, x)[2] > 0 else -1
 
 
-@renamed_kwargs(label="t")
 def gradients(weights: Sequence[float], x: float, t: float) -> Gradients:
     """Exact :class:`Gradients` (dL/dw1, dL/dw2, dL/dw3), all at the point ``weights``, by backpropagation.
 
@@ -228,7 +209,6 @@ def gradients(weights: Sequence[float], x: float, t: float) -> Gradients:
     return Gradients(r2 * w2 * x, r2 * y, r3 * z)
 
 
-@renamed_kwargs(label="t")
 def article_closed_forms(weights: Sequence[float], x: float, t: float) -> Gradients:
     """The closed forms of the article's hand check, as printed, as :class:`Gradients` (dw1, dw2, dw3).
 
@@ -257,7 +237,6 @@ def _numeric(w1: float, w2: float, w3: float, x: float, t: float, eps: float) ->
     return Gradients(d1, d2, d3)
 
 
-@renamed_kwargs(label="t")
 def numeric_gradients(weights: Sequence[float], x: float, t: float, eps: float = ARTICLE_EPS) -> Gradients:
     """Central differences (L(w + ε) − L(w − ε)) / (2ε) for w1, w2, w3, as :class:`Gradients`; ε = 1e-4 as in
     the article.
@@ -269,7 +248,6 @@ def numeric_gradients(weights: Sequence[float], x: float, t: float, eps: float =
     return _numeric(w1, w2, w3, _finite(x, "x"), _finite(t, "t"), eps)
 
 
-@renamed_kwargs(lr="eta")
 def train(
     order: str = "article",
     weights: Sequence[float] = ARTICLE_WEIGHTS,
@@ -293,7 +271,7 @@ def train(
     data, labels : sequences of float, same length
         Samples x and targets t (the article's ê); default x = [1, −1], t = [−1, 1].
     eta : float
-        Learning rate η (the article's lr); default 0.05. ``lr=`` is still accepted for now.
+        Learning rate η (the article's lr); default 0.05.
     epochs : int
         Passes over the data; default 160. Epochs are numbered from 0 in the recorded rows.
     record : bool

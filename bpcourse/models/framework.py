@@ -9,7 +9,7 @@ Notation: the article's code is quoted verbatim, so its classes keep its names: 
 is the course's target t, ``sample`` the input x, ``lr`` the learning rate η, L the loss E, and the "public
 value" a layer hands on is a δ = ∂L/∂(a layer's output). The course's helpers around the classes
 (:func:`loss`, :func:`gradients`, :func:`gradient_check`, :func:`train_starts`, :func:`run_starts`) take the
-course's names ``x``, ``t`` and ``eta`` (the old ``sample=``, ``label=`` and ``lr=`` still work for now).
+course's names ``x``, ``t`` and ``eta``.
 
 The article's code
 ------------------
@@ -69,7 +69,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .._validate import as_real as _finite, as_rng, check_choice, check_int, check_positive, renamed_kwargs
+from .._validate import as_real as _finite, as_rng, check_choice, check_int, check_positive
 from ..gradcheck import GradCheckReport, numeric_gradient, rel_error
 
 FIXES = ("backward", "calc_gradient")
@@ -222,14 +222,12 @@ def weights_of(net: Network) -> list[float]:
     return [layer.w for layer in net.layers]
 
 
-@renamed_kwargs(sample="x", label="t")
 def loss(net: Network, x: float, t: float) -> float:
     """L = ½(e − t)² (the article's ½(e − ê)²) for one sample at the network's current weights."""
     d = net.forward(_finite(x, "x")) - _finite(t, "t")
     return 0.5 * d * d
 
 
-@renamed_kwargs(sample="x", label="t")
 def gradients(net: Network, x: float, t: float) -> np.ndarray:
     """Run forward and ``calc_gradient`` and return every layer's ``w_grad``, shape (n_layers,); no update.
 
@@ -243,7 +241,6 @@ def gradients(net: Network, x: float, t: float) -> np.ndarray:
     return np.array([layer.w_grad for layer in net.layers], dtype=np.float64)
 
 
-@renamed_kwargs(sample="x", label="t")
 def gradient_check(net: Network, x: float, t: float, eps: float = 1e-6, tol: float = 1e-7) -> GradCheckReport:
     """Compare the network's ``w_grad`` with central differences of its loss, at its current weights.
 
@@ -284,7 +281,6 @@ def starting_weights(n_starts: int, seed: int | np.random.Generator, n_layers: i
     return as_rng(seed).uniform(INIT_LOW, INIT_HIGH, size=(n_starts, n_layers))
 
 
-@renamed_kwargs(lr="eta")
 def train_starts(
     weights: np.ndarray,
     fixes: str | Iterable[str] = (),
@@ -339,7 +335,6 @@ def successes(final_weights: np.ndarray) -> np.ndarray:
     return ~(e_pos > 0) & (e_neg > 0)  # predict(x) = 1 if e > 0 else −1
 
 
-@renamed_kwargs(lr="eta")
 def run_starts(
     n_starts: int = 2000,
     seed: int | np.random.Generator = 4,

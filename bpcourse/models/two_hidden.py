@@ -51,7 +51,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 
 from ..activations import sigmoid_scalar as _sigmoid
-from .._validate import as_real as _finite, check_choice, check_int, check_positive, renamed_kwargs
+from .._validate import as_real as _finite, check_choice, check_int, check_positive
 from ..gradcheck import numeric_gradient
 
 BIAS_READINGS = ("literal", "shared")
@@ -80,21 +80,11 @@ class Gradients(NamedTuple):
     db1: float
     db2: float
 
-    # DEPRECATION SHIM (issue 10): gradients used to be a Params, read as g.w1 … g.b2
-    w1 = property(lambda self: self.dw1)
-    w2 = property(lambda self: self.dw2)
-    w3 = property(lambda self: self.dw3)
-    w4 = property(lambda self: self.dw4)
-    b1 = property(lambda self: self.db1)
-    b2 = property(lambda self: self.db2)
-
 
 #: The worked example's parameters, input and target: the course's own numbers (Article A prints none).
 EXAMPLE_PARAMS = Params(0.15, 0.25, 0.40, 0.45, 0.35, 0.60)
 EXAMPLE_X = 0.5
 EXAMPLE_T = 1.0
-# DEPRECATION SHIM (issue 10): the old names, which wrongly credited these numbers to the article
-ARTICLE_PARAMS, ARTICLE_X, ARTICLE_Y = EXAMPLE_PARAMS, EXAMPLE_X, EXAMPLE_T
 
 
 def as_params(params: Sequence[float]) -> Params:
@@ -108,7 +98,6 @@ def as_params(params: Sequence[float]) -> Params:
     return Params(*(_finite(v, name) for v, name in zip(params, PARAM_NAMES)))
 
 
-@renamed_kwargs(y="t")
 def forward(params: Sequence[float], x: float, t: float, bias: str = "literal") -> dict[str, float]:
     """Forward and backward pass; every intermediate value by its article name.
 
@@ -149,13 +138,11 @@ def _grads(p: Params, x: float, t: float, shared: bool, article: bool) -> tuple[
     return d_h1 * x, d_h2 * x, d_o * out_h1, d_o * out_h2, db1, db2
 
 
-@renamed_kwargs(y="t")
 def loss(params: Sequence[float], x: float, t: float, bias: str = "literal") -> float:
     """L = 0.5·(t − out_o)²."""
     return forward(params, x, t, bias)["L"]
 
 
-@renamed_kwargs(y="t")
 def article_gradients(params: Sequence[float], x: float, t: float, bias: str = "literal") -> Gradients:
     """The article's formulas, applied to the forward pass of the chosen reading.
 
@@ -166,7 +153,6 @@ def article_gradients(params: Sequence[float], x: float, t: float, bias: str = "
     return Gradients(*_grads(as_params(params), _finite(x, "x"), _finite(t, "t"), bias == "shared", article=True))
 
 
-@renamed_kwargs(y="t")
 def gradients(params: Sequence[float], x: float, t: float, bias: str = "literal") -> Gradients:
     """The exact gradients (dw1, dw2, dw3, dw4, db1, db2) of L for the chosen reading.
 
@@ -177,7 +163,6 @@ def gradients(params: Sequence[float], x: float, t: float, bias: str = "literal"
     return Gradients(*_grads(as_params(params), _finite(x, "x"), _finite(t, "t"), bias == "shared", article=False))
 
 
-@renamed_kwargs(y="t")
 def numeric_gradients(
     params: Sequence[float], x: float, t: float, bias: str = "literal", eps: float = 1e-6
 ) -> Gradients:
@@ -190,7 +175,6 @@ def numeric_gradients(
     return Gradients(*(float(v) for v in g))
 
 
-@renamed_kwargs(alpha="eta")
 def sgd_step(params: Sequence[float], grads: Sequence[float], eta: float) -> Params:
     """p ← p − η·dp for every parameter (the article's α); returns the new parameters."""
     p = as_params(params)
@@ -199,7 +183,6 @@ def sgd_step(params: Sequence[float], grads: Sequence[float], eta: float) -> Par
     return Params(*(pi - eta * gi for pi, gi in zip(p, g)))
 
 
-@renamed_kwargs(alpha="eta", Y="T")
 def train(
     params: Sequence[float] = EXAMPLE_PARAMS,
     X: Sequence[float] = (EXAMPLE_X,),
