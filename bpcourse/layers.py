@@ -17,8 +17,6 @@ Writing a layer: subclass :class:`Layer` (or an existing layer) and override ``f
 """
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from ._validate import as_float_array, as_rng, check_choice, check_int
@@ -66,18 +64,6 @@ class Layer:
     def __init__(self) -> None:
         self.params = {}
         self.grads = {}
-
-    def __init_subclass__(cls, **kwargs: object) -> None:
-        # DEPRECATION SHIM (issue 10; the lead removes it once chapter 4 overrides ``backward``): a subclass
-        # written against the old interface, overriding ``_backward(dout, need_dx)``, still takes part.
-        super().__init_subclass__(**kwargs)
-        if "_backward" in cls.__dict__ and "backward" not in cls.__dict__:
-            def backward(self: Layer, dout: np.ndarray, *, need_dx: bool = True) -> np.ndarray | None:
-                warnings.warn(f"{type(self).__name__}._backward(dout, need_dx) is now backward(dout, *, need_dx=True)",
-                              PendingDeprecationWarning, stacklevel=2)  # silent in notebooks, listed by pytest
-                return self._backward(dout, need_dx)
-
-            cls.backward = backward  # type: ignore[method-assign]
 
     def forward(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
         """The layer's output for a batch ``x``; keeps what :meth:`backward` needs."""
@@ -174,10 +160,6 @@ class Dense(Layer):
         self.grads = {"W": dout.T @ x, "b": dout.sum(axis=0)}
         return dout @ self.params["W"] if need_dx else None
 
-    @property
-    def _cache(self) -> np.ndarray | None:  # DEPRECATION SHIM (issue 10): the old private name of ``x``
-        return self.x
-
     def __repr__(self) -> str:
         return f"Dense({self.n_in}→{self.n_out})"
 
@@ -213,12 +195,6 @@ class ActivationLayer(Layer):
         if self.name == "relu":
             return dout * (net > 0)  # the same numbers as dout * relu_prime(net), one temporary fewer
         return dout * self.activation.f_prime(net)
-
-    @property
-    def _cache(self) -> np.ndarray | None:
-        # DEPRECATION SHIM (issue 10): what the old private cache held (the output for sigmoid and tanh, the
-        # input otherwise); read ``out`` or ``net`` instead
-        return self.out if self.name in ("sigmoid", "tanh") else self.net
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()" if type(self) is not ActivationLayer else f"ActivationLayer({self.name!r})"

@@ -118,29 +118,20 @@ def test_activation_layer_backward_in_saturation_matches_high_precision(cls, nam
         assert got[1, 3] == pytest.approx(4.248354255291589e-18, rel=1e-12)
 
 
-def test_old_style_subclass_still_works_until_the_shim_goes():
-    # DEPRECATION SHIM (issue 10): chapter 4's BrokenTanh overrode _backward(dout, need_dx) and read _cache
-    class OldBrokenTanh(ActivationLayer):
-        def __init__(self):
-            super().__init__("tanh")
-
-        def _backward(self, dout, need_dx):
-            return dout * (1.0 - self._cache)
-
-    class NewBrokenTanh(ActivationLayer):
+def test_chapter4_broken_layer_overrides_backward_and_reads_out():
+    # chapter 4's BrokenTanh, written against the public API (issue 10: backward, out; no _backward, _cache)
+    class BrokenTanh(ActivationLayer):
         def __init__(self):
             super().__init__("tanh")
 
         def backward(self, dout, *, need_dx=True):
-            return dout * (1.0 - self.out)
+            return dout * (1.0 - self.out)  # wrong: tanh' is 1 - out**2
 
     x = np.random.default_rng(2).uniform(-2, 2, (3, 4))
-    old, new = OldBrokenTanh(), NewBrokenTanh()
-    old.forward(x)
-    new.forward(x)
-    dout = np.ones((3, 4))
-    with pytest.warns(PendingDeprecationWarning, match=r"_backward\(dout, need_dx\) is now backward"):
-        got = old.backward(dout)
-    assert np.array_equal(got, new.backward(dout))
-    with pytest.warns(PendingDeprecationWarning):
-        assert not check_layer(OldBrokenTanh(), x).ok  # the gradient check still sees the broken derivative
+    layer = BrokenTanh()
+    out = layer.forward(x)
+    assert np.array_equal(layer.backward(np.ones((3, 4))), 1.0 - np.tanh(x))
+    assert np.array_equal(out, layer.out) and np.array_equal(x, layer.net)
+    assert not check_layer(BrokenTanh(), x).ok  # the gradient check sees the broken derivative
+    assert check_layer(Tanh(), x).ok
+    assert not hasattr(layer, "_cache") and not hasattr(Dense(2, 3, rng=0), "_cache")
