@@ -1,14 +1,10 @@
 """Input checks shared by the package: fail early, name what was expected and what was received."""
 from __future__ import annotations
 
-import functools
 import math
-import warnings
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Sequence
 
 import numpy as np
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def as_float_array(
@@ -113,14 +109,12 @@ def check_int(value: object, name: str, minimum: int = 1) -> int:
     return int(value)
 
 
-def check_positive(value: float, name: str, integer: bool = False) -> float:
+def check_positive(value: float, name: str) -> float:
     """A positive finite real hyper-parameter (learning rate, scale, step ε) as a Python float.
 
-    Zero, negative numbers, NaN, infinity, ``bool`` and non-numbers are refused. ``integer=True`` is kept for
-    callers not yet moved to :func:`check_int`, which it calls.
+    Zero, negative numbers, NaN, infinity, ``bool`` and non-numbers are refused. Counts are checked by
+    :func:`check_int`.
     """
-    if integer:
-        return check_int(value, name)
     ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
     if not ok or not 0 < value < math.inf:
         raise ValueError(f"{name} must be a positive number, got {value!r}")
@@ -151,38 +145,6 @@ def as_rng(seed: object, name: str = "seed") -> np.random.Generator:
     if seed < 0:
         raise ValueError(f"{name} must be {want}, got {seed}")
     return np.random.default_rng(int(seed))
-
-
-def renamed_kwargs(**renames: str) -> Callable[[F], F]:
-    """DEPRECATION SHIM (issue 10): accept a keyword argument under its old name for a while.
-
-    ``@renamed_kwargs(alpha="eta")`` lets callers still write ``alpha=0.5`` for the parameter now called
-    ``eta``: the value is passed on as ``eta=0.5`` with a ``PendingDeprecationWarning`` naming the new
-    keyword (pending, not plain Deprecation: IPython shows DeprecationWarnings raised from a cell, which would
-    change the stored outputs of the chapters that still pass the old names; pytest lists both kinds).
-    Passing both names is an error. The function's own signature has only the new names. The lead removes
-    these decorators once no notebook, exercise or grader passes the old names (listed in
-    ``/tmp/bp/api-changes.md``).
-    """
-
-    def decorate(fn: F) -> F:
-        where = fn.__qualname__
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            for old, new in renames.items():
-                if old in kwargs:
-                    if new in kwargs:
-                        raise TypeError(f"{where}() got both {old}= (the old name) and {new}=; pass only {new}=")
-                    warnings.warn(f"{where}(): the keyword {old}= is now {new}=", PendingDeprecationWarning,
-                                  stacklevel=2)
-                    kwargs[new] = kwargs.pop(old)
-            return fn(*args, **kwargs)
-
-        wrapper.renamed_kwargs = dict(renames)  # type: ignore[attr-defined]
-        return wrapper  # type: ignore[return-value]
-
-    return decorate
 
 
 def as_real(value: object, name: str) -> float:

@@ -1,11 +1,10 @@
 """The package's shared checks (bpcourse/_validate.py): one helper per check, with messages that name what was
 expected and what was received."""
-import warnings
 
 import numpy as np
 import pytest
 
-from bpcourse._validate import as_rng, check_int, check_positive, renamed_kwargs
+from bpcourse._validate import as_rng, check_int, check_positive
 
 
 @pytest.mark.parametrize("value", [1, 7, np.int64(3), np.uint8(2)])
@@ -32,9 +31,8 @@ def test_check_positive():
     for bad in (0, -1.0, float("nan"), float("inf"), True, "1", None):
         with pytest.raises(ValueError, match=r"^eta must be a positive number, got "):
             check_positive(bad, "eta")
-    assert check_positive(3, "epochs", integer=True) == 3  # kept for callers not yet on check_int
-    with pytest.raises(ValueError, match="epochs must be a positive integer, got 2.5"):
-        check_positive(2.5, "epochs", integer=True)
+    with pytest.raises(TypeError, match="integer"):
+        check_positive(3, "epochs", integer=True)  # one integer check: check_int
 
 
 def test_as_rng_one_rule():
@@ -51,19 +49,3 @@ def test_as_rng_one_rule():
         as_rng(np.random.RandomState(0))
     with pytest.raises(ValueError, match=r"rng must be a non-negative int .*, got -1"):
         as_rng(-1, "rng")
-
-
-def test_renamed_kwargs_shim():
-    @renamed_kwargs(alpha="eta")
-    def step(p, eta=0.1):
-        return p - eta
-
-    assert step(1.0, eta=0.5) == 0.5 and step(1.0, 0.5) == 0.5
-    with pytest.warns(PendingDeprecationWarning, match=r"step\(\): the keyword alpha= is now eta="):
-        assert step(1.0, alpha=0.5) == 0.5
-    with pytest.raises(TypeError, match=r"got both alpha= \(the old name\) and eta=; pass only eta="):
-        step(1.0, alpha=0.5, eta=0.5)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        step(1.0, eta=0.2)  # the new name never warns
-    assert step.renamed_kwargs == {"alpha": "eta"}
