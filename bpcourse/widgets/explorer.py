@@ -21,7 +21,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .._validate import as_float_array, as_labels, check_int
+from .._validate import as_float_array, as_labels, as_rng, check_int
 from ..optimizers import OPTIMIZERS, make_optimizer
 
 __all__ = ["TrainingExplorer", "DIVERGED_LOSS", "BATCH_CHOICES", "ETA_CHOICES", "eta_text"]
@@ -46,10 +46,6 @@ def eta_text(eta: float) -> str:
     """η as the explorer writes it: at most 3 significant digits (``0.126``, not ``0.125893``)."""
     text = f"{eta:.3g}"
     return f"{eta:g}" if "e" in text else text
-
-
-def _positive_int(value: object, name: str) -> int:
-    return check_int(value, name)
 
 
 class TrainingExplorer:
@@ -103,7 +99,7 @@ class TrainingExplorer:
         self.n_classes = int(y.max()) + 1
         hidden = tuple(hidden)
         for h in hidden:
-            _positive_int(h, "each hidden width")
+            check_int(h, "each hidden width")
         self.hidden = hidden
         from ..activations import get_activation
 
@@ -149,7 +145,7 @@ class TrainingExplorer:
 
     @batch_size.setter
     def batch_size(self, value: int | None) -> None:
-        self._batch_size = None if value is None else _positive_int(value, "batch_size (or None for full batch)")
+        self._batch_size = None if value is None else check_int(value, "batch_size (or None for full batch)")
 
     @property
     def epochs(self) -> int:
@@ -157,7 +153,7 @@ class TrainingExplorer:
 
     @epochs.setter
     def epochs(self, value: int) -> None:
-        self._epochs = _positive_int(value, "epochs")
+        self._epochs = check_int(value, "epochs")
 
     @property
     def seed(self) -> int:
@@ -165,9 +161,7 @@ class TrainingExplorer:
 
     @seed.setter
     def seed(self, value: int) -> None:
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-            raise ValueError(f"seed must be an integer >= 0, got {value!r}")
-        self._seed = int(value)
+        self._seed = check_int(value, "seed", minimum=0)
 
     @property
     def sizes(self) -> list[int]:
@@ -207,7 +201,7 @@ class TrainingExplorer:
         opt = make_optimizer(self.optimizer, self.lr)
         # one generator for the whole run: epoch-by-epoch fit() calls then shuffle exactly as one
         # fit(epochs=self.epochs, seed=self.seed) call would
-        rng = np.random.default_rng(self.seed)
+        rng = as_rng(self.seed)
         history: dict[str, list[float]] = {"loss": [], "accuracy": []}
         diverged_at = None
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
