@@ -11,7 +11,7 @@ Example
 >>> ex = TrainingExplorer(optimizer="adam", lr=0.01, epochs=20)
 >>> history = ex.run()
 >>> print(ex.summary())          # doctest: +SKIP
-adam, η = 0.01, batch 32, 20 epochs, seed 0: final loss 0.2120, training accuracy 0.927
+adam, η = 0.01, batch 32, 20 epochs, seed 0: final loss 0.0562, training accuracy 0.987
 """
 from __future__ import annotations
 
