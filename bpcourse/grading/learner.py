@@ -5,6 +5,8 @@ and turns whatever happened into an :class:`Outcome`: the exception (described b
 deepest frame), or the return value as plain :class:`~bpcourse.grading.diagnose.Returned` items, and the
 input arrays it changed in place. It never computes a reference and never judges: the self-check compares
 the outcome with the reference in the learner's kernel, the batch grader in its trusted parent process.
+The call runs under :func:`bpcourse.grading.cells.quiet`: the warnings it raises are recorded and dropped,
+so ``check()`` prints none, wherever it is called.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from bpcourse.grading.cells import quiet
 from bpcourse.grading.diagnose import Returned, exception_report, modified_inputs, normalize
 
 __all__ = ["Outcome", "bind_call", "call_learner"]
@@ -108,7 +111,8 @@ def call_learner(fn: Callable[..., Any], case: dict[str, Any], outputs: tuple[st
     except TypeError as exc:
         return Outcome(bind_error=str(exc)[:500])
     try:
-        value = fn(*args, **kwargs)
+        with quiet():  # a RuntimeWarning from a right answer is no error: keep it off the learner's stderr
+            value = fn(*args, **kwargs)
     except catch as exc:  # in the sandbox also SystemExit, KeyboardInterrupt: the learner's bug
         return Outcome(error=exception_report(exc, is_learner, line_of), note=note)
     if args:
