@@ -11,9 +11,11 @@ import os
 import stat
 from typing import Any
 
-__all__ = ["InvalidNotebook", "read_notebook", "read_submission", "MAX_NOTEBOOK_BYTES"]
+__all__ = ["InvalidNotebook", "read_notebook", "read_submission", "MAX_NOTEBOOK_BYTES", "DEMO_GRADE_ID"]
 
 MAX_NOTEBOOK_BYTES = 32 * 2**20
+#: nbgrader grade_id of the exercises' ungraded demo cell, which the grader does not run
+DEMO_GRADE_ID = "demo"
 
 
 class InvalidNotebook(ValueError):
@@ -87,7 +89,8 @@ def read_notebook(data: bytes) -> tuple[list[dict[str, Any]], list[str]]:
     cells : list of dict
         ``{"index": 1-based cell number, "source": str, "skip": bool}``; ``skip`` marks nbgrader autograder
         test cells (``grade: true, solution: false``): their content is the instructor's, and the grade
-        does not come from them.
+        does not come from them; and the ungraded demo cells (nbgrader ``grade_id`` ``"demo"``), which only
+        use the graded functions.
     notes : list of str
 
     Raises
@@ -127,6 +130,8 @@ def read_notebook(data: bytes) -> tuple[list[dict[str, Any]], list[str]]:
             continue
         md = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
         nbg = md.get("nbgrader") if isinstance(md.get("nbgrader"), dict) else {}
-        skip = bool(nbg.get("grade") and not nbg.get("solution"))
+        # autograder test cells hold the instructor's tests, not the grade; "demo" cells are the ungraded
+        # "putting it together" runs, whose errors (a stub still raising) would only clutter every note
+        skip = bool(nbg.get("grade") and not nbg.get("solution")) or nbg.get("grade_id") == DEMO_GRADE_ID
         cells.append({"index": i, "source": _text(cell.get("source", "")), "skip": skip})
     return cells, notes
