@@ -65,6 +65,14 @@ class Layer:
         self.params = {}
         self.grads = {}
 
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        # Older course code overrode ``_backward``; nothing calls it now, so such a layer would silently
+        # backpropagate with its parent's formula. Say so when the class is defined.
+        if "_backward" in cls.__dict__:
+            raise TypeError(f"{cls.__name__} defines _backward, which nothing calls: override "
+                            f"backward(self, dout, *, need_dx=True) instead")
+
     def forward(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
         """The layer's output for a batch ``x``; keeps what :meth:`backward` needs."""
         raise NotImplementedError

@@ -135,3 +135,12 @@ def test_chapter4_broken_layer_overrides_backward_and_reads_out():
     assert not check_layer(BrokenTanh(), x).ok  # the gradient check sees the broken derivative
     assert check_layer(Tanh(), x).ok
     assert not hasattr(layer, "_cache") and not hasattr(Dense(2, 3, rng=0), "_cache")
+
+
+def test_a_subclass_overriding_the_old_private_backward_is_refused():
+    from bpcourse.layers import Tanh
+
+    with pytest.raises(TypeError, match=r"_backward, which nothing calls: override backward\(self, dout"):
+        class OldStyle(Tanh):  # noqa: F841  (the class statement itself must fail)
+            def _backward(self, dout, need_dx):
+                return dout
