@@ -43,7 +43,7 @@ from bpcourse.grading.spec import Task
 __all__ = ["grade_folder", "GradeSummary", "Row", "Entry", "list_submissions", "results_stem", "load_tasks",
            "ENGINE_VERSION"]
 
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"  # 3: fixed edge cases, demo cells not run
 _MAX_RESULT_BYTES = 1 << 20
 
 
@@ -216,7 +216,8 @@ class Run:
             "engine": ENGINE_VERSION, "seed": int(settings.seed), "n_cases": settings.n_cases,
             "source": _sha256(source.read_bytes()), "sandbox": self.sandbox, "feedback": settings.feedback,
             "partial": settings.partial_credit, "guards": guards,
-            "tasks": [[t.id, t.function, t.points, list(t.outputs), t.rtol, list(t.weights)] for t in tasks],
+            "tasks": [[t.id, t.function, t.points, list(t.outputs), t.rtol, list(t.weights),
+                       [Request.encode_case(c) for c in t.edge_cases]] for t in tasks],
         }).encode())
 
     def close(self) -> None:

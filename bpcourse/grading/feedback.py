@@ -29,9 +29,10 @@ def render(name: str, exercise: str, j: Judgement, max_total: float, n_cases: in
     print(title, file=out)
     print("=" * len(title), file=out)
     print(f"Status: {j.status} ({STATUSES.get(j.status, '')})", file=out)
+    edges = ", some also on fixed edge cases" if any(pt.task.edge_cases for pt, _ in j.verdicts) else ""
     print(f"Points: {fmt_points(j.total)} of {fmt_points(max_total)}"
-          + (f", each task checked on {n_cases} cases drawn at grading time" if n_cases and j.verdicts else ""),
-          file=out)
+          + (f", each task checked on {n_cases} cases drawn at grading time{edges}" if n_cases and j.verdicts
+             else ""), file=out)
     if partial_credit and j.verdicts:
         print("Partial credit is on: a task with several outputs earns its share for each output that is right "
               "on every case.", file=out)

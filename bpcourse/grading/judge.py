@@ -64,8 +64,8 @@ class PreparedTask:
 
 
 def prepare_tasks(tasks: Sequence[Task], seed: int, n_cases: int) -> list[PreparedTask]:
-    """Draw each task's cases from ``seed`` and compute the references (a task's cases do not depend on which
-    other tasks are graded).
+    """Draw each task's cases from ``seed``, add its fixed ``edge_cases``, and compute the references (a task's
+    cases do not depend on which other tasks are graded).
 
     Raises
     ------
@@ -76,8 +76,7 @@ def prepare_tasks(tasks: Sequence[Task], seed: int, n_cases: int) -> list[Prepar
     for t in tasks:
         rng = np.random.default_rng(case_seed(seed, t.id))
         cases, refs, factors = [], [], []
-        for _ in range(n_cases):
-            case = t.make_case(rng)
+        for case in t.draw_cases(rng, n_cases):  # the random cases, then the task's fixed edge cases
             try:
                 Request.encode_case(case)
             except TypeError as exc:

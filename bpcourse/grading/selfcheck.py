@@ -111,7 +111,8 @@ def check(fn: Callable[..., Any], task: str | None = None, *, n_cases: int = 3, 
     task : str, optional
         Task id (``"ex06_dense_backward"``); by default the task whose ``function`` is ``fn.__name__``.
     n_cases : int
-        Number of random cases (3); the first failing one is reported.
+        Number of random cases (3); the task's fixed ``edge_cases`` are checked after them. The first
+        failing case is reported.
     seed : int, optional
         Seed of the cases; by default a fresh one on every call.
     tasks : iterable of Task, optional
@@ -143,11 +144,12 @@ def check(fn: Callable[..., Any], task: str | None = None, *, n_cases: int = 3, 
         print(f"cannot check: expected a function, got a {type(fn).__name__}", file=out)
         return False
     rng = np.random.default_rng(seed)
-    for _ in range(n_cases):
-        case = t.make_case(rng)
+    note = ""
+    for j, case in enumerate(t.draw_cases(rng, n_cases)):  # the random cases, then the fixed edge cases
         problems, note = run_case(fn, t, case)
         if problems:
-            lines = [f"{t.function}: not yet right, on a random case ({describe_case(case)}):"]
+            kind = "a random case" if j < n_cases else "a fixed edge case"
+            lines = [f"{t.function}: not yet right, on {kind} ({describe_case(case)}):"]
             lines += [f"  - {p}" for p in problems]
             if note:
                 lines.append(f"  ({note})")

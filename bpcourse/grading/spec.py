@@ -8,6 +8,7 @@ of fresh random cases and the named factors the engine uses to diagnose
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -46,6 +47,8 @@ class Task:
         "extra <name> factor"). The factor must broadcast to the output's shape;
         for a task with several outputs it may instead return a dict keyed by
         output name (``{"delta": σ'(net)}``) to apply to those outputs only.
+        A factor function may instead return a :class:`bpcourse.grading.diagnose.Slip`
+        (or a list of them): a known wrong answer and the sentence that names it.
     rtol : float
         Relative error (``bpcourse.gradcheck.rel_error``) allowed per output.
     description : str
@@ -58,6 +61,11 @@ class Task:
     solution : str
         The full solution formula (e.g. ``"dW = doutᵀ x, db = Σ_s dout[s]"``), printed in the graded
         feedback only with ``bpcourse grade --feedback full`` (the default, ``hints``, leaves it out).
+    edge_cases : tuple of dict
+        Fixed cases (keyword arguments, as ``make_case`` returns them) graded on every run in addition to the
+        random ones, by the batch grader (after the cases drawn from the seed) and by ``check()``. They hold
+        what a random draw may miss (both branches of a max gate, 0/0, each value of a 0/1 target, each
+        array rank), so that a partly wrong answer fails on every seed, not only on unlucky draws.
     weights : tuple of float
         Relative weight of each output for per-output partial credit (``bpcourse grade --partial-credit``),
         one per name in ``outputs``; empty means equal weights. Without ``--partial-credit`` a task earns
@@ -77,6 +85,7 @@ class Task:
     guards: tuple[str, ...] = ()   # bpcourse callables computing the reference: they raise inside the sandbox
     solution: str = ""    # full solution formula, shown only with --feedback full
     weights: tuple[float, ...] = ()  # per-output weights for --partial-credit; () = equal
+    edge_cases: tuple[dict[str, Any], ...] = ()  # fixed cases graded on every run besides the random ones
 
     def __post_init__(self) -> None:
         if self.weights and len(self.weights) != len(self.outputs):
@@ -84,10 +93,20 @@ class Task:
                              f"{len(self.outputs)} ({', '.join(self.outputs)}); give one weight per output")
         if any(not isinstance(w, (int, float)) or w < 0 for w in self.weights):
             raise ValueError(f"task {self.id}: weights must be non-negative numbers, got {self.weights}")
+        if not isinstance(self.edge_cases, tuple) or not all(isinstance(c, dict) for c in self.edge_cases):
+            raise ValueError(f"task {self.id}: edge_cases must be a tuple of dicts (keyword arguments of the "
+                             f"function), got {type(self.edge_cases).__name__}")
         for g in self.guards:
             if not (isinstance(g, str) and g.startswith("bpcourse.") and g.count(".") >= 2):
                 raise ValueError(f"task {self.id}: guard {g!r} must be a dotted name such as "
                                  f"'bpcourse.activations.softmax' or 'bpcourse.layers.Dense.backward'")
+
+    def draw_cases(self, rng: np.random.Generator, n: int) -> list[dict[str, Any]]:
+        """The cases a task is graded on: ``n`` drawn by ``make_case(rng)``, then (copies of) ``edge_cases``.
+
+        The one place the self-check and the batch grader get their cases from, so both grade the same kind.
+        """
+        return [self.make_case(rng) for _ in range(n)] + [copy.deepcopy(c) for c in self.edge_cases]
 
     def output_weights(self) -> tuple[float, ...]:
         """The weights of ``outputs``, normalised to sum 1 (equal when ``weights`` is empty)."""

@@ -14,8 +14,10 @@ cases hold what separates right from almost right: a softmax row spread by ~2000
 place of the row maximum overflows), n ≠ C and n_in ≠ n_out (a 1/C or a transposed dW cannot pass for the
 right thing), batches of 2 to 6 samples (a missing 1/n is not a constant factor across cases), no ties in a
 max, targets away from the outputs, learning rates large enough that a wrong update order shows, Adam step
-numbers from 1 (where an off-by-one t changes the correction most). Only the branch a scalar max gate takes
-is left to the draw (half the cases each way). Nothing here runs at ``import bpcourse``.
+numbers from 1 (where an off-by-one t changes the correction most). What one draw can still miss is in each
+task's fixed ``edge_cases``, graded on every run besides the random ones: both branches of each scalar max gate
+(each input winning once with either sign), 0/0 and one-sided zeros for ``rel_error``, t = 0 and t = 1 for the
+0/1 targets, a vector and a matrix for the element-wise sigmoid. Nothing here runs at ``import bpcourse``.
 """
 from __future__ import annotations
 
@@ -286,8 +288,8 @@ EX04 = "04_gradient_checking"
 
 def _rel_error_case(rng: np.random.Generator) -> Case:
     shape = (int(rng.integers(2, 6)),) if rng.random() < 0.5 else (int(rng.integers(2, 4)), int(rng.integers(2, 4)))
-    if rng.random() < 0.4:  # both zero: the 0/0 the exercise says to return as 0.0 (a case is one draw, so the
-        return {"a": np.zeros(shape), "b": np.zeros(shape)}  # grader's 5 cases all miss it with p = 0.6^5 ≈ 8%)
+    if rng.random() < 0.4:  # both zero: the 0/0 the exercise says to return as 0.0 (also in _REL_ERROR_EDGES,
+        return {"a": np.zeros(shape), "b": np.zeros(shape)}  # so that no seed misses it)
     a = rng.standard_normal(shape)
     return {"a": a, "b": a + 10.0 ** rng.uniform(-3, 0) * rng.standard_normal(shape)}
 
@@ -832,6 +834,53 @@ def _adam_slips(case: Case) -> list[Slip]:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# Fixed edge cases (Task.edge_cases): graded on every run after the random cases, because a random draw can miss
+# them. Each is chosen so that a known partly wrong answer fails on it whatever the seed.
+# ---------------------------------------------------------------------------------------------------------------
+def _arr(*rows: Any) -> np.ndarray:
+    return np.array(rows, dtype=np.float64)
+
+
+# both array ranks: a loop over net's entries with math.exp works on a vector, fails on a matrix
+_NET_EDGES = ({"net": _arr(-6.0, -1.5, 0.0, 0.5, 3.0)}, {"net": _arr([-4.0, 0.25, 2.0], [1.0, -0.75, 6.0])})
+
+# t = 0 and t = 1: an answer with the target built in (t = 1, the AND row's or the example's) fails on one;
+# x has entries of both signs
+_NEURON_EDGES = tuple({"w": _arr(0.8, -1.2, 0.5), "b": 0.3, "x": _arr(0.6, -0.9, 0.4), "t": t} for t in (0.0, 1.0))
+_NEURON_STEP_EDGES = tuple(dict(c, eta=2.0) for c in _NEURON_EDGES)
+
+# a max gate, each input winning once with either sign; the loser always has the larger |value| or the winner
+# a negative one, so comparing |x| with |y| (or x with 0) instead of x with y fails on some of them
+_MAX_EDGES = (
+    {"x": 1.0, "y": -2.5, "dout": 1.5},    # x wins, |x| < |y|
+    {"x": -2.5, "y": 1.0, "dout": -0.75},  # y wins, |x| > |y|
+    {"x": -0.5, "y": -2.0, "dout": 2.0},   # x wins, x < 0
+    {"x": 0.5, "y": 2.0, "dout": -1.25},   # y wins, x > 0
+)
+
+# g = (x·y + max(y, z))·w with y winning twice (its gradient then has both paths) and z winning twice
+_BRANCH_EDGES = (
+    {"x": 1.5, "y": 2.0, "z": -3.0, "w": -1.2},   # y wins, |y| < |z|
+    {"x": -0.8, "y": -3.0, "z": 2.0, "w": 2.0},   # z wins, |y| > |z|
+    {"x": 2.0, "y": -1.0, "z": -2.5, "w": 0.7},   # y wins, y < 0
+    {"x": -1.5, "y": 1.0, "z": 2.5, "w": -0.6},   # z wins, y > 0
+)
+
+# 0/0 (both zero, as a vector and as a matrix): the exercise's rule returns 0.0; one side zero: exactly 1,
+# from either side (an answer returning 0.0 as soon as *one* of them is zero fails)
+_REL_ERROR_EDGES = (
+    {"a": np.zeros(3), "b": np.zeros(3)},
+    {"a": np.zeros((2, 2)), "b": np.zeros((2, 2))},
+    {"a": np.zeros(3), "b": _arr(1.0, -2.0, 2.0)},
+    {"a": _arr([3.0, 0.0], [0.0, 4.0]), "b": np.zeros((2, 2))},
+)
+
+# t = 0 and t = 1 (the chapter's example has t = 1): a target built into the answer fails on one
+_TWO_HIDDEN_EDGES = tuple({"w1": 0.6, "w2": -0.9, "w3": 1.1, "w4": -0.7, "b1": 0.35, "b2": -0.4, "x": 1.2, "t": t}
+                          for t in (0.0, 1.0))
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # The table
 # ---------------------------------------------------------------------------------------------------------------
 _SIGMOID = ("bpcourse.activations.sigmoid", "bpcourse.activations.sigmoid_scalar", "bpcourse.autodiff.Value.sigmoid")
@@ -860,24 +909,28 @@ _ALL: list[Task] = [
                                                                "exponent (σ(net) grows with net)")},
           guards=_SIGMOID + _SIGMOID_LAYER,
           solution="σ(net) = 1 / (1 + np.exp(−net)), element-wise",
+          edge_cases=_NET_EDGES,
           description="the logistic function, element-wise on an array of any shape (np.exp works on arrays)"),
     Task("ex01_sigmoid_prime", EX01, "sigmoid_prime", 2, _ref_sigmoid_prime, _net_case,
           factors={"σ(net)": lambda c: _sig(c["net"]), "(1 − σ(net))": lambda c: 1.0 - _sig(c["net"]),
                    "net·(1 − net)": _z_one_minus_z("net")},
           guards=("bpcourse.activations.sigmoid_prime",) + _SIGMOID_LAYER,
           solution="s = σ(net); σ'(net) = s·(1 − s)",
+          edge_cases=_NET_EDGES,
           description="σ' written through σ itself: the shortcut o·(1 − o) is in terms of the output o = σ(net)"),
     Task("ex01_neuron_gradient", EX01, "neuron_gradient", 4, _ref_neuron_gradient, _neuron_case,
           outputs=("dw", "db"),
           factors={"σ'(net)": _neuron_sigma_prime, "σ'(o)": _neuron_sigma_prime_of_o},
           guards=_NEURON,
           solution="o = σ(w·x + b); δ = (o − t)·o·(1 − o); dw = δ·x, db = δ",
+          edge_cases=_NEURON_EDGES,
           description="one link of the chain rule per factor: ∂L/∂o, then ∂o/∂net, then ∂net/∂w_j (or ∂net/∂b)"),
     Task("ex01_neuron_sgd_step", EX01, "neuron_sgd_step", 2, _ref_neuron_sgd_step, _neuron_step_case,
           outputs=("w", "b"),
           factors={"uphill": _neuron_uphill, "no η": _neuron_step_no_eta},
           guards=_NEURON,
           solution="dw, db = the gradient at (w, b); w_new = w − η·dw, b_new = b − η·db",
+          edge_cases=_NEURON_STEP_EDGES,
           description="one gradient-descent step: the gradient at the current (w, b), then a step of size η "
                       "against it; new values out, inputs untouched"),
     # 02 -----------------------------------------------------------------------------------------------
@@ -891,6 +944,7 @@ _ALL: list[Task] = [
           outputs=("dx", "dy"), factors={"upstream gradient dout": lambda c: c["dout"], "to the loser": _max_to_loser},
           guards=_AUTODIFF,
           solution="(dout, 0) if x > y else (0, dout)",
+          edge_cases=_MAX_EDGES,
           description="max gate: the gradient is routed, not scaled; only the input that won the forward pass "
                       "can change the output"),
     Task("ex02_add_mul_gradients", EX02, "add_mul_gradients", 3, _ref_add_mul_gradients, _xyz_case,
@@ -906,6 +960,7 @@ _ALL: list[Task] = [
           guards=_AUTODIFF,
           solution="s = x·y + max(y, z); dw = s, ds = w; dx = w·y; dy = w·x + (w if y > z else 0); "
                    "dz = (0 if y > z else w)",
+          edge_cases=_BRANCH_EDGES,
           description="g = (x·y + max(y, z))·w: y feeds two nodes, and the gradients along both paths add up"),
     # 03 -----------------------------------------------------------------------------------------------
     Task("ex03_chain_forward", EX03, "chain_forward", 2, _ref_chain_forward, _chain_forward_case,
@@ -929,6 +984,7 @@ _ALL: list[Task] = [
     Task("ex04_rel_error", EX04, "rel_error", 3, _ref_rel_error, _rel_error_case,
           guards=("bpcourse.gradcheck.rel_error",),
           solution="‖a − b‖ / (‖a‖ + ‖b‖) with np.linalg.norm, and 0.0 when both are zero",
+          edge_cases=_REL_ERROR_EDGES,
           description="a relative error that is symmetric in a and b and scale-free: a norm of the difference "
                       "over the size of both"),
     Task("ex04_central_difference", EX04, "probe_central_difference", 4, _ref_probe_central_difference,
@@ -959,6 +1015,7 @@ _ALL: list[Task] = [
           guards=_TWO_HIDDEN,
           solution="δ_o = (out_o − t)·out_o·(1 − out_o), δ_h1 = w3·δ_o·out_h1·(1 − out_h1), "
                    "δ_h2 = w4·δ_o·out_h2·(1 − out_h2)",
+          edge_cases=_TWO_HIDDEN_EDGES,
           description="δ = ∂L/∂net: the output's from the loss, each hidden neuron's from δ_o through the weight "
                       "it feeds, each times σ' at its own net"),
     Task("ex05_two_hidden_gradients", EX05, "two_hidden_gradients", 5, _ref_two_hidden_gradients,
@@ -969,6 +1026,7 @@ _ALL: list[Task] = [
                    "db1 one path": _two_hidden_db1_one},
           guards=_TWO_HIDDEN,
           solution="dw1 = δ_h1·x, dw2 = δ_h2·x, dw3 = δ_o·out_h1, dw4 = δ_o·out_h2, db1 = δ_h1 + δ_h2, db2 = δ_o",
+          edge_cases=_TWO_HIDDEN_EDGES,
           description="each weight: the δ of the neuron it feeds times the value it carries in; a bias: the δ's of "
                       "every neuron it feeds"),
     # 06 -----------------------------------------------------------------------------------------------
