@@ -104,7 +104,8 @@ def _parser() -> argparse.ArgumentParser:
     gr.add_argument("--timeout", type=float, default=60.0,
                     help="wall-clock seconds per submission (default 60)")
     gr.add_argument("--memory-mb", type=int, default=2048, help="memory limit per submission in MiB (default 2048)")
-    gr.add_argument("--cases", type=int, default=5, help="graded cases per task (default 5)")
+    gr.add_argument("--cases", type=int, default=5, help="random graded cases per task (default 5), drawn from "
+                    "--seed; each task's fixed edge cases are graded too")
     gr.add_argument("--regrade", default="", metavar="STATUS[,STATUS]",
                     help="grade again the submissions with these statuses (or 'all')")
     gr.add_argument("--tasks", metavar="TASKS.py", default=None,

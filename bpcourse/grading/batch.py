@@ -437,7 +437,8 @@ def grade_folder(source: str | Path, submissions: str | Path, out: str | Path, *
     seed : int
         The instructor's seed: the graded cases come from it (same seed → same grades).
     jobs, timeout, memory_mb, n_cases
-        Parallel sandboxes, wall-clock seconds and MiB per submission, graded cases per task.
+        Parallel sandboxes, wall-clock seconds and MiB per submission, random graded cases per task (each
+        task's ``edge_cases`` are graded too).
     tasks : sequence of Task, optional
         Instead of ``bpcourse.grading.tasks.tasks_for(source stem)``.
     regrade : iterable of str
