@@ -284,9 +284,9 @@ def restart_and_run_all(page, timeout: float = 120) -> list[str]:
         state = page.evaluate(_RUN_STATE)
         busy = any("*" in p for p in state["prompts"])
         stable = stable + 1 if state["ran"] and not busy and state["status"] == "idle" else 0
-        if stable >= 3:  # idle between two cells lasts milliseconds; three polls 0.3 s apart is done
+        if stable >= 3:  # idle between two cells lasts milliseconds; three polls 0.2 s apart is done
             return state["prompts"]
-        time.sleep(0.3)
+        time.sleep(0.2)
     raise TimeoutError(f"Run All did not finish within {timeout:.0f} s: {page.evaluate(_RUN_STATE)}")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 
 import pytest
 
@@ -52,16 +53,17 @@ def test_chapter_opens_unmodified_and_runs_all_without_errors(page, lab, artifac
 
     ld.open_path(page, f"notebooks/{name}")
     # once its kernel is up, JupyterLab has compared the stored kernelspec and language_info with the kernel's;
-    # a difference marks the notebook modified, and autosave rewrites it after AUTOSAVE_SECONDS
+    # a difference marks the notebook modified, and autosave rewrites it within AUTOSAVE_SECONDS
     ld.wait_kernel_idle(page)
-    page.wait_for_timeout((ld.AUTOSAVE_SECONDS + 1.5) * 1000)
+    idle = time.monotonic()
     ld.screenshot(page, artifacts / "chapters" / f"{stem}_opened.png")
+    problems += [f"on opening, before running: {p}" for p in ld.widget_problems(page)]
+    shoot_widgets("opened")
+    page.wait_for_timeout(max(0.0, idle + ld.AUTOSAVE_SECONDS + 1.0 - time.monotonic()) * 1000)
     if ld.is_dirty(page):
         problems.append("opening it marks it modified (metadata differs from what the kernel reports)")
     if _sha256(path) != before:
         problems.append("opening it rewrote the file on disk")
-    problems += [f"on opening, before running: {p}" for p in ld.widget_problems(page)]
-    shoot_widgets("opened")
 
     prompts = ld.restart_and_run_all(page)
     errors = ld.outputs_with_mime(page, ld.STDERR_MIME)
