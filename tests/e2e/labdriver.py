@@ -337,6 +337,22 @@ def widget_problems(page) -> list[str]:
     return problems
 
 
+# A number as the widgets print it: "−0.0464", "2", "1.5e-05"; not the digits of a name such as w_1 or x1.
+NUMBER = re.compile(r"(?<![\w.])[−-]?\d+(?:\.\d+)?(?:e[−+-]?\d+)?")
+
+
+def numbers(text: str) -> list[str]:
+    """The numbers in a formula or label, in order, with the minus sign as "-"."""
+    return [n.replace("−", "-") for n in NUMBER.findall(text)]
+
+
+def shows(value: float, shown: str) -> bool:
+    """Whether ``shown`` is ``value`` rounded to the digits shown."""
+    decimals = len(shown.split("e")[0].partition(".")[2])
+    exponent = int(shown.split("e")[1]) if "e" in shown else 0
+    return abs(value - float(shown)) <= 0.5 * 10.0 ** (exponent - decimals) * (1 + 1e-9) + 1e-15
+
+
 def wait_until(condition, what: str, timeout: float = 15) -> None:
     """Poll ``condition()`` until it is true; fail saying ``what`` was awaited."""
     deadline = time.monotonic() + timeout

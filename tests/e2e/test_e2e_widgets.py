@@ -12,21 +12,6 @@ import pytest
 
 import labdriver as ld
 
-# A number as the stepper prints it: "−0.0464", "2", "1.5e-05"; not the digits of a name such as w_1 or x1.
-NUMBER = re.compile(r"(?<![\w.])[−-]?\d+(?:\.\d+)?(?:e[−+-]?\d+)?")
-
-
-def numbers(text: str) -> list[str]:
-    return [n.replace("−", "-") for n in NUMBER.findall(text)]
-
-
-def shows(value: float, shown: str) -> bool:
-    """Whether ``shown`` is ``value`` rounded to the digits shown."""
-    decimals = len(shown.split("e")[0].partition(".")[2])
-    exponent = int(shown.split("e")[1]) if "e" in shown else 0
-    return abs(value - float(shown)) <= 0.5 * 10.0 ** (exponent - decimals) * (1 + 1e-9) + 1e-15
-
-
 # ------------------------------------------------------------------------------------------ the stepper
 @pytest.fixture(scope="module")
 def steppers(session_page, lab, artifacts):
@@ -71,20 +56,21 @@ class StepperOnPage:
 
 def _same_step(on_page: StepperOnPage, step) -> list[str]:
     """What differs between the formula on the page and the object's step (numbers, and the result's digits)."""
-    result = numbers(step.substituted)[-1] if numbers(step.substituted) else None
+    result = ld.numbers(step.substituted)[-1] if ld.numbers(step.substituted) else None
 
     def drawn() -> bool:
-        return result is None or result in numbers(on_page.drawing())
+        return result is None or result in ld.numbers(on_page.drawing())
 
     try:  # the counter, the formula and the drawing are three widgets, updated by three messages
-        ld.wait_until(lambda: numbers(on_page.formula()) == numbers(step.line) and drawn(), "the step", timeout=5)
+        ld.wait_until(lambda: ld.numbers(on_page.formula()) == ld.numbers(step.line) and drawn(), "the step",
+                      timeout=5)
     except TimeoutError:
         pass
     shown = on_page.formula()
     problems = []
-    if numbers(shown) != numbers(step.line):
+    if ld.numbers(shown) != ld.numbers(step.line):
         problems.append(f"formula shows {shown!r}, the stepper computes {step.line!r}")
-    if result is not None and not shows(step.value, result):
+    if result is not None and not ld.shows(step.value, result):
         problems.append(f"{step.name}: printed {result}, value {step.value!r}")
     if not drawn():
         problems.append(f"{step.name} = {result} is not drawn on the network")
@@ -137,8 +123,8 @@ def test_stepper_advances_goes_back_and_recomputes(steppers, artifacts, graph):
     # edit the weight: the step on screen is recomputed, at the same index
     reference = edited
     on_page.set_param(name, new)
-    wanted = numbers(reference.steps[index - 1].line)
-    ld.wait_until(lambda: numbers(on_page.formula()) == wanted, f"{graph}: the formula after editing {name}")
+    wanted = ld.numbers(reference.steps[index - 1].line)
+    ld.wait_until(lambda: ld.numbers(on_page.formula()) == wanted, f"{graph}: the formula after editing {name}")
     on_page.wait_for_counter(index, n)
     problems += _same_step(on_page, reference.steps[index - 1])
     ld.screenshot(page, shots / f"{graph}_3_edited_{name}.png", on_page.root)
@@ -171,9 +157,9 @@ def test_stepper_plays_to_the_end(steppers, artifacts):
     on_page.click("play")
     on_page.wait_for_counter(reference.n_steps, reference.n_steps, timeout=30_000)
     problems = _same_step(on_page, reference.steps[-1])
-    drawn = numbers(on_page.drawing())
-    problems += [f"{step.name} = {numbers(step.substituted)[-1]} is not drawn after play"
-                 for step in reference.steps if numbers(step.substituted)[-1] not in drawn]
+    drawn = ld.numbers(on_page.drawing())
+    problems += [f"{step.name} = {ld.numbers(step.substituted)[-1]} is not drawn after play"
+                 for step in reference.steps if ld.numbers(step.substituted)[-1] not in drawn]
     ld.screenshot(page, artifacts / "widgets" / "stepper" / "xyz_5_played.png", on_page.root)
     assert not problems, problems
 

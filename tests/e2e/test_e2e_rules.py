@@ -1,4 +1,4 @@
-"""The browser tests may skip only when no Chromium is found, saying so; with CI set they fail instead."""
+"""The browser suite's own rules and readers: when it may skip, where it finds Chromium, how it reads numbers."""
 import pytest
 
 import labdriver as ld
@@ -23,3 +23,12 @@ def test_chromium_is_looked_up_where_debian_puts_it(monkeypatch, tmp_path):
     monkeypatch.setenv("BPCOURSE_CHROMIUM", str(fake))
     assert ld.find_chromium() == str(fake)
     assert "/usr/bin/chromium" in ld.CHROMIUM_CANDIDATES
+
+
+def test_numbers_are_read_as_printed_and_compared_to_the_digits_shown():
+    formula = "δ_o = (0.7514 − 1)·0.7514·0.2486 = −0.0464"
+    assert ld.numbers(formula) == ["0.7514", "1", "0.7514", "0.2486", "-0.0464"]
+    assert ld.numbers("w_1 ← w1 − η·∂E/∂w_41") == []
+    assert ld.numbers("loss 1.5e-05") == ["1.5e-05"]
+    assert ld.shows(-0.04641, "-0.0464") and not ld.shows(-0.0466, "-0.0464")
+    assert ld.shows(1.54e-5, "1.5e-05") and not ld.shows(1.56e-5, "1.5e-05") and ld.shows(-12.0, "-12")
