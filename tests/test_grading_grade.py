@@ -333,3 +333,27 @@ def test_fixtures_are_what_the_generator_writes(tmp_path):
     subprocess.run([sys.executable, str(FIX / "make_fixtures.py"), str(tmp_path)], check=True, capture_output=True)
     assert (tmp_path / "toy_exercise.ipynb").read_bytes() == SOURCE.read_bytes()
     assert sha_all(tmp_path / "submissions") == sha_all(SUBS)
+
+
+def test_an_interrupt_between_a_rows_results_file_and_the_csv_keeps_the_row_in_the_csv(tmp_path, monkeypatch):
+    """SIGTERM lands while a finished row is being saved: grades.csv still lists every row saved in results/."""
+    sub = tmp_path / "subs"
+    sub.mkdir()
+    for stem in ("correct", "stub"):
+        shutil.copy(SUBS / f"{stem}.ipynb", sub)
+    real = batch.Run.save
+
+    def save_then_interrupt(self, entry, row, sha):
+        real(self, entry, row, sha)
+        raise KeyboardInterrupt  # what the CLI's SIGTERM handler raises
+
+    monkeypatch.setattr(batch.Run, "save", save_then_interrupt)
+    summary = grade_folder(SOURCE, sub, tmp_path / "out", seed=1, tasks=TOY, jobs=1, log=lambda s: None)
+    assert summary.interrupted
+    with open(tmp_path / "out" / "grades.csv", newline="") as f:
+        in_csv = [r["file"] for r in csv.DictReader(f)]
+    saved = sorted((tmp_path / "out" / "results").glob("*.json"))
+    assert len(saved) == len(in_csv) == 1, (saved, in_csv)
+    monkeypatch.setattr(batch.Run, "save", real)
+    again = grade_folder(SOURCE, sub, tmp_path / "out", seed=1, tasks=TOY, jobs=1, log=lambda s: None)
+    assert (again.graded, again.skipped, len(again.rows)) == (1, 1, 2)

@@ -394,17 +394,20 @@ def _grade_all(run: Run, todo: list[Entry], rows: dict[str, Row], total: int,
 
     pool = cf.ThreadPoolExecutor(max_workers=max(1, run.s.jobs))
     futures: dict[cf.Future[tuple[Row, str]], Entry] = {}
+    pending: tuple[Entry, Row] | None = None  # a row being saved, not yet in ``rows``
     try:
         futures = {pool.submit(work, e): e for e in todo}
         for fut in cf.as_completed(futures):
             entry = futures[fut]
             row, sha = fut.result()
+            pending = (entry, row)
             try:
                 run.save(entry, row, sha)
             except Exception as exc:  # a full disk, a vanished out dir ...: this row, not the run
                 row = run.error_row(entry, exc)
                 row.feedback = ""
             rows[entry.rel] = row
+            pending = None
             run.write_csv(rows.values())
             graded += 1
             log(f"[{total - len(todo) + graded}/{total}] {row.file}: {row.status}, {fmt_points(row.total)} points, "
@@ -413,6 +416,13 @@ def _grade_all(run: Run, todo: list[Entry], rows: dict[str, Row], total: int,
         for f in futures:
             f.cancel()
         run.jail.kill_all()
+        # the signal may land between a row's results file and grades.csv: the CSV shows every saved row
+        if pending is not None and run.load_result(pending[0]) is not None:
+            rows[pending[0].rel] = pending[1]
+        try:
+            run.write_csv(rows.values())
+        except Exception:  # noqa: BLE001  (the rows are in results/; a rerun rewrites the CSV)
+            pass
         return graded, True
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
