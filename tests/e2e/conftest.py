@@ -26,7 +26,7 @@ ARTIFACTS = ld.ROOT / "build" / "e2e-artifacts"
 def chromium() -> str:
     path = ld.find_chromium()
     if path is None:
-        ld.unavailable("browser tests skipped: no Chromium found (BPCOURSE_CHROMIUM, "
+        ld.unavailable("no Chromium found (BPCOURSE_CHROMIUM, "
                      + ", ".join(ld.CHROMIUM_CANDIDATES) + "); on Debian: apt-get install chromium")
     return path
 

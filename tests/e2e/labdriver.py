@@ -57,8 +57,9 @@ def unavailable(reason: str) -> None:
     import pytest
 
     if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI is set, and CI must not pass without the browser tests", pytrace=False)
-    pytest.skip(reason)
+        pytest.fail(f"browser tests cannot run: {reason}; CI is set, and CI must not pass without them",
+                    pytrace=False)
+    pytest.skip(f"browser tests skipped: {reason}")
 
 
 def find_chromium() -> str | None:
