@@ -178,6 +178,9 @@ def stage(out_src: Path, only: set[str] | None) -> None:
         stage_chapter(ch, out_src)
     for ex in exercises():
         stage_exercise(ex, out_src)
+    # the exercises' guide (how the self-checks and grading work), which the start page links to
+    guide = rewrite_links((ROOT / "exercises" / "README.md").read_text(encoding="utf-8"), "exercises")
+    (out_src / "exercises" / "README.md").write_text(guide, encoding="utf-8")
     plans = lesson_plans()
     if plans:
         (out_src / "lesson_plans").mkdir()
@@ -188,8 +191,7 @@ def stage(out_src: Path, only: set[str] | None) -> None:
     index = nbformat.read(out_src / "index.ipynb", as_version=4)
     trees = [toctree("Chapters", [c.stem for c in chs if not c.name.startswith("00_")]),
              toctree("Exercises", [f"exercises/{e.stem}" for e in exercises()])]
-    if plans:
-        trees.append(toctree("For instructors: lesson plans", [f"lesson_plans/{p.stem}" for p in plans]))
+    trees.append(toctree("For instructors", ["exercises/README"] + [f"lesson_plans/{p.stem}" for p in plans]))
     trees.append(toctree("Running it yourself", ["install"]))
     index.cells.append(nbformat.v4.new_markdown_cell("\n".join(trees)))
     nbformat.write(index, out_src / "index.ipynb")

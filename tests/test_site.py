@@ -44,12 +44,32 @@ def page_of(notebook: Path) -> str:
     return "index.html" if notebook.name.startswith("00_") else f"{notebook.stem}.html"
 
 
+def _site_command() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    after = readme.split("<!-- site-command", 1)[1]
+    return re.search(r"```bash\n(.*?)\n```", after, flags=re.S).group(1)
+
+
+def test_the_readme_site_command_installs_the_site_extra_and_runs_the_builder():
+    steps = [s.strip() for s in _site_command().split("&&")]
+    assert any(s.endswith('pip install -e ".[site]"') for s in steps), steps
+    assert steps[-1].split()[-1] == "site/build.py", steps
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert {"sphinx", "myst-nb", "sphinx-book-theme"} <= {re.split(r"[<>=\[ ]", d)[0] for d in extras["site"]}
+    assert "bpcourse[site]" in extras["test"], "the test install must carry the site's tools: test_site builds it"
+    learner = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    assert not any(d.startswith(("sphinx", "myst")) for d in learner), "the site's tools leaked into the course"
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     for module in ("sphinx", "myst_nb", "sphinx_book_theme"):
         _need(module)
     out = tmp_path_factory.mktemp("site") / "site"
-    proc = subprocess.run([sys.executable, str(ROOT / "site" / "build.py"), "--out", str(out)],
+    # the README's build step (its command's last part), into a temporary folder
+    builder = _site_command().split("&&")[-1].split()[-1]
+    proc = subprocess.run([sys.executable, str(ROOT / builder), "--out", str(out)],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, f"site build failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     # Sphinx's warnings name broken cross-references, missing images and unknown outputs: none is acceptable.
