@@ -295,3 +295,11 @@ def test_display_carries_a_static_picture_for_pages_without_a_kernel():
     assert png.startswith(b"\x89PNG")
     width = int.from_bytes(png[16:20], "big")
     assert width >= 700  # sharp enough to read on a static page
+
+
+def test_a_one_epoch_run_is_drawn_and_labelled_in_the_singular():
+    ex = TrainingExplorer(epochs=1)
+    ex.run()
+    assert "1 epoch," in ex.label() and "1 epochs" not in ex.label()
+    (line,) = [ln for ln in ex.figure().axes[0].get_lines() if ln.get_label().startswith("this run")]
+    assert line.get_marker() == "o" and len(line.get_xdata()) == 1

@@ -176,7 +176,8 @@ class TrainingExplorer:
     def label(self) -> str:
         """A one-line description of the current settings, e.g. ``"sgd, η = 0.3, batch 32, 100 epochs, seed 0"``."""
         batch = "full batch" if self._effective_batch() == self.X.shape[0] else f"batch {self.batch_size}"
-        return f"{self.optimizer}, η = {eta_text(self.lr)}, {batch}, {self.epochs} epochs, seed {self.seed}"
+        epochs = "1 epoch" if self.epochs == 1 else f"{self.epochs} epochs"
+        return f"{self.optimizer}, η = {eta_text(self.lr)}, {batch}, {epochs}, seed {self.seed}"
 
     def _effective_batch(self) -> int:
         n = self.X.shape[0]
@@ -250,7 +251,8 @@ class TrainingExplorer:
                 continue
             loss = np.asarray(hist["loss"], dtype=np.float64)
             shown = np.where(np.isfinite(loss), loss, np.nan)
-            ax.plot(np.arange(1, loss.size + 1), shown, label=label, **style)
+            marker = "o" if loss.size == 1 else None  # a one-epoch run is a single point: a line would not show
+            ax.plot(np.arange(1, loss.size + 1), shown, label=label, marker=marker, **style)
         if log:
             ax.set_yscale("log")
         ax.set_xlim(1, max(self.epochs, 2))

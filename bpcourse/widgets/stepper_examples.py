@@ -271,7 +271,7 @@ def _two_hidden_layout(o: dict[str, str]) -> Layout:
 
 
 TWO_HIDDEN = Example(
-    "two_hidden", "Article A's 1-2-1 network, E = ½(t − out_o)²",
+    "two_hidden", "Article A's 1-2-1 network, E = ½(t − outₒ)²",
     {"x": 0.5, "w1": 0.15, "w2": 0.25, "w3": 0.40, "w4": 0.45, "b1": 0.35, "b2": 0.60, "t": 1.0, "eta": 0.5},
     _kinds(("x",), ("w1", "w2", "w3", "w4", "b1", "b2"), ("t",)), ("w1", "w2", "w3", "w4", "b1", "b2"), "dE/d",
     {"bias": ("literal", "shared")}, _two_hidden_steps, _two_hidden_loss, _two_hidden_layout, {},
@@ -379,7 +379,7 @@ def _net322_layout(o: dict[str, str]) -> Layout:
 
 
 NET322 = Example(
-    "net322", "Article B's 3-2-2 network, E = ½Σ_k(t_k − y_k)²", _NET322_DEFAULTS,
+    "net322", "Article B's 3-2-2 network, E = ½Σₖ(tₖ − yₖ)²", _NET322_DEFAULTS,
     _kinds(("x_1", "x_2", "x_3"), _NET322_WEIGHTS, ("t_6", "t_7")), tuple(_NET322_WEIGHTS), "dE/d", {},
     _net322_steps, _net322_loss, _net322_layout, {},
 )
