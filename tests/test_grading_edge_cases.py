@@ -1,10 +1,11 @@
 """No false pass on a lucky draw: the fixed ``Task.edge_cases`` make each known partly wrong answer fail on every seed.
 
 Each slip below is a learner's answer that is right on part of the input space only: one branch of a max gate,
-|x| compared instead of x, one path of a fan-out, no 0/0 rule, a loop that works on vectors only, the target
-built in. Without the edge cases each of them passes the random cases of some seed (shown first, so the edge
-cases are what makes the difference); with them it fails ``check()`` and the grader's judgement on every seed
-tried, and the real ``bpcourse grade`` in a subprocess gives it 0 while the rest of the notebook keeps its points.
+|x| compared instead of x, one path of a fan-out, no 0/0 rule, a loop that works on vectors only (a sigmoid, a
+central difference), the target built in. Without the edge cases each of them passes the random cases of some
+seed (shown first, so the edge cases are what makes the difference); with them it fails ``check()`` and the
+grader's judgement on every seed tried, and the real ``bpcourse grade`` in a subprocess gives it 0 while the
+rest of the notebook keeps its points. The task's own test cell (nbgrader's verdict) fails it too.
 """
 
 from __future__ import annotations
@@ -93,6 +94,15 @@ def rel_error(a, b):
         return 0.0
     return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
 """),
+    ("ex04_central_difference", "vector-only loop", """
+def central_difference(f, x, eps=1e-5):
+    g = np.zeros(len(x))
+    for i in range(len(x)):
+        xp = np.array(x, dtype=float); xp[i] += eps
+        xm = np.array(x, dtype=float); xm[i] -= eps
+        g[i] = (f(xp) - f(xm)) / (2.0 * eps)
+    return g
+"""),
     ("ex05_two_hidden_deltas", "target fixed at 1", """
 def two_hidden_deltas(w1, w2, w3, w4, b1, b2, x, t):
     s = lambda v: 1.0 / (1.0 + np.exp(-v))
@@ -114,10 +124,20 @@ def two_hidden_gradients(w1, w2, w3, w4, b1, b2, x, t):
 IDS = [f"{tid}-{what.replace(' ', '_')}" for tid, what, _ in SLIPS]
 
 
+def _given_cell(exercise: str, grade_id: str) -> str:
+    nb = nbformat.read(str(ROOT / "exercises" / f"{exercise}.ipynb"), as_version=4)
+    return next(c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
 def _fn(src: str):
     ns = {"np": np, "math": math}
     exec(compile(src, "<cell 1>", "exec"), ns)
-    return ns[re.search(r"def (\w+)\(", src).group(1)]
+    name = re.search(r"def (\w+)\(", src).group(1)
+    if name == "central_difference":  # graded through the exercise's own probe cell, as check() and the grader do
+        exec(compile(_given_cell(TASKS["ex04_central_difference"].exercise, "probe_central_difference"),
+                     "<cell 2>", "exec"), ns)
+        name = "probe_central_difference"
+    return ns[name]
 
 
 def _passes_check(fn, task, seed: int, n_cases: int) -> bool:
@@ -182,6 +202,28 @@ def test_the_slip_fails_check_and_the_grader_on_every_seed(tid, what, src):
     assert passed_check == [], f"{what}: check() passes it with seeds {passed_check[:10]}"
     passed_grader = [s for s in SEEDS if _grader_passes(fn, task, s)]
     assert passed_grader == [], f"{what}: the grader passes it with seeds {passed_grader[:10]}"
+
+
+@pytest.mark.parametrize("tid, what, src", SLIPS, ids=IDS)
+def test_the_source_test_cell_fails_the_slip_too(tid, what, src):
+    """nbgrader's side of the agreement: the task's own test cell (hidden tests included), run as nbgrader's
+    autograde runs it after the setup, the slip and the other given cells, raises. (The full autograde is in
+    tests/test_grading_nbgrader.py, with one slip per task.)"""
+    nb = nbformat.read(str(ROOT / "exercises" / f"{TASKS[tid].exercise}.ipynb"), as_version=4)
+    name = re.search(r"def (\w+)\(", src).group(1)
+    ns: dict = {"math": math}
+    for c in nb.cells:
+        meta = c.metadata.get("nbgrader", {})
+        if c.cell_type != "code" or meta.get("grade"):
+            continue
+        given = src if re.match(rf"def {name}\(", c.source) else c.source
+        try:  # autograde runs on past a failing cell (a demo that calls the slip, say)
+            exec(compile(given, "<cell>", "exec"), ns)
+        except Exception:
+            pass
+    with pytest.raises(Exception) as failed:  # any error in a test cell costs its points
+        exec(compile(_given_cell(TASKS[tid].exercise, tid), "<test cell>", "exec"), ns)
+    assert not isinstance(failed.value, NameError), failed.value  # the cell ran, with the slip defined
 
 
 def test_check_names_the_fixed_edge_case_it_failed_on(capsys):

@@ -301,21 +301,28 @@ def _ref_rel_error(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _cubic(c3: np.ndarray, A: np.ndarray, b: np.ndarray):
-    """f(x) = Σ_i c3_i·x_i³ + ½·xᵀAx + bᵀx, the test-function family of the central-difference probe."""
+    """f(x) = Σ_i c3_i·u_i³ + ½·uᵀAu + bᵀu, u = x.ravel(): the test functions of the central-difference probe.
+
+    x may be a vector or a matrix (c3, b shape (x.size,), A shape (x.size, x.size)), as in the exercise's probe
+    cell: a central_difference that works on vectors only then fails on the matrix cases.
+    """
 
     def f(v: np.ndarray) -> float:
-        return float(np.sum(c3 * v**3) + 0.5 * (v @ A @ v) + b @ v)
+        u = np.ravel(v)
+        return float(np.sum(c3 * u**3) + 0.5 * (u @ A @ u) + b @ u)
 
     return f
 
 
 def _cubic_case(rng: np.random.Generator) -> Case:
-    n = int(rng.integers(2, 6))
+    # half the cases a vector, half a matrix (as the hidden test's 2-D x): x.flat[i], not x[i]
+    shape = (int(rng.integers(2, 6)),) if rng.random() < 0.5 else (int(rng.integers(2, 4)), int(rng.integers(2, 4)))
+    n = int(np.prod(shape))
     return {
         "c3": rng.uniform(-1.0, 1.0, size=n),
         "A": rng.standard_normal((n, n)),
         "b": rng.standard_normal(n),
-        "x": rng.uniform(-1.5, 1.5, size=n),
+        "x": rng.uniform(-1.5, 1.5, size=shape),
         # a large ε: the central difference is then still within ~1e-6 of the exact gradient, but a
         # one-sided difference (f(x + ε) − f(x))/ε is off by ~ε, which the comparison sees
         "eps": float(10.0 ** rng.uniform(-4, -3)),
@@ -331,7 +338,7 @@ def _ref_probe_central_difference(c3: np.ndarray, A: np.ndarray, b: np.ndarray, 
 def _one_sided(case: Case) -> Slip:
     f = _cubic(case["c3"], case["A"], case["b"])
     x, eps = np.array(case["x"], dtype=np.float64), case["eps"]
-    g = np.array([(f(x + eps * e) - f(x)) / eps for e in np.eye(x.size)])
+    g = np.array([(f(x + eps * e.reshape(x.shape)) - f(x)) / eps for e in np.eye(x.size)]).reshape(x.shape)
     return Slip(g, "is the one-sided difference (f(x + ε) − f(x))/ε, whose error is O(ε); the central "
                    "difference steps both ways, so its error is O(ε²)")
 
@@ -875,6 +882,16 @@ _REL_ERROR_EDGES = (
     {"a": _arr([3.0, 0.0], [0.0, 4.0]), "b": np.zeros((2, 2))},
 )
 
+# x a 2 × 3 matrix (and a vector): a central_difference that indexes x[i] for i < len(x) nudges whole rows and
+# returns len(x) entries, so it fails here on every seed, as in the hidden test's 2-D x
+_CUBIC_EDGES = (
+    {"c3": _arr(0.5, -0.25, 1.0), "A": _arr([1.0, 2.0, 0.0], [-1.0, 0.5, 1.5], [0.0, -2.0, 1.0]),
+     "b": _arr(0.3, -0.6, 0.9), "x": _arr(0.8, -1.1, 0.4), "eps": 5e-4},
+    {"c3": _arr(0.5, -0.25, 1.0, -0.75, 0.25, 0.6),
+     "A": np.array([[(-1.0) ** (i + j) * (1 + (2 * i + 3 * j) % 5) / 4 for j in range(6)] for i in range(6)]),
+     "b": _arr(0.3, -0.6, 0.9, -1.2, 0.45, 0.15), "x": _arr([0.8, -1.1, 0.4], [1.3, -0.2, -0.9]), "eps": 5e-4},
+)
+
 # t = 0 and t = 1 (the chapter's example has t = 1): a target built into the answer fails on one
 _TWO_HIDDEN_EDGES = tuple({"w1": 0.6, "w2": -0.9, "w3": 1.1, "w4": -0.7, "b1": 0.35, "b2": -0.4, "x": 1.2, "t": t}
                           for t in (0.0, 1.0))
@@ -990,6 +1007,7 @@ _ALL: list[Task] = [
     Task("ex04_central_difference", EX04, "probe_central_difference", 4, _ref_probe_central_difference,
           _cubic_case, rtol=1e-8,
           factors={"one-sided": _one_sided},
+          edge_cases=_CUBIC_EDGES,
           guards=("bpcourse.gradcheck.numeric_gradient",),
           solution="g_i = (f(x + ε e_i) − f(x − ε e_i)) / (2ε) for every entry i, on copies of x",
           description="your central_difference on a cubic: nudge one entry at a time, both ways, and leave the "
