@@ -102,7 +102,19 @@ def test_reference_passes_its_own_check(task_id):
     for seed in (0, 1):
         ok, out = _run_check(task.reference, task_id, seed=seed, n_cases=5)
         assert ok, out
-        assert out.strip() == f"{task.function}: public checks passed (5 random cases)"
+        edges = len(task.edge_cases)
+        said = f"5 random cases, {edges} fixed edge case{'s' if edges != 1 else ''}" if edges else "5 random cases"
+        assert out.strip() == f"{task.function}: public checks passed ({said})"
+
+
+@pytest.mark.parametrize("task_id, n_cases, said", [
+    ("ex04_rel_error", 3, "3 random cases, 4 fixed edge cases"),
+    ("ex04_central_difference", 1, "1 random case, 2 fixed edge cases"),
+    ("ex04_quadratic_gradient", 3, "3 random cases"),  # no edge cases: none mentioned
+])
+def test_the_pass_message_counts_the_random_and_the_fixed_edge_cases(task_id, n_cases, said):
+    ok, out = _run_check(TASKS[task_id].reference, task_id, seed=4, n_cases=n_cases)
+    assert ok and out.strip() == f"{TASKS[task_id].function}: public checks passed ({said})", out
 
 
 @pytest.mark.parametrize("task_id", sorted(TASKS))
@@ -246,29 +258,29 @@ WRONG = [
      """, "in the wrong order"),
     ("ex04_central_difference", """
         def probe_central_difference(c3, A, b, x, eps):
-            f = lambda v: float(np.sum(c3 * v**3) + 0.5 * (v @ A @ v) + b @ v)
+            f = lambda v: float(np.sum(c3 * v.ravel()**3) + 0.5 * (v.ravel() @ A @ v.ravel()) + b @ v.ravel())
             g = np.zeros_like(x)
             for i in range(x.size):
-                xp = x.copy(); xp[i] += eps; xm = x.copy(); xm[i] -= eps
-                g[i] = (f(xp) - f(xm)) / eps          # forgot the 2 in 2ε
+                xp = x.copy(); xp.flat[i] += eps; xm = x.copy(); xm.flat[i] -= eps
+                g.flat[i] = (f(xp) - f(xm)) / eps          # forgot the 2 in 2ε
             return g
      """, "is 2 × the expected value"),
     ("ex04_central_difference", """
         def probe_central_difference(c3, A, b, x, eps):
-            f = lambda v: float(np.sum(c3 * v**3) + 0.5 * (v @ A @ v) + b @ v)
+            f = lambda v: float(np.sum(c3 * v.ravel()**3) + 0.5 * (v.ravel() @ A @ v.ravel()) + b @ v.ravel())
             g = np.zeros_like(x)
             for i in range(x.size):
-                x[i] += eps; fp = f(x); x[i] -= 2 * eps; fm = f(x)   # never restores x[i]
-                g[i] = (fp - fm) / (2 * eps)
+                x.flat[i] += eps; fp = f(x); x.flat[i] -= 2 * eps; fm = f(x)   # never restores x[i]
+                g.flat[i] = (fp - fm) / (2 * eps)
             return g
      """, "modified its input `x` in place"),
     ("ex04_central_difference", """
         def probe_central_difference(c3, A, b, x, eps):
-            f = lambda v: float(np.sum(c3 * v**3) + 0.5 * (v @ A @ v) + b @ v)
+            f = lambda v: float(np.sum(c3 * v.ravel()**3) + 0.5 * (v.ravel() @ A @ v.ravel()) + b @ v.ravel())
             g = np.zeros_like(x)
             for i in range(x.size):
-                xp = x.copy(); xp[i] += eps
-                g[i] = (f(xp) - f(x)) / eps           # one-sided: error O(ε), visible at these ε
+                xp = x.copy(); xp.flat[i] += eps
+                g.flat[i] = (f(xp) - f(x)) / eps           # one-sided: error O(ε), visible at these ε
             return g
      """, "one-sided difference"),
     ("ex04_quadratic_gradient", """
@@ -422,7 +434,8 @@ from grading_corpus import CORPUS  # noqa: E402  (tests/ is on sys.path)
 PROBE = '''
 def probe_central_difference(c3, A, b, x, eps):
     def f(v):
-        return float(np.sum(c3 * v**3) + 0.5 * (v @ A @ v) + b @ v)
+        u = np.ravel(v)
+        return float(np.sum(c3 * u**3) + 0.5 * (u @ A @ u) + b @ u)
     return central_difference(f, x, eps)
 '''
 # Slips a single case cannot always expose: the scalar max gate's branch is drawn (half the cases each way),
@@ -578,8 +591,9 @@ EXTRA_SLIPS = [
      """, "dx has shape"),
     ("ex04_central_difference", """
         def probe_central_difference(c3, A, b, x, eps):
-            f = lambda v: float(np.sum(c3 * v**3) + 0.5 * (v @ A @ v) + b @ v)
-            return np.array([(f(x + eps * e) - f(x)) / eps for e in np.eye(x.size)])   # one-sided
+            f = lambda v: float(np.sum(c3 * v.ravel()**3) + 0.5 * (v.ravel() @ A @ v.ravel()) + b @ v.ravel())
+            return np.array([(f(x + eps * e.reshape(x.shape)) - f(x)) / eps
+                             for e in np.eye(x.size)]).reshape(x.shape)   # one-sided
      """, "one-sided difference"),
     ("ex02_max_backward", """
         def max_backward(x, y, dout):

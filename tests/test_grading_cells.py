@@ -63,7 +63,7 @@ def test_check_outside_a_test_cell_prints_no_warning():
     """check() runs the learner's call under quiet() itself (bpcourse.grading.learner.call_learner)."""
     proc = subprocess.run([sys.executable, "-c", WARNING_SIGMOID], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == "sigmoid: public checks passed (3 random cases)\nTrue 0\n", proc.stdout
+    assert proc.stdout == "sigmoid: public checks passed (3 random cases, 2 fixed edge cases)\nTrue 0\n", proc.stdout
     assert proc.stderr == ""
 
 

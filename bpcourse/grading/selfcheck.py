@@ -100,6 +100,12 @@ def in_sandbox() -> bool:
     return importlib.util.find_spec("bpcourse.grading._sandboxed") is not None
 
 
+def _cases_run(n_random: int, n_edge: int) -> str:
+    """"3 random cases", or "3 random cases, 2 fixed edge cases" when the task has edge cases."""
+    said = f"{n_random} random case{'s' if n_random != 1 else ''}"
+    return said + (f", {n_edge} fixed edge case{'s' if n_edge != 1 else ''}" if n_edge else "")
+
+
 def check(fn: Callable[..., Any], task: str | None = None, *, n_cases: int = 3, seed: int | None = None,
           tasks: Iterable[Task] | None = None, file: Any = None) -> bool:
     """Check a learner's function against its task's reference on fresh random cases.
@@ -155,6 +161,6 @@ def check(fn: Callable[..., Any], task: str | None = None, *, n_cases: int = 3, 
                 lines.append(f"  ({note})")
             print("\n".join(lines), file=out)
             return False
-    print(f"{t.function}: public checks passed ({n_cases} random case{'s' if n_cases != 1 else ''})"
+    print(f"{t.function}: public checks passed ({_cases_run(n_cases, len(t.edge_cases))})"
           + (f"\n  ({note})" if note else ""), file=out)
     return True
