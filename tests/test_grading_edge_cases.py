@@ -234,6 +234,14 @@ def test_check_names_the_fixed_edge_case_it_failed_on(capsys):
     assert out.err == ""  # the 0/0 RuntimeWarning is the learner's, recorded and dropped
 
 
+def test_check_says_a_vector_only_central_difference_reaches_rows_not_entries(capsys):
+    fn = _fn(SLIPS[IDS.index("ex04_central_difference-vector-only_loop")][2])
+    assert check(fn, "ex04_central_difference", seed=0, n_cases=0) is False
+    out = capsys.readouterr().out
+    assert "has shape (2,), expected (2, 3): one value per row, not per entry" in out, out
+    assert "x.flat[i]" in out, out
+
+
 # ------------------------------------------------------------------------------------ through the real CLI
 def _submission(source: Path, slips: list[str]) -> nbformat.NotebookNode:
     nb = release_with_solutions(nbformat.read(str(source), as_version=4))

@@ -300,6 +300,9 @@ def _diagnose_values(name: str, got: np.ndarray, ref: np.ndarray, tol: float, ca
                 return (f"{head}: you kept one row per sample; average over the batch axis "
                         f"(`.mean(axis=0)`) to get the expected value")
             return f"{head}: you kept an extra leading axis (one row per sample?); reduce over axis 0"
+        if got.ndim == 1 and ref.ndim == 2 and got.shape[0] == ref.shape[0]:  # a vector-only loop on a matrix
+            return (f"{head}: one value per row, not per entry; a loop over range(len(x)) with x[i] reaches "
+                    f"the rows of a matrix, while x.size and x.flat[i] reach every entry of any shape")
         if got.size == ref.size:
             if _close(got.reshape(ref.shape), ref, tol):
                 return (f"{head}: the values are right but laid out differently; reshape to "
