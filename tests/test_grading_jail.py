@@ -136,3 +136,18 @@ def test_the_jail_also_works_for_a_grader_that_is_not_root(tmp_path):
                         script], capture_output=True, text=True, timeout=60, cwd=tmp_path, check=False)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["0", "65534", "2"]  # exit 0, not root, sees only its own init and itself
+
+
+def test_the_private_tmp_is_mounted_before_the_python_environment(tmp_path):
+    # bwrap mounts in argument order: a Python environment that lives under /tmp on the host (a checkout in
+    # /tmp, as CI's may be) must be bound on top of the sandbox's private /tmp, not hidden by it.
+    from bpcourse.grading import sandbox_pkg
+
+    pkg = sandbox_pkg.build(tmp_path / "pkg", [])
+    argv = jail.Jail(pkg, sandbox_pkg.PACKAGE_DIR)._bwrap_argv(jail.Limits(timeout=5))
+    scratch = argv.index("/tmp", argv.index("--tmpfs"))
+    binds = [i for i, a in enumerate(argv) if a == "--ro-bind"]
+    assert argv[scratch - 1] == "--tmpfs" and binds and scratch < min(binds), argv[:40]
+    prefix = os.path.realpath(sys.prefix)
+    bound = [argv[i + 2] for i in binds]
+    assert any(prefix == b or prefix.startswith(b.rstrip("/") + "/") for b in bound), (prefix, bound)

@@ -250,9 +250,11 @@ class Jail:
                "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/.matplotlib", "PYTHONDONTWRITEBYTECODE": "1",
                "PYTHONHASHSEED": "0", "PYTHONPATH": os.path.dirname(self.package_dest),
                "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-        args = ns + self._binds() + ["--proc", "/proc", "--dev", "/dev",
-                                     "--size", str(limits.scratch_mb * 2**20), "--tmpfs", "/tmp",
-                                     "--chmod", "1777", "/tmp", "--chdir", "/tmp", "--clearenv"]
+        # The private /tmp comes first: bwrap mounts in order, so a Python environment or package that lives
+        # under /tmp on the host (a checkout in /tmp, as CI's may be) is bound on top of it, not hidden by it.
+        scratch = ["--size", str(limits.scratch_mb * 2**20), "--tmpfs", "/tmp"]
+        args = ns + scratch + self._binds() + ["--proc", "/proc", "--dev", "/dev",
+                                               "--chmod", "1777", "/tmp", "--chdir", "/tmp", "--clearenv"]
         for k, v in env.items():
             args += ["--setenv", k, v]
         return args
