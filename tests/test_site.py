@@ -1,41 +1,22 @@
 """The static website (``site/build.py``): built from the stored outputs, complete, offline, and typeset.
 
-One build of the whole site serves every test here (about 10 s). The browser checks open three chapters in
-Debian's Chromium through Playwright, the same set-up as the end-to-end tests, and save screenshots under
-``build/site-artifacts/``.
+One build of the whole site (the ``site`` fixture, tests/conftest.py) serves every test here and the browser
+checks in tests/e2e/test_e2e_site.py, which open three chapters in the browser suite's Chromium.
 """
 from __future__ import annotations
 
-import functools
 import html.parser
-import http.server
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
-import threading
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
+from site_helpers import site_command
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "build" / "site-artifacts"
 CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 EXERCISES = sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
-IN_CI = bool(os.environ.get("CI"))
-
-
-def _need(module: str) -> None:
-    """Skip when a site dependency is missing, except in CI, where a skip would hide a broken install."""
-    try:
-        __import__(module)
-    except ImportError:
-        if IN_CI:
-            pytest.fail(f"{module} is not installed: CI must install the [site] extra")
-        pytest.skip(f"{module} is not installed (pip install -e '.[site]')")
 
 
 def page_of(notebook: Path) -> str:
@@ -44,14 +25,8 @@ def page_of(notebook: Path) -> str:
     return "index.html" if notebook.name.startswith("00_") else f"{notebook.stem}.html"
 
 
-def _site_command() -> str:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    after = readme.split("<!-- site-command", 1)[1]
-    return re.search(r"```bash\n(.*?)\n```", after, flags=re.S).group(1)
-
-
 def test_the_readme_site_command_installs_the_site_extra_and_runs_the_builder():
-    steps = [s.strip() for s in _site_command().split("&&")]
+    steps = [s.strip() for s in site_command().split("&&")]
     assert any(s.endswith('pip install -e ".[site]"') for s in steps), steps
     assert steps[-1].split()[-1] == "site/build.py", steps
     tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
@@ -60,22 +35,6 @@ def test_the_readme_site_command_installs_the_site_extra_and_runs_the_builder():
     assert "bpcourse[site]" in extras["test"], "the test install must carry the site's tools: test_site builds it"
     learner = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
     assert not any(d.startswith(("sphinx", "myst")) for d in learner), "the site's tools leaked into the course"
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    for module in ("sphinx", "myst_nb", "sphinx_book_theme"):
-        _need(module)
-    out = tmp_path_factory.mktemp("site") / "site"
-    # the README's build step (its command's last part), into a temporary folder
-    builder = _site_command().split("&&")[-1].split()[-1]
-    proc = subprocess.run([sys.executable, str(ROOT / builder), "--out", str(out)],
-                          capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, f"site build failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    # Sphinx's warnings name broken cross-references, missing images and unknown outputs: none is acceptable.
-    warnings = [line for line in proc.stderr.splitlines() if "WARNING" in line or "ERROR" in line]
-    assert not warnings, "the site build warned:\n" + "\n".join(warnings[:20])
-    return out
 
 
 class _Refs(html.parser.HTMLParser):
@@ -198,74 +157,3 @@ def test_search_index_covers_the_course(site):
     index = (site / "searchindex.js").read_text(encoding="utf-8")
     for word in ("sigmoid", "backpropag", "softmax"):
         assert word in index, f"{word!r} is not in the search index"
-
-
-# ---------------------------------------------------------------------------------------------------------
-# in a real browser
-
-
-@pytest.fixture(scope="module")
-def browser_page(site):
-    _need("playwright")
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        if IN_CI:
-            pytest.fail("no Chromium: .ci/run installs Debian's chromium")
-        pytest.skip("no Chromium found (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *a, **k: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    outside: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(base) else None)
-        yield page, base, outside
-        browser.close()
-    server.shutdown()
-
-
-# The page's text outside code and typeset math: what a reader sees as prose.
-_PROSE = """() => {
-  const body = document.querySelector('main') || document.body;
-  const copy = body.cloneNode(true);
-  copy.querySelectorAll('pre, code, mjx-container, script, style, .cell_input').forEach(e => e.remove());
-  return copy.textContent;
-}"""
-
-
-@pytest.mark.parametrize("name", ["02_chain_rule_and_graphs", "07_matrix_form", "10_capstone_digits"])
-def test_math_is_typeset_and_figures_show_in_a_browser(browser_page, name):
-    page, base, outside = browser_page
-    page.goto(base + f"{name}.html")
-    page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=30000)
-    page.evaluate("MathJax.startup.promise")
-    assert page.locator("mjx-container").count() > 10, "MathJax typeset (almost) nothing"
-    prose = page.evaluate(_PROSE)
-    # MathJax replaces every \(...\) and \[...\] it typesets; what is left is raw TeX a reader would see
-    leftovers = re.findall(r"\\[(\[]|\\(?:frac|delta|sigma|partial|eta|sum|cdot)\b|\$\$?[^$\s][^$]*\$", prose)
-    assert not leftovers, f"untypeset TeX on the page: {leftovers[:5]}"
-    images = page.locator("img[src*='_images/']")
-    assert images.count() >= 1
-    for i in range(images.count()):
-        img = images.nth(i)
-        img.scroll_into_view_if_needed()
-        assert page.evaluate("(e) => e.complete && e.naturalWidth > 100", img.element_handle()), f"image {i}"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-    assert not outside, f"the page requested outside URLs: {outside[:5]}"
-
-
-def test_search_works_offline_in_a_browser(browser_page):
-    page, base, outside = browser_page
-    page.goto(base + "search.html?q=sigmoid")
-    page.wait_for_selector("#search-results li", timeout=30000)
-    assert page.locator("#search-results li").count() >= 3
-    assert not outside, f"search requested outside URLs: {outside[:5]}"
