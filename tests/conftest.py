@@ -1,5 +1,5 @@
-"""Fixtures shared by tests/test_site.py (the built pages) and tests/e2e/test_e2e_site.py (the same pages in
-Chromium): the site is built once per session."""
+"""Fixtures shared by the tests: the figures' clean-up for the plotting tests, and the static site, built once
+per session for tests/test_site.py (the built pages) and tests/e2e/test_e2e_site.py (the same pages in Chromium)."""
 from __future__ import annotations
 
 import subprocess
@@ -9,6 +9,15 @@ from pathlib import Path
 import pytest
 
 from site_helpers import ROOT, need_module, site_command
+
+
+@pytest.fixture
+def close_figures():
+    """Close every figure a test drew (the plotting tests use it for all their tests, through pytestmark)."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
 
 
 @pytest.fixture(scope="session")

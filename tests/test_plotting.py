@@ -21,10 +21,7 @@ from bpcourse.plotting import (  # noqa: E402
 )
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 def test_import_bpcourse_does_not_import_matplotlib_until_plotting_is_used():

@@ -10,10 +10,7 @@ from bpcourse import plotting  # noqa: E402
 from bpcourse.plotting.depth import plot_by_layer  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 def test_plot_by_layer_draws_magnitudes_per_layer():

@@ -11,10 +11,7 @@ from bpcourse import plotting  # noqa: E402
 from bpcourse.plotting import plot_activation_histograms, plot_layer_traces  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 # ------------------------------------------------------------------------------------------ layer traces

@@ -10,10 +10,7 @@ from bpcourse.autodiff import Value, count_nodes, topological_order  # noqa: E40
 from bpcourse.plotting import GraphDrawing, draw_graph  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 def _xyz():

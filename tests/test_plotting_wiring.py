@@ -3,7 +3,6 @@ import pytest
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Circle, Rectangle  # noqa: E402
 
 from bpcourse import plotting  # noqa: E402
@@ -11,10 +10,7 @@ from bpcourse.models import two_hidden  # noqa: E402
 from bpcourse.plotting.wiring import draw_bias_wiring  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 @pytest.mark.parametrize(
