@@ -1,15 +1,107 @@
-"""Optimisers: each updates parameters in place from their gradients and keeps its own state per parameter.
+"""Optimisers: pure update steps, and stateful classes that wrap them.
 
-``step(params, grads)`` takes two dicts with the same keys (parameter name → array), checks them, and calls
-``update(name, p, g)`` for each: the parameter array is updated in place, the gradient only read. A training
-loop that knows its shapes are right (a network's own ``fit``) calls ``update`` directly; a new optimiser
-overrides ``update``.
+The pure steps, as CS231n's ``optim.py`` has them, take the parameter, its gradient and the optimiser's
+state as arrays and return new arrays; they never modify their inputs:
+
+* ``sgd_step(w, g, eta)``: w − η·g;
+* ``momentum_step(w, v, g, eta, beta)``: v ← β·v − η·g, w ← w + v;
+* ``adam_step(w, m, v, g, t, eta, beta1, beta2, eps)``: Adam's step number t.
+
+They are the one home of each update rule: the classes below, the exercises' references and the chapters all
+call them. A class keeps the state per parameter name: ``step(params, grads)`` takes two dicts with the same
+keys (parameter name → array), checks them, and calls ``update(name, p, g)`` for each, which writes the new
+values into the parameter array in place. A training loop that knows its shapes are right (a network's own
+``fit``) calls ``update`` directly; a new optimiser overrides ``update``.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_positive
+from ._validate import check_int, check_positive
+
+__all__ = ["sgd_step", "momentum_step", "adam_step", "Optimizer", "SGD", "Momentum", "Adam", "OPTIMIZERS",
+           "make_optimizer"]
+
+
+def _same_shape(w: np.ndarray, **others: np.ndarray) -> None:
+    """Refuse a gradient or state whose shape differs from the parameter's, instead of broadcasting it."""
+    for name, a in others.items():
+        if np.shape(a) != np.shape(w):
+            raise ValueError(f"{name} has shape {np.shape(a)}, expected the shape of w, {np.shape(w)}")
+
+
+def _beta(value: float, name: str) -> float:
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    return float(value)
+
+
+def sgd_step(w: np.ndarray, g: np.ndarray, eta: float) -> np.ndarray:
+    """One gradient-descent step, w − η·g, as a new array.
+
+    Parameters
+    ----------
+    w, g : ndarray, same shape
+        The parameter and ∂E/∂w.
+    eta : float
+        The learning rate η > 0.
+    """
+    _same_shape(w, g=g)
+    return w - check_positive(eta, "eta (the learning rate η)") * g
+
+
+def momentum_step(w: np.ndarray, v: np.ndarray, g: np.ndarray, eta: float,
+                  beta: float) -> tuple[np.ndarray, np.ndarray]:
+    """One heavy-ball momentum step: v ← β·v − η·g, w ← w + v. β = 0 is plain SGD.
+
+    Parameters
+    ----------
+    w, v, g : ndarray, same shape
+        The parameter, its velocity (zeros before the first step) and ∂E/∂w.
+    eta : float
+        The learning rate η > 0.
+    beta : float
+        The momentum coefficient β in [0, 1).
+
+    Returns
+    -------
+    (w_new, v_new) : new arrays of w's shape.
+    """
+    _same_shape(w, v=v, g=g)
+    v_new = _beta(beta, "beta") * v - check_positive(eta, "eta (the learning rate η)") * g
+    return w + v_new, v_new
+
+
+def adam_step(w: np.ndarray, m: np.ndarray, v: np.ndarray, g: np.ndarray, t: int, eta: float,
+              beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> tuple[np.ndarray, np.ndarray,
+                                                                                     np.ndarray]:
+    """Adam's step number ``t`` (Kingma & Ba, 2015): bias-corrected running means of g and g².
+
+    m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²;  w ← w − η·m̂ / (√v̂ + ε),
+    with m̂ = m / (1 − β1^t) and v̂ = v / (1 − β2^t).
+
+    Parameters
+    ----------
+    w, m, v, g : ndarray, same shape
+        The parameter, the running means of g and of g² (zeros before step 1), and ∂E/∂w.
+    t : int
+        This step's number, 1 for the first.
+    eta, beta1, beta2, eps : float
+        The learning rate η > 0, the decay rates β1, β2 in [0, 1), and ε > 0.
+
+    Returns
+    -------
+    (w_new, m_new, v_new) : new arrays of w's shape; m_new and v_new are the running means, not m̂ and v̂.
+    """
+    _same_shape(w, m=m, v=v, g=g)
+    t = check_int(t, "t (Adam's step number, 1 for the first step)")
+    b1, b2 = _beta(beta1, "beta1"), _beta(beta2, "beta2")
+    eta, eps = check_positive(eta, "eta (the learning rate η)"), check_positive(eps, "eps")
+    m_new = b1 * m + (1.0 - b1) * g
+    v_new = b2 * v + (1.0 - b2) * (g * g)
+    m_hat = m_new / (1.0 - b1**t)
+    v_hat = v_new / (1.0 - b2**t)
+    return w - eta * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new
 
 
 class Optimizer:
@@ -46,7 +138,7 @@ class SGD(Optimizer):
     """Plain gradient descent: w ← w − η·∂E/∂w."""
 
     def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
-        p -= self.lr * g
+        p[...] = sgd_step(p, g, self.lr)
 
     def __repr__(self) -> str:
         return f"SGD(lr={self.lr:g})"
@@ -57,18 +149,11 @@ class Momentum(Optimizer):
 
     def __init__(self, lr: float = 0.01, beta: float = 0.9) -> None:
         super().__init__(lr)
-        if not 0.0 <= beta < 1.0:
-            raise ValueError(f"beta must be in [0, 1), got {beta!r}")
-        self.beta = float(beta)
+        self.beta = _beta(beta, "beta")
 
     def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
-        st = self.state.get(name)
-        if st is None:
-            st = self.state[name] = {"v": np.zeros_like(p)}
-        v = st["v"]
-        v *= self.beta
-        v -= self.lr * g
-        p += v
+        st = self.state.setdefault(name, {"v": np.zeros_like(p)})
+        p[...], st["v"] = momentum_step(p, st["v"], g, self.lr, self.beta)
 
     def __repr__(self) -> str:
         return f"Momentum(lr={self.lr:g}, beta={self.beta:g})"
@@ -83,25 +168,14 @@ class Adam(Optimizer):
 
     def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
         super().__init__(lr)
-        for name, b in (("beta1", beta1), ("beta2", beta2)):
-            if not 0.0 <= b < 1.0:
-                raise ValueError(f"{name} must be in [0, 1), got {b!r}")
-        check_positive(eps, "eps")
-        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+        self.beta1, self.beta2 = _beta(beta1, "beta1"), _beta(beta2, "beta2")
+        self.eps = check_positive(eps, "eps")
 
     def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
-        st = self.state.get(name)
-        if st is None:
-            st = self.state[name] = {"m": np.zeros_like(p), "v": np.zeros_like(p), "t": 0}
+        st = self.state.setdefault(name, {"m": np.zeros_like(p), "v": np.zeros_like(p), "t": 0})
         st["t"] += 1
-        m, v, t = st["m"], st["v"], st["t"]
-        m *= self.beta1
-        m += (1.0 - self.beta1) * g
-        v *= self.beta2
-        v += (1.0 - self.beta2) * (g * g)
-        m_hat = m / (1.0 - self.beta1**t)
-        v_hat = v / (1.0 - self.beta2**t)
-        p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        p[...], st["m"], st["v"] = adam_step(p, st["m"], st["v"], g, st["t"], self.lr, self.beta1, self.beta2,
+                                             self.eps)
 
     def __repr__(self) -> str:
         return f"Adam(lr={self.lr:g}, beta1={self.beta1:g}, beta2={self.beta2:g})"

@@ -61,3 +61,68 @@ def test_bad_arguments():
         SGD(0.1).step({"w": np.zeros(2)}, {"w": np.zeros(3)})
     with pytest.raises(ValueError, match="same names"):
         SGD(0.1).step({"w": np.zeros(2)}, {"v": np.zeros(2)})
+
+
+# ----- the pure steps: one home per update rule, which the classes and the exercises' references call -----
+from bpcourse.optimizers import adam_step, momentum_step, sgd_step  # noqa: E402
+
+
+def test_pure_steps_by_hand_and_inputs_untouched():
+    w, g = np.array([1.0, -2.0]), np.array([0.5, 4.0])
+    v, m = np.array([0.2, -0.1]), np.array([0.05, 0.3])
+    before = [a.copy() for a in (w, g, v, m)]
+    assert np.array_equal(sgd_step(w, g, 0.1), [0.95, -2.4])
+    w1, v1 = momentum_step(w, v, g, 0.1, 0.5)
+    assert np.allclose(v1, [0.1 - 0.05, -0.05 - 0.4], rtol=0, atol=1e-15)
+    assert np.allclose(w1, [1.05, -2.45], rtol=0, atol=1e-15)
+    # Adam at t = 2 with β1 = 0.5, β2 = 0.75, ε = 0.25: every number below is worked out by hand
+    w2, m2, v2 = adam_step(w, m, np.array([0.16, 4.0]), g, 2, 0.1, 0.5, 0.75, 0.25)
+    assert np.allclose(m2, [0.275, 2.15], rtol=0, atol=1e-15)           # 0.5·m + 0.5·g
+    assert np.allclose(v2, [0.1825, 7.0], rtol=0, atol=1e-15)           # 0.75·v + 0.25·g²
+    m_hat, v_hat = m2 / 0.75, v2 / (1 - 0.75**2)                        # 1 − 0.5², 1 − 0.75²
+    assert np.allclose(w2, w - 0.1 * m_hat / (np.sqrt(v_hat) + 0.25), rtol=0, atol=1e-15)
+    assert np.allclose(w2, [1.0 - 0.1 * (0.275 / 0.75) / (np.sqrt(0.1825 / 0.4375) + 0.25),
+                            -2.0 - 0.1 * (2.15 / 0.75) / (4.0 + 0.25)], rtol=0, atol=1e-15)
+    for a, b in zip((w, g, v, m), before):
+        assert np.array_equal(a, b)
+
+
+def test_classes_are_the_pure_steps_bit_for_bit():
+    rng = np.random.default_rng(5)
+    p = {k: rng.standard_normal((3, 4)) for k in ("sgd", "momentum", "adam")}
+    opts = {"sgd": SGD(0.07), "momentum": Momentum(0.07, 0.8), "adam": Adam(0.07, 0.85, 0.99, 1e-6)}
+    w = {k: a.copy() for k, a in p.items()}
+    v_mom, m_adam, v_adam = np.zeros((3, 4)), np.zeros((3, 4)), np.zeros((3, 4))
+    for t in range(1, 6):
+        g = rng.standard_normal((3, 4))
+        for k, opt in opts.items():
+            opt.step({"p": p[k]}, {"p": g})
+        w["sgd"] = sgd_step(w["sgd"], g, 0.07)
+        w["momentum"], v_mom = momentum_step(w["momentum"], v_mom, g, 0.07, 0.8)
+        w["adam"], m_adam, v_adam = adam_step(w["adam"], m_adam, v_adam, g, t, 0.07, 0.85, 0.99, 1e-6)
+        for k in opts:
+            assert np.array_equal(p[k], w[k]), (k, t)
+
+
+def test_adam_eps_stays_outside_the_square_root():
+    # tiny gradients and a large ε: ε inside the root (√(v̂ + ε)) moves w a different amount
+    w, g = np.array([0.0]), np.array([1e-6])
+    w1, _, _ = adam_step(w, np.zeros(1), np.zeros(1), g, 1, 1.0, 0.9, 0.999, 1e-2)
+    assert w1[0] == -(1e-6 / (1e-6 + 1e-2))            # m̂ = g, √v̂ = |g| at step 1
+    assert not np.isclose(w1[0], -(1e-6 / np.sqrt(1e-12 + 1e-2)))
+
+
+@pytest.mark.parametrize("call, msg", [
+    (lambda: sgd_step(np.zeros(2), np.zeros(3), 0.1), r"g has shape \(3,\), expected the shape of w, \(2,\)"),
+    (lambda: sgd_step(np.zeros(2), np.zeros((1, 2)), 0.1), r"g has shape \(1, 2\)"),
+    (lambda: sgd_step(np.zeros(2), np.zeros(2), 0.0), "eta .* must be a positive number, got 0.0"),
+    (lambda: momentum_step(np.zeros(2), np.zeros(1), np.zeros(2), 0.1, 0.9), r"v has shape \(1,\)"),
+    (lambda: momentum_step(np.zeros(2), np.zeros(2), np.zeros(2), 0.1, 1.0), r"beta must be in \[0, 1\)"),
+    (lambda: adam_step(np.zeros(2), np.zeros(2), np.zeros(2), np.zeros(2), 0, 0.1),
+     r"t \(Adam's step number, 1 for the first step\) must be a positive integer, got 0"),
+    (lambda: adam_step(np.zeros(2), np.zeros(2), np.zeros(2), np.zeros(2), 1.0, 0.1), "must be a positive integer"),
+    (lambda: adam_step(np.zeros(2), np.zeros(2), np.zeros(2), np.zeros(2), 1, 0.1, eps=-1.0), "eps must be"),
+])
+def test_pure_steps_refuse_bad_input(call, msg):
+    with pytest.raises(ValueError, match=msg):
+        call()

@@ -27,6 +27,7 @@ import numpy as np
 
 from bpcourse.grading.diagnose import Slip
 from bpcourse.grading.spec import Task
+from bpcourse.optimizers import adam_step, momentum_step, sgd_step
 
 Case = dict[str, Any]
 
@@ -736,14 +737,6 @@ def _sgd_case(rng: np.random.Generator) -> Case:
     return {"w": rng.standard_normal(s), "g": rng.standard_normal(s), "eta": float(rng.uniform(0.01, 0.5))}
 
 
-def _ref_sgd_step(w: np.ndarray, g: np.ndarray, eta: float) -> np.ndarray:
-    from bpcourse.optimizers import SGD
-
-    w = w.copy()
-    SGD(eta).step({"w": w}, {"w": g})
-    return w
-
-
 _UPHILL = "steps in the wrong direction: adding η·g climbs the loss; a descent step moves against the gradient"
 
 
@@ -760,16 +753,6 @@ def _momentum_case(rng: np.random.Generator) -> Case:
         "eta": float(rng.uniform(0.01, 0.5)),
         "beta": float(rng.uniform(0.5, 0.95)),
     }
-
-
-def _ref_momentum_step(w, v, g, eta, beta) -> tuple[np.ndarray, np.ndarray]:
-    from bpcourse.optimizers import Momentum
-
-    w, v = w.copy(), v.copy()
-    opt = Momentum(eta, beta)
-    opt.state["w"] = {"v": v}
-    opt.step({"w": w}, {"w": g})
-    return w, v
 
 
 def _momentum_slips(case: Case) -> list[Slip]:
@@ -796,16 +779,6 @@ def _adam_case(rng: np.random.Generator) -> Case:
         "beta2": float(rng.uniform(0.9, 0.999)),
         "eps": 1e-8,
     }
-
-
-def _ref_adam_step(w, m, v, g, t, eta, beta1, beta2, eps) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    from bpcourse.optimizers import Adam
-
-    w, m, v = w.copy(), m.copy(), v.copy()
-    opt = Adam(eta, beta1, beta2, eps)
-    opt.state["w"] = {"m": m, "v": v, "t": int(t) - 1}  # the optimiser counts this step as step t
-    opt.step({"w": w}, {"w": g})
-    return w, m, v
 
 
 def _adam_parts(case: Case, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -1110,22 +1083,22 @@ _ALL: list[Task] = [
           description="∂E/∂NET for softmax followed by the mean cross-entropy: the chain rule collapses to a "
                       "difference, divided by the batch size"),
     # 09 -----------------------------------------------------------------------------------------------
-    Task("ex09_sgd_step", EX09, "sgd_step", 2, _ref_sgd_step, _sgd_case,
+    Task("ex09_sgd_step", EX09, "sgd_step", 2, sgd_step, _sgd_case,
           factors={"uphill": _sgd_uphill},
-          guards=_OPTIMIZER + ("bpcourse.optimizers.SGD.update",),
+          guards=_OPTIMIZER + ("bpcourse.optimizers.SGD.update", "bpcourse.optimizers.sgd_step"),
           solution="w − η·g, as a new array",
           description="one gradient-descent step of size η against the gradient, returned as a new array"),
-    Task("ex09_momentum_step", EX09, "momentum_step", 3, _ref_momentum_step, _momentum_case,
+    Task("ex09_momentum_step", EX09, "momentum_step", 3, momentum_step, _momentum_case,
           outputs=("w", "v"),
           factors={"momentum slips": _momentum_slips},
-          guards=_OPTIMIZER + ("bpcourse.optimizers.Momentum.update",),
+          guards=_OPTIMIZER + ("bpcourse.optimizers.Momentum.update", "bpcourse.optimizers.momentum_step"),
           solution="v_new = β·v − η·g; w_new = w + v_new",
           description="heavy ball: the velocity remembers past steps and points the way w moves; new arrays, "
                       "inputs untouched"),
-    Task("ex09_adam_step", EX09, "adam_step", 5, _ref_adam_step, _adam_case,
+    Task("ex09_adam_step", EX09, "adam_step", 5, adam_step, _adam_case,
           outputs=("w", "m", "v"),
           factors={"Adam slips": _adam_slips},
-          guards=_OPTIMIZER + ("bpcourse.optimizers.Adam.update",),
+          guards=_OPTIMIZER + ("bpcourse.optimizers.Adam.update", "bpcourse.optimizers.adam_step"),
           solution="m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g²; m̂ = m/(1 − β1^t), v̂ = v/(1 − β2^t); "
                    "w − η·m̂/(√v̂ + ε); return (w, m, v)",
           description="Adam's step number t (1 first): running means of g and g², corrected for starting at "
