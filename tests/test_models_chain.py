@@ -250,3 +250,33 @@ def test_chain_refuses_the_old_names():
     g = chain.gradients(w, x, t)
     assert g._fields == ("dw1", "dw2", "dw3")
     assert not any(hasattr(g, old) for old in ("w1", "w2", "w3"))
+
+
+def test_sgd_step_orders_by_hand():
+    # w = (0.5, -1, 2), x = 1, t = 0.5, η = 0.1: y = 0.5, z = -0.5, e = -1, r3 = e − t = -1.5
+    new, g = chain.sgd_step((0.5, -1.0, 2.0), 1.0, 0.5, 0.1)
+    assert g == pytest.approx((-1.5 * 2.0 * -1.0 * 1.0, -1.5 * 2.0 * 0.5, -1.5 * -0.5), abs=1e-15)  # (3, -1.5, 0.75)
+    assert new == pytest.approx((0.5 - 0.3, -1.0 + 0.15, 2.0 - 0.075), abs=1e-15)
+    # the article's order: w3 ← 2 − 0.1·0.75 = 1.925 first, then r2 = r3·1.925 = -2.8875 with the new w3,
+    # w2 ← -1 − 0.1·(-2.8875·0.5) = -0.855625, and dw1 = r2·(new w2)·x = 2.4706171875
+    new, g = chain.sgd_step((0.5, -1.0, 2.0), 1.0, 0.5, 0.1, order="article")
+    assert g == pytest.approx((2.4706171875, -1.44375, 0.75), abs=1e-15)
+    assert new == pytest.approx((0.5 - 0.24706171875, -0.855625, 1.925), abs=1e-15)
+
+
+def test_train_is_sgd_step_repeated():
+    for order in chain.ORDERS:
+        w = chain.ARTICLE_WEIGHTS
+        for _ in range(3):
+            for x, t in zip(chain.ARTICLE_DATA, chain.ARTICLE_LABELS):
+                w = chain.sgd_step(w, x, t, chain.ARTICLE_LR, order=order)[0]
+        assert chain.train(order, epochs=3).weights == w
+
+
+def test_sgd_step_refuses_bad_input():
+    with pytest.raises(ValueError, match="order"):
+        chain.sgd_step((1.0, 1.0, 1.0), 1.0, 0.0, 0.1, order="articel")
+    with pytest.raises(ValueError, match="eta must be a positive number"):
+        chain.sgd_step((1.0, 1.0, 1.0), 1.0, 0.0, -0.1)
+    with pytest.raises(ValueError, match="x must be a finite number"):
+        chain.sgd_step((1.0, 1.0, 1.0), float("nan"), 0.0, 0.1)

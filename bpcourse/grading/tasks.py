@@ -258,17 +258,16 @@ def _chain_step_case(rng: np.random.Generator) -> Case:
 
 
 def _ref_chain_sgd_step(w1: float, w2: float, w3: float, x: float, t: float, eta: float) -> tuple[float, float, float]:
-    g = _ref_chain_gradients(w1, w2, w3, x, t)  # all three at the old weights, then all three updates
-    return tuple(w - eta * gw for w, gw in zip((w1, w2, w3), g))
+    from bpcourse.models.chain import sgd_step
+
+    return tuple(sgd_step((w1, w2, w3), x, t, eta)[0])  # all three gradients at the old weights, then the updates
 
 
 def _chain_article_order(case: Case) -> Slip:
-    w1, w2, w3, x, t, eta = (case[k] for k in ("w1", "w2", "w3", "x", "t", "eta"))
-    y, z = w1 * x, w2 * w1 * x
-    r = w3 * z - t
-    w3n = w3 - eta * r * z
-    w2n = w2 - eta * r * w3n * y
-    w1n = w1 - eta * r * w3n * w2n * x
+    from bpcourse.models.chain import sgd_step
+
+    w1n, w2n, w3n = sgd_step(tuple(case[k] for k in ("w1", "w2", "w3")), case["x"], case["t"], case["eta"],
+                             order="article")[0]
     return Slip({"w1": w1n, "w2": w2n, "w3": w3n},
                 "is the article's order: w3 was updated first and the *new* w3 (and w2) used for the other "
                 "gradients; compute all three gradients at the old weights before updating any")
@@ -879,7 +878,7 @@ _NEURON = ("bpcourse.models.neuron.SigmoidNeuron.gradient", "bpcourse.models.neu
            "bpcourse.models.neuron.SigmoidNeuron.fit", "bpcourse.models.neuron.train_and")
 _AUTODIFF = ("bpcourse.autodiff.Value.backward",)
 _CHAIN = ("bpcourse.models.chain.forward", "bpcourse.models.chain.gradients", "bpcourse.models.chain.train",
-          "bpcourse.models.chain.numeric_gradients")
+          "bpcourse.models.chain.numeric_gradients", "bpcourse.models.chain.sgd_step", "bpcourse.models.chain._step")
 _TWO_HIDDEN = ("bpcourse.models.two_hidden.forward", "bpcourse.models.two_hidden.gradients",
                "bpcourse.models.two_hidden.numeric_gradients", "bpcourse.models.two_hidden.train")
 _DENSE = ("bpcourse.layers.Dense.forward", "bpcourse.layers.Dense.backward")

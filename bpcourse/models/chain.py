@@ -248,6 +248,56 @@ def numeric_gradients(weights: Sequence[float], x: float, t: float, eps: float =
     return _numeric(w1, w2, w3, _finite(x, "x"), _finite(t, "t"), eps)
 
 
+def _step(w1: float, w2: float, w3: float, x: float, t: float, eta: float,
+          article: bool) -> tuple[Weights, Gradients]:
+    """One SGD step on one sample, unchecked: the one place either update order is written."""
+    y = w1 * x
+    z = w2 * y
+    r3 = w3 * z - t
+    d3 = r3 * z
+    if article:
+        w3 -= eta * d3
+        r2 = r3 * w3  # the article: w3 already updated
+        d2 = r2 * y
+        w2 -= eta * d2
+        d1 = r2 * w2 * x  # the article: w2 already updated
+        w1 -= eta * d1
+    else:
+        r2 = r3 * w3
+        d2 = r2 * y
+        d1 = r2 * w2 * x
+        w3 -= eta * d3
+        w2 -= eta * d2
+        w1 -= eta * d1
+    return Weights(w1, w2, w3), Gradients(d1, d2, d3)
+
+
+def sgd_step(weights: Sequence[float], x: float, t: float, eta: float,
+             order: str = "correct") -> tuple[Weights, Gradients]:
+    """One SGD step on one sample (x, t), in the given update order.
+
+    Parameters
+    ----------
+    weights : (w1, w2, w3)
+    x, t : float
+        The sample and its target.
+    eta : float
+        Learning rate η.
+    order : {"correct", "article"}
+        ``"correct"``: all three gradients at the given weights, then the three updates. ``"article"``:
+        Article C's order, w3 updated first and the new w3 (then the new w2) used for the other two.
+
+    Returns
+    -------
+    (Weights, Gradients)
+        The new weights, and the three values the step used as gradients (true gradients only for
+        ``order="correct"``; for ``"article"`` only dw3 is one).
+    """
+    check_choice(order, "order", ORDERS)
+    w1, w2, w3 = as_weights(weights)
+    return _step(w1, w2, w3, _finite(x, "x"), _finite(t, "t"), check_positive(eta, "eta"), order == "article")
+
+
 def train(
     order: str = "article",
     weights: Sequence[float] = ARTICLE_WEIGHTS,
@@ -315,25 +365,7 @@ def train(
         for s, (x, t) in enumerate(samples):
             if record and not after:
                 num = _numeric(w1, w2, w3, x, t, eps)
-            y = w1 * x
-            z = w2 * y
-            r3 = w3 * z - t
-            if article:
-                d3 = r3 * z
-                w3 -= eta * d3
-                r2 = r3 * w3  # the article: w3 already updated
-                d2 = r2 * y
-                w2 -= eta * d2
-                d1 = r2 * w2 * x  # the article: w2 already updated
-                w1 -= eta * d1
-            else:
-                d3 = r3 * z
-                r2 = r3 * w3
-                d2 = r2 * y
-                d1 = r2 * w2 * x
-                w3 -= eta * d3
-                w2 -= eta * d2
-                w1 -= eta * d1
+            (w1, w2, w3), (d1, d2, d3) = _step(w1, w2, w3, x, t, eta, article)
             if record:
                 if after:
                     num = _numeric(w1, w2, w3, x, t, eps)
