@@ -112,3 +112,13 @@ def test_ci_script_passes_on_the_test_commands_status(tmp_path, command, status)
                           timeout=120)
     assert done.returncode == status, done.stdout + done.stderr
     assert f"+ {command}" in done.stdout
+
+
+def test_the_test_install_has_a_venv_of_its_own():
+    # nbgrader (a test dependency) adds menus and panels to any lab started from its venv
+    marker = README.index("<!-- test-command")
+    command = re.search(r"```bash\n(.*?)\n```", README[marker:], flags=re.S).group(1)
+    learner_venv = _first_command().split("&&")[0].split()[-1]
+    test_venv = command.split("&&")[0].split()[-1]
+    assert learner_venv == ".venv" and test_venv != learner_venv, (learner_venv, test_venv)
+    assert all(part.strip().startswith(f"{test_venv}/") for part in command.split("&&")[1:]), command

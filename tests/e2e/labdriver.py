@@ -84,7 +84,7 @@ def readme_lab_command(readme: Path = ROOT / "README.md") -> list[str]:
 
 def copy_repository(dest: Path) -> Path:
     """A copy of the working tree (what a learner has after cloning), without the venv and build folders."""
-    ignore = shutil.ignore_patterns(".venv", ".git", "build", "dist", "__pycache__", "*.egg-info",
+    ignore = shutil.ignore_patterns(".venv", ".venv-test", ".git", "build", "dist", "__pycache__", "*.egg-info",
                                     ".ipynb_checkpoints", ".hypothesis", ".pytest_cache")
     shutil.copytree(ROOT, dest, ignore=ignore)
     return dest
