@@ -70,12 +70,31 @@ def rel_error(a: np.ndarray | float, b: np.ndarray | float) -> float:
     return float(np.linalg.norm(a - b)) / denom
 
 
+def format_rel_error(err: float, floor: float = 1e-8) -> str:
+    """A relative error as a chapter prints it: ``"3.6e-03"``, or ``"< 1e-8"`` at or below ``floor``.
+
+    Below about 1e-8 a float64 gradient check measures round-off, whose digits change with the machine and the
+    BLAS; printing a bound instead keeps a notebook's output the same everywhere.
+    """
+    if err < 0 or not np.isfinite(err):
+        return f"{err:.1e}"
+    if err < floor:
+        mantissa, exponent = f"{floor:.0e}".split("e")
+        return f"< {mantissa}e{int(exponent)}"
+    return f"{err:.1e}"
+
+
 @dataclass
 class GradCheckReport:
-    """Per-parameter relative errors of analytic against numeric gradients."""
+    """Per-parameter relative errors of analytic against numeric gradients.
+
+    ``str(report)`` prints one line per parameter and a verdict; errors below ``floor`` are printed as
+    ``"< 1e-8"`` (see :func:`format_rel_error`), so the text is stable across machines.
+    """
 
     errors: dict[str, float] = field(default_factory=dict)
     tol: float = 1e-7
+    floor: float = 1e-8
 
     @property
     def worst(self) -> tuple[str, float]:
@@ -88,10 +107,10 @@ class GradCheckReport:
         return all(e <= self.tol for e in self.errors.values())
 
     def __str__(self) -> str:
-        lines = [f"{name:>12}  rel. error {err:.2e}" for name, err in self.errors.items()]
+        lines = [f"{name:>12}  rel. error {format_rel_error(err, self.floor)}" for name, err in self.errors.items()]
         name, err = self.worst
         verdict = "OK" if self.ok else "FAILED"
-        lines.append(f"worst: {name} ({err:.2e}) -> {verdict} at tol {self.tol:.0e}")
+        lines.append(f"worst: {name} ({format_rel_error(err, self.floor)}) -> {verdict} at tol {self.tol:.0e}")
         return "\n".join(lines)
 
 

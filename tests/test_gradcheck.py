@@ -51,3 +51,23 @@ def test_report_worst_and_ok():
     r = GradCheckReport({"0.W": 1e-9, "2.b": 3e-3}, tol=1e-7)
     assert r.worst == ("2.b", 3e-3) and not r.ok
     assert GradCheckReport({"a": 1e-9}).ok
+
+
+def test_format_rel_error_prints_round_off_as_a_bound():
+    from bpcourse.gradcheck import format_rel_error
+
+    assert format_rel_error(3.6e-3) == "3.6e-03"
+    assert format_rel_error(2.3e-12) == "< 1e-8" and format_rel_error(0.0) == "< 1e-8"
+    assert format_rel_error(1e-8) == "1.0e-08"                      # the floor itself is printed
+    assert format_rel_error(4e-11, floor=1e-10) == "< 1e-10"
+    assert format_rel_error(float("nan")) == "nan"
+
+
+def test_report_text_is_the_same_for_any_round_off():
+    from bpcourse.gradcheck import GradCheckReport
+
+    a = GradCheckReport({"0.W": 3e-12, "0.b": 2e-3}, tol=1e-7)
+    b = GradCheckReport({"0.W": 7e-11, "0.b": 2e-3}, tol=1e-7)
+    assert str(a) == str(b)
+    assert str(a).splitlines() == ["         0.W  rel. error < 1e-8", "         0.b  rel. error 2.0e-03",
+                                   "worst: 0.b (2.0e-03) -> FAILED at tol 1e-07"]
