@@ -89,3 +89,15 @@ def test_bad_input_neuron():
         n.fit(neuron.AND_X, neuron.AND_T, seed=None)
     with pytest.raises(ValueError, match="epochs must be a positive integer, got 2.0"):
         n.fit(neuron.AND_X, neuron.AND_T, epochs=2.0)
+
+
+def test_delta_by_hand_and_against_central_differences():
+    from bpcourse.models.neuron import delta
+
+    assert delta(0.75, 1.0) == (0.75 - 1.0) * 0.75 * 0.25 == -0.046875
+    # δ = dL/dnet for L = ½(σ(net) − t)²
+    sig = lambda v: 1.0 / (1.0 + np.exp(-v))  # noqa: E731
+    for net, t in ((0.3, 1.0), (-2.0, 0.0), (4.0, 0.5)):
+        h = 1e-6
+        numeric = (0.5 * (sig(net + h) - t) ** 2 - 0.5 * (sig(net - h) - t) ** 2) / (2 * h)
+        assert abs(delta(float(sig(net)), t) - numeric) <= 1e-7 * max(1.0, abs(numeric))

@@ -875,7 +875,8 @@ _TWO_HIDDEN_EDGES = tuple({"w1": 0.6, "w2": -0.9, "w3": 1.1, "w4": -0.7, "b1": 0
 _SIGMOID = ("bpcourse.activations.sigmoid", "bpcourse.activations.sigmoid_scalar", "bpcourse.autodiff.Value.sigmoid")
 _SIGMOID_LAYER = ("bpcourse.layers.ActivationLayer.forward", "bpcourse.layers.ActivationLayer.backward")
 _NEURON = ("bpcourse.models.neuron.SigmoidNeuron.gradient", "bpcourse.models.neuron.SigmoidNeuron.sgd_step",
-           "bpcourse.models.neuron.SigmoidNeuron.fit", "bpcourse.models.neuron.train_and")
+           "bpcourse.models.neuron.SigmoidNeuron.fit", "bpcourse.models.neuron.train_and",
+           "bpcourse.models.neuron.delta", "bpcourse.models.neuron.SigmoidNeuron._step")
 _AUTODIFF = ("bpcourse.autodiff.Value.backward",)
 _CHAIN = ("bpcourse.models.chain.forward", "bpcourse.models.chain.gradients", "bpcourse.models.chain.train",
           "bpcourse.models.chain.numeric_gradients", "bpcourse.models.chain.sgd_step", "bpcourse.models.chain._step")

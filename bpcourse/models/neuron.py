@@ -37,6 +37,14 @@ class Gradients(NamedTuple):
     db: float
 
 
+def delta(o: float, t: float) -> float:
+    """δ = ∂L/∂net = (o − t)·o·(1 − o): the squared loss's error times σ'(net) = o·(1 − o), for one output o.
+
+    The one home of the neuron's δ: its gradient, its SGD step and its fast training loop all call it.
+    """
+    return (o - t) * o * (1.0 - o)
+
+
 class SigmoidNeuron:
     """o = σ(w·x + b).
 
@@ -98,8 +106,8 @@ class SigmoidNeuron:
         x = as_float_array(x, "x", shape=(self.n_in,))
         t = float(as_float_array(t, "t", ndim=0))
         o = _sigmoid(float(x @ self.w) + self.b)
-        delta = (o - t) * o * (1.0 - o)
-        return Gradients(delta * x, delta)
+        d = delta(o, t)
+        return Gradients(d * x, d)
 
     def sgd_step(self, x: np.ndarray, t: float, eta: float) -> float:
         """One SGD update on one sample; returns the sample's loss before the update."""
@@ -110,9 +118,9 @@ class SigmoidNeuron:
 
     def _step(self, x: np.ndarray, t: float, eta: float) -> float:
         o = _sigmoid(float(x @ self.w) + self.b)
-        delta = (o - t) * o * (1.0 - o)
-        self.w = self.w - eta * delta * x  # a new array: never mutate what a caller may hold
-        self.b -= eta * delta
+        d = delta(o, t)
+        self.w = self.w - eta * d * x  # a new array: never mutate what a caller may hold
+        self.b -= eta * d
         return 0.5 * (o - t) ** 2
 
     def fit(
@@ -161,7 +169,7 @@ class SigmoidNeuron:
                 for j in range(n_in):
                     net += w[j] * x[j]
                 o = _sigmoid(net)
-                step = eta * ((o - targets[i]) * o * (1.0 - o))  # η·δ
+                step = eta * delta(o, targets[i])
                 for j in range(n_in):
                     w[j] -= step * x[j]
                 b -= step
@@ -190,4 +198,4 @@ def train_and(
     return neuron, history
 
 
-__all__ = ["AND_X", "AND_T", "Gradients", "SigmoidNeuron", "train_and"]
+__all__ = ["AND_X", "AND_T", "Gradients", "SigmoidNeuron", "delta", "train_and"]
