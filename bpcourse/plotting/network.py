@@ -95,6 +95,28 @@ def draw_network(
     NetworkDrawing
         ``(ax, nodes, edges, edge_texts, positions)``.
     """
+    sizes, keys = _check_layers(layer_sizes, labels, layer_names)
+    has_bias = [bias and l < len(sizes) - 1 for l in range(len(sizes))]
+    gap = 3.0 if edge_labels is not None else 2.2  # columns further apart leave room for the edge labels
+    columns, positions = _layout(keys, has_bias, gap)
+    tallest = max(len(c) for c in columns)
+    ax = _new_axes(ax, (0.86 * gap * len(sizes) + 1.0, 0.9 * tallest + 1.0))
+    ax.set_aspect("equal")
+    ax.axis("off")
+    edges = _draw_edges(ax, columns, keys, positions, has_bias)
+    if highlight is not None:
+        _draw_highlights(ax, highlight, edges, positions)
+    nodes = _draw_nodes(ax, columns, keys, positions, has_bias, show_labels)
+    edge_texts = _draw_edge_labels(ax, edge_labels, edges, positions) if edge_labels is not None else {}
+    _draw_layer_names(ax, layer_names, positions, gap)
+    return NetworkDrawing(ax, nodes, edges, edge_texts, positions)
+
+
+_RADIUS = 0.22  # of a node, in node spacings
+
+
+def _check_layers(layer_sizes: object, labels: object,
+                  layer_names: Sequence[str] | None) -> tuple[list[int], list[list[Hashable]]]:
     if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, Sequence) or len(layer_sizes) < 2:
         raise ValueError(f"layer_sizes must list at least two layer sizes, e.g. [3, 2, 2], got {layer_sizes!r}")
     sizes = [check_int(s, f"layer_sizes[{i}]") for i, s in enumerate(layer_sizes)]
@@ -103,83 +125,99 @@ def draw_network(
     keys = _node_keys(sizes, labels)
     if layer_names is not None and len(layer_names) != len(sizes):
         raise ValueError(f"layer_names has {len(layer_names)} entries, expected {len(sizes)} (one per layer)")
+    return sizes, keys
 
-    n_layers = len(sizes)
-    tallest = max(s + (1 if bias and l < n_layers - 1 else 0) for l, s in enumerate(sizes))
-    radius = 0.22
-    gap = 3.0 if edge_labels is not None else 2.2  # columns further apart leave room for the edge labels
+
+def _layout(keys: list[list[Hashable]], has_bias: list[bool],
+            gap: float) -> tuple[list[list[Hashable]], dict[Hashable, tuple[float, float]]]:
+    """Each layer a column (its bias node "b<l>" last), columns ``gap`` apart, centred on the tallest."""
+    columns = [list(layer) + ([f"b{l}"] if has_bias[l] else []) for l, layer in enumerate(keys)]
+    tallest = max(len(c) for c in columns)
+    top = (tallest - 1) / 2.0
     positions: dict[Hashable, tuple[float, float]] = {}
-    columns: list[list[Hashable]] = []
-    for l, layer in enumerate(keys):
-        column = list(layer) + ([f"b{l}"] if bias and l < n_layers - 1 else [])
-        top = (tallest - 1) / 2.0
+    for l, column in enumerate(columns):
         offset = (tallest - len(column)) / 2.0
         for r, key in enumerate(column):
             positions[key] = (gap * l, top - offset - r)
-        columns.append(column)
+    return columns, positions
 
-    ax = _new_axes(ax, (0.86 * gap * n_layers + 1.0, 0.9 * tallest + 1.0))
-    ax.set_aspect("equal")
-    ax.axis("off")
 
+def _is_bias(key: Hashable, l: int, has_bias: list[bool]) -> bool:
+    return has_bias[l] and isinstance(key, str) and key == f"b{l}"
+
+
+def _draw_edges(ax: Any, columns: list, keys: list, positions: dict, has_bias: list[bool]) -> dict[tuple, Any]:
+    """Every node of a column joined to every (non-bias) node of the next; a bias node's edges dashed."""
     edges: dict[tuple, Any] = {}
-    for l in range(n_layers - 1):
+    for l in range(len(columns) - 1):
         for src in columns[l]:
             for dst in keys[l + 1]:
                 (x0, y0), (x1, y1) = positions[src], positions[dst]
-                is_bias = isinstance(src, str) and src == f"b{l}" and bias
                 (line,) = ax.plot([x0, x1], [y0, y1], color="0.55", lw=1.0, zorder=1,
-                                  linestyle="--" if is_bias else "-")
+                                  linestyle="--" if _is_bias(src, l, has_bias) else "-")
                 edges[(src, dst)] = line
+    return edges
 
-    if highlight is not None:
-        if isinstance(highlight, (str, bytes)) or not isinstance(highlight, Sequence):
-            raise TypeError(f"highlight must be a list of paths (sequences of node keys), got {highlight!r}")
-        for p, path in enumerate(highlight):
-            if isinstance(path, (str, bytes)) or not isinstance(path, Sequence) or len(path) < 2:
-                raise ValueError(f"highlight[{p}] must be a path of at least two node keys, got {path!r}")
-            color = HIGHLIGHT_COLORS[p % len(HIGHLIGHT_COLORS)]
-            for a, b in zip(path, path[1:]):
-                if (a, b) not in edges:
-                    raise ValueError(f"highlight[{p}]: there is no edge from node {a!r} into node {b!r}")
-                (x0, y0), (x1, y1) = positions[a], positions[b]
-                # offset parallel copies a little so two paths sharing an edge both stay visible
-                shift = 0.05 * (p - (len(highlight) - 1) / 2.0) if _shared(highlight, (a, b)) else 0.0
-                ax.plot([x0, x1], [y0 + shift, y1 + shift], color=color, lw=3.0, zorder=2, alpha=0.9,
-                        solid_capstyle="round")
 
+def _draw_highlights(ax: Any, highlight: object, edges: dict, positions: dict) -> None:
+    """Each path's edges thick, one colour per path; paths sharing an edge are drawn side by side."""
+    if isinstance(highlight, (str, bytes)) or not isinstance(highlight, Sequence):
+        raise TypeError(f"highlight must be a list of paths (sequences of node keys), got {highlight!r}")
+    for p, path in enumerate(highlight):
+        if isinstance(path, (str, bytes)) or not isinstance(path, Sequence) or len(path) < 2:
+            raise ValueError(f"highlight[{p}] must be a path of at least two node keys, got {path!r}")
+        color = HIGHLIGHT_COLORS[p % len(HIGHLIGHT_COLORS)]
+        for a, b in zip(path, path[1:]):
+            if (a, b) not in edges:
+                raise ValueError(f"highlight[{p}]: there is no edge from node {a!r} into node {b!r}")
+            (x0, y0), (x1, y1) = positions[a], positions[b]
+            # offset parallel copies a little so two paths sharing an edge both stay visible
+            shift = 0.05 * (p - (len(highlight) - 1) / 2.0) if _shared(highlight, (a, b)) else 0.0
+            ax.plot([x0, x1], [y0 + shift, y1 + shift], color=color, lw=3.0, zorder=2, alpha=0.9,
+                    solid_capstyle="round")
+
+
+def _draw_nodes(ax: Any, columns: list, keys: list, positions: dict, has_bias: list[bool],
+                show_labels: bool) -> dict[Hashable, Any]:
+    """A circle per node, labelled (or numbered) when ``show_labels``; bias nodes shaded and written "+1"."""
     nodes: dict[Hashable, Any] = {}
-    shown = show_labels
     for l, column in enumerate(columns):
         for key in column:
-            is_bias = isinstance(key, str) and bias and key == f"b{l}" and key not in keys[l]
-            circle = Circle(positions[key], radius, facecolor="#fff2cc" if is_bias else "white",
+            is_bias = _is_bias(key, l, has_bias) and key not in keys[l]
+            circle = Circle(positions[key], _RADIUS, facecolor="#fff2cc" if is_bias else "white",
                             edgecolor="black", lw=1.2, zorder=4)
             ax.add_patch(circle)
             nodes[key] = circle
-            text = "+1" if is_bias else (str(key) if shown else None)
+            text = "+1" if is_bias else (str(key) if show_labels else None)
             if text is not None:
                 ax.text(*positions[key], text, ha="center", va="center", fontsize=10, zorder=5)
+    return nodes
 
+
+def _draw_edge_labels(ax: Any, edge_labels: object, edges: dict, positions: dict) -> dict[tuple, Any]:
+    """The requested labels, each on its own edge (spread apart where edges cross at their midpoints)."""
+    if isinstance(edge_labels, str):
+        if edge_labels != "w_ji":
+            raise ValueError(f"edge_labels must be 'w_ji', a dict {{(from, to): text}} or None, got {edge_labels!r}")
+        wanted = {e: _w_name(e) for e in edges}
+    elif isinstance(edge_labels, Mapping):
+        unknown = [e for e in edge_labels if e not in edges]
+        if unknown:
+            raise ValueError(f"edge_labels names edges that are not drawn: {unknown}; edges are (from, to) keys")
+        wanted = dict(edge_labels)
+    else:
+        raise TypeError(f"edge_labels must be 'w_ji', a dict or None, got {type(edge_labels).__name__}")
     edge_texts: dict[tuple, Any] = {}
-    if edge_labels is not None:
-        if isinstance(edge_labels, str):
-            if edge_labels != "w_ji":
-                raise ValueError(f"edge_labels must be 'w_ji', a dict {{(from, to): text}} or None, got {edge_labels!r}")
-            wanted = {e: _w_name(e) for e in edges}
-        elif isinstance(edge_labels, Mapping):
-            unknown = [e for e in edge_labels if e not in edges]
-            if unknown:
-                raise ValueError(f"edge_labels names edges that are not drawn: {unknown}; edges are (from, to) keys")
-            wanted = dict(edge_labels)
-        else:
-            raise TypeError(f"edge_labels must be 'w_ji', a dict or None, got {type(edge_labels).__name__}")
-        for (a, b), frac in _label_fractions(list(wanted), positions).items():
-            (x0, y0), (x1, y1) = positions[a], positions[b]
-            xt, yt = x0 + frac * (x1 - x0), y0 + frac * (y1 - y0)
-            edge_texts[(a, b)] = ax.text(xt, yt, str(wanted[(a, b)]), ha="center", va="center", fontsize=9,
-                                         zorder=3, bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))
+    for (a, b), frac in _label_fractions(list(wanted), positions).items():
+        (x0, y0), (x1, y1) = positions[a], positions[b]
+        xt, yt = x0 + frac * (x1 - x0), y0 + frac * (y1 - y0)
+        edge_texts[(a, b)] = ax.text(xt, yt, str(wanted[(a, b)]), ha="center", va="center", fontsize=9,
+                                     zorder=3, bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))
+    return edge_texts
 
+
+def _draw_layer_names(ax: Any, layer_names: Sequence[str] | None, positions: dict, gap: float) -> None:
+    """Captions under the columns, and axis limits that fit the drawing (and the captions)."""
     if layer_names is not None:
         bottom = min(y for _, y in positions.values()) - 0.75
         for l, name in enumerate(layer_names):
@@ -188,7 +226,6 @@ def draw_network(
     ys = [y for _, y in positions.values()]
     ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
     ax.set_ylim(min(ys) - (1.1 if layer_names is not None else 0.6), max(ys) + 0.6)
-    return NetworkDrawing(ax, nodes, edges, edge_texts, positions)
 
 
 # Labels closer than this (in node spacings) would overlap: edges i -> j and i' -> j' with y_i + y_j = y_i' + y_j'
