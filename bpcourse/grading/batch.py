@@ -153,8 +153,9 @@ def load_tasks(source: Path, tasks: Sequence[Task] | None = None) -> list[Task]:
         else:
             why = ""
     if not found:
-        raise SourceError(f"no graded tasks for exercise {source.stem!r}{why if tasks is None else ''}: the source "
-                          f"notebook's file name must be the exercise's name (e.g. 06_fully_connected_layer.ipynb)")
+        raise SourceError(f"no graded tasks for exercise {source.stem!r}{why if tasks is None else ''}: expected a "
+                          f"source notebook named after an exercise with graded tasks (e.g. "
+                          f"06_fully_connected_layer.ipynb), got {source.name}")
     return found
 
 

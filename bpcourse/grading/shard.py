@@ -136,8 +136,8 @@ def read_manifest(folder: Path) -> dict[str, Any]:
                          f"is not a folder")
     path = folder / MANIFEST
     if not path.exists():
-        raise ShardError(f"expected a finished shard in {folder}, but it has no {MANIFEST}: that shard did not "
-                         f"finish (or died); rerun its command alone, it resumes where it stopped")
+        raise ShardError(f"expected a finished shard in {folder}, got a folder without {MANIFEST}: that shard "
+                         f"did not finish (or died); rerun its command alone, it resumes where it stopped")
     try:
         data = _read_json(path)
     except (OSError, ValueError) as exc:
