@@ -157,10 +157,19 @@ def build_zip(source: str | Path, output: str | Path, *, seed: int, tasks_file: 
 _CASE = re.compile(r"(graded case \d+ of \d+) \((?:[^()]|\([^()]*\))*\)")
 _FIRST_DIFF = re.compile(r"(first difference at [^\s:]+\[[^\]]*\]): [^,\n]+, expected [^\s;,\n)]+")
 _SCALAR_DIFF = re.compile(r"(\b[\w'σ]+) = [^,\n]+, expected [^\s;,\n)]+")
+_RAISED = re.compile(r"( raised [A-Za-z_][\w.]*): [^\n]*")
+_RETURNED = re.compile(r"( is a [^\s(]+) \([^\n]*\)(, expected)")
+_CELL_ERROR = re.compile(r"^(cell \d+(?:, line \d+)?: [A-Za-z_][\w.]*)(?:: .*?)?( — `[^`\n]*`)?$", re.M)
+_FLOAT = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d+|\.\d+|\d+(?:\.\d*)?[eE][-+]?\d+)(?![\w.])")
 
 
 def public_message(text: str) -> str:
-    """A verdict without the hidden cases' values: no case description, no got/expected numbers.
+    """A verdict or note without the hidden cases' values, for a results.json a student reads.
+
+    Dropped: the case description (shapes and scalars), the got/expected numbers of a difference, the
+    message of an exception and the repr of a returned object (both are the student's code's own text,
+    which can spell out the inputs it was called with), and every decimal number left. Kept: which task and
+    output is wrong, the diagnosis, the exception's type, and the student's own source line.
 
     >>> public_message("f: wrong on graded case 2 of 7 (x: (3, 2), lr: 0.1):\\n - first difference at "
     ...                "out[0, 1]: 0.25, expected 0.7311")
@@ -168,7 +177,11 @@ def public_message(text: str) -> str:
     """
     text = _CASE.sub(r"\1 (a hidden case)", text)
     text = _FIRST_DIFF.sub(r"\1", text)
-    return _SCALAR_DIFF.sub(r"\1 differs from the expected value", text)
+    text = _SCALAR_DIFF.sub(r"\1 differs from the expected value", text)
+    text = _RAISED.sub(r"\1", text)
+    text = _RETURNED.sub(r"\1\2", text)
+    text = _CELL_ERROR.sub(lambda m: m.group(1) + (m.group(2) or ""), text)
+    return _FLOAT.sub("…", text)
 
 
 _TASK_LINE = re.compile(r"\[(pass|FAIL)\] (\S+) \(")
