@@ -21,6 +21,10 @@ Tools for the instructor of the bpcourse exercises.
   bpcourse grade exercises/06_fully_connected_layer.ipynb submitted/ --seed 2024 --out grades/
       runs every submitted notebook in a sandbox, checks its functions on cases drawn from your seed,
       and writes grades/grades.csv plus grades/feedback/<name>.txt for each student.
+      --shard i/N, --merge and --export nbgrader-csv|canvas: see exercises/grading-at-scale.md.
+
+  bpcourse gradescope exercises/06_fully_connected_layer.ipynb --seed 2024 -o autograder.zip
+      builds a Gradescope autograder that grades each submission in the same sandbox.
 
 Run "bpcourse grade --help" for what the statuses in grades.csv mean."""
 
