@@ -222,12 +222,16 @@ def two_shards(tmp_path_factory):
             for i in range(2)]
     cmds.append(([str(BIN / "bpcourse"), *map(str, grade_args(subs, root / "s1-seed4", 4, "--shard", "1/2"))], env()))
     cmds.append(([str(BIN / "bpcourse"), *map(str, grade_args(subs, root / "t0", 3, "--shard", "0/3"))], env()))
+    later = root / "subs-later"  # the folder after one more submission arrived
+    shutil.copytree(subs, later)
+    shutil.copy(later / "a.ipynb", later / "late.ipynb")
+    cmds.append(([str(BIN / "bpcourse"), *map(str, grade_args(later, root / "s1-later", 3, "--shard", "1/2"))], env()))
     run_all(cmds)
     return root
 
 
 @pytest.mark.parametrize("case", ["missing", "seed", "engine", "twice", "other-n", "merge-seed", "not-a-folder",
-                                  "out-is-full"])
+                                  "out-is-full", "folder-changed"])
 def test_a_merge_of_shards_that_do_not_belong_together_is_refused_in_one_line(two_shards, tmp_path, case):
     r = two_shards
     if case == "engine":  # a shard graded by another version of the grader
@@ -248,6 +252,8 @@ def test_a_merge_of_shards_that_do_not_belong_together_is_refused_in_one_line(tw
         "merge-seed": ([r / "s0", r / "s1"], ["--seed", "5"], ["--seed 5", "seed 3"]),
         "not-a-folder": ([r / "s0", r / "nope"], [], ["not a folder"]),
         "out-is-full": ([r / "s0", r / "s1"], [], ["holds other files"]),
+        "folder-changed": ([r / "s0", r / "s1-later"], [], ["submissions folder listing", '"files": 4',
+                                                           '"files": 5', "added or removed"]),
     }[case]
     one_line_error(merge(out, shards, *extra), *words)
     if case == "out-is-full":

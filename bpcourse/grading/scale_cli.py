@@ -103,13 +103,14 @@ class ScalePlan:
         """After a run that finished: record it in OUT/shard.json, then write the grade books asked for."""
         from bpcourse.grading.batch import load_tasks
         from bpcourse.grading.export import export
-        from bpcourse.grading.shard import manifest, write_manifest
+        from bpcourse.grading.shard import listing, manifest, write_manifest
 
-        source = Path(args.source)
+        source, out = Path(args.source), Path(args.out)
         settings = {"n_cases": args.cases, "feedback": args.feedback, "partial_credit": args.partial_credit,
                     "sandbox": "none" if args.no_isolation else "bwrap"}
-        write_manifest(Path(args.out), manifest(source, load_tasks(source, tasks), self.spec, args.seed, settings,
-                                                summary))
+        folder = listing(Path(args.submissions), exclude=[out, source])  # as grade_folder lists it
+        write_manifest(out, manifest(source, load_tasks(source, tasks), self.spec, args.seed, settings, summary,
+                                     folder))
         for path in export(args.out, self.exports) if self.exports else []:
             print(f"grade book: {path}")
 

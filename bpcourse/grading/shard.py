@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from bpcourse.grading.batch import ENGINE_VERSION, GradeSummary, Row, Run, results_stem
+from bpcourse.grading.batch import ENGINE_VERSION, GradeSummary, Row, Run, list_submissions, results_stem
 from bpcourse.grading.judge import STATUSES, SourceError
 from bpcourse.grading.spec import Task
 
-__all__ = ["ShardError", "ShardSpec", "parse_shard", "shard_of", "MANIFEST", "manifest", "write_manifest",
+__all__ = ["ShardError", "ShardSpec", "parse_shard", "shard_of", "MANIFEST", "listing", "manifest", "write_manifest",
            "clear_manifest", "read_manifest", "merge", "MergeSummary", "load_rows"]
 
 MANIFEST = "shard.json"
@@ -88,15 +88,26 @@ def shard_of(rel: str, count: int) -> int:
 
 
 # ------------------------------------------------------------------------------------------ the manifest
+def listing(submissions: Path, exclude: Sequence[Path]) -> dict[str, Any]:
+    """The whole folder a shard saw (every shard's, not only its own files): count and sha256 of the paths.
+
+    Shards that saw different folders (files added or removed between their runs) would merge into a class
+    with submissions missing, so the merge compares this.
+    """
+    rels = [e.rel for e in list_submissions(submissions, exclude=exclude)]
+    text = "\n".join(rels).encode("utf-8", "surrogateescape")
+    return {"files": len(rels), "sha256": hashlib.sha256(text).hexdigest()}
+
+
 def manifest(source: Path, tasks: Sequence[Task], spec: ShardSpec, seed: int, settings: dict[str, Any],
-             summary: GradeSummary) -> dict[str, Any]:
-    """What a finished run records about itself in ``OUT/shard.json``."""
+             summary: GradeSummary, folder: dict[str, Any]) -> dict[str, Any]:
+    """What a finished run records about itself in ``OUT/shard.json`` (``folder``: its :func:`listing`)."""
     return {
         "format": _FORMAT, "exercise": source.stem, "engine": ENGINE_VERSION, "seed": int(seed),
         "shard": str(spec), "index": spec.index, "count": spec.count,
         "source_sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
         "tasks": [{"id": t.id, "points": t.points} for t in tasks], "settings": dict(settings),
-        "files": [{"file": r.file, "stem": results_stem(r.file)} for r in summary.rows],
+        "submissions": dict(folder), "files": [{"file": r.file, "stem": results_stem(r.file)} for r in summary.rows],
     }
 
 
@@ -143,7 +154,8 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     except (OSError, ValueError) as exc:
         raise ShardError(f"expected a readable {path}, got one that cannot be read ({exc}); rerun that "
                          f"shard's command") from None
-    keys = ("format", "exercise", "engine", "seed", "index", "count", "source_sha256", "tasks", "settings", "files")
+    keys = ("format", "exercise", "engine", "seed", "index", "count", "source_sha256", "tasks", "settings",
+            "submissions", "files")
     if not isinstance(data, dict) or data.get("format") != _FORMAT or any(k not in data for k in keys):
         raise ShardError(f"expected a {_FORMAT} manifest in {path}, got something else; rerun that shard's "
                          f"command")
@@ -191,19 +203,22 @@ class MergeSummary:
     out: Path
 
 
-_SAME = (("exercise", "exercise"), ("engine", "engine version"), ("seed", "seed"),
-         ("source_sha256", "source notebook (sha256)"), ("tasks", "task table"), ("settings", "settings"))
+_SAME = (("exercise", "exercise", ""), ("engine", "engine version", ""), ("seed", "seed", ""),
+         ("source_sha256", "source notebook (sha256)", ""), ("tasks", "task table", ""),
+         ("settings", "settings", ""),
+         ("submissions", "submissions folder listing", "; files were added or removed between the shards' runs: "
+                                                       "rerun the shards that ran before the change (they resume)"))
 
 
 def _check_together(found: list[tuple[Path, dict[str, Any]]], expect_seed: int | None) -> int:
     """The shard count N, after checking the shards belong together and none is missing; else ShardError."""
     first_dir, first = found[0]
     for folder, data in found[1:]:
-        for key, what in _SAME:
+        for key, what, hint in _SAME:
             if data[key] != first[key]:
                 mine, theirs = json.dumps(first[key])[:80], json.dumps(data[key])[:80]
                 raise ShardError(f"cannot merge shards graded differently: expected every shard's {what} to be "
-                                 f"{mine} (as in {first_dir}), got {theirs} in {folder}")
+                                 f"{mine} (as in {first_dir}), got {theirs} in {folder}{hint}")
     if expect_seed is not None and first["seed"] != expect_seed:
         raise ShardError(f"cannot merge: expected shards graded with --seed {expect_seed}, got seed "
                          f"{first['seed']} in {first_dir}")
@@ -317,7 +332,7 @@ def merge(shard_dirs: Sequence[str | Path], out: str | Path, expect_seed: int | 
                 shutil.copyfile(fb, tmp / "feedback" / f"{stem}.txt")
         _Table(tmp, [t["id"] for t in first["tasks"]]).write_csv([r for _, r, _ in rows])
         merged = {k: first[k] for k in ("format", "exercise", "engine", "seed", "source_sha256", "tasks",
-                                         "settings")}
+                                         "settings", "submissions")}
         merged.update(shard="0/1", index=0, count=1, merged_from=n,
                       files=sorted(({"file": r.file, "stem": s} for _, r, s in rows), key=lambda f: f["file"]))
         write_manifest(tmp, merged)
