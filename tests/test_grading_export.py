@@ -20,12 +20,17 @@ FILES = {"alice.ipynb": "correct", "bob/ps1/toy_exercise.ipynb": "modifies_input
 IDS = {"alice.ipynb": "alice", "bob/ps1/toy_exercise.ipynb": "bob", "carol.ipynb": "carol",
        "dave/toy_exercise.ipynb": "dave"}
 TASKS = [("toy_sigmoid", 1), ("toy_output_delta", 2), ("toy_dense_backward", 3)]
+#: nbgrader's timestamp.txt beside a notebook, as `nbgrader submit` writes it (and one with an offset in seconds)
+STAMPS = {"bob/ps1": "2026-12-01 10:15:30.123456 UTC", "dave": "2026-12-02 09:00:00 3600"}
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("export")
     subs = make_corpus(root / "subs", FILES)
+    for folder, text in STAMPS.items():
+        (subs / folder / "timestamp.txt").write_text(text)
+    (subs / "timestamp.txt").write_text("2026-12-03 00:00:00 UTC")  # nobody's: top-level files get no timestamp
     out = root / "out"
     proc = bpcourse(*grade_args(subs, out, 3, "--export", "nbgrader-csv", "--export", "canvas"))
     assert proc.returncode == 0, proc.stderr
@@ -47,6 +52,7 @@ def test_nbgrader_csv_is_what_nbgraders_own_export_writes(graded, tmp_path, monk
     pytest.importorskip("nbgrader")
     from nbgrader.api import Gradebook
     from nbgrader.plugins.export import CsvExportPlugin
+    from nbgrader.utils import parse_utc
 
     _, out, table = graded
     monkeypatch.setenv("PATH", f"{BIN}{os.pathsep}{os.environ['PATH']}")  # nbgrader runs `alembic`
@@ -58,14 +64,18 @@ def test_nbgrader_csv_is_what_nbgraders_own_export_writes(graded, tmp_path, monk
             gb.add_grade_cell(name, "toy_exercise", "toy_exercise", max_score=points, cell_type="code")
         for rel in sorted(FILES, key=lambda r: IDS[r]):
             gb.add_student(IDS[rel])
-            gb.add_submission("toy_exercise", IDS[rel])
+            folder = rel.rpartition("/")[0]  # nbgrader's autograde reads the timestamp.txt of the submission
+            gb.add_submission("toy_exercise", IDS[rel], timestamp=parse_utc(STAMPS[folder]) if folder in STAMPS
+                              else None)
             for name, _ in TASKS:  # the points bpcourse gave each task, as nbgrader's autograde would store them
                 gb.find_grade(name, "toy_exercise", "toy_exercise", IDS[rel]).auto_score = float(table[rel][name])
             gb.db.commit()
         CsvExportPlugin(to=str(nbg)).export(gb)
     ours = (out / "grades-nbgrader.csv").read_bytes()
     assert ours == nbg.read_bytes()
-    assert b"\ntoy_exercise,,,bob,,,,4.0,0.0,4.0,6.0\n" in ours  # a partial score, formatted as nbgrader does
+    # a partial score and a timestamp, formatted as nbgrader does; the offset is converted to UTC
+    assert b"\ntoy_exercise,,2026-12-01 10:15:30.123456,bob,,,,4.0,0.0,4.0,6.0\n" in ours
+    assert b"\ntoy_exercise,,2026-12-02 08:00:00,dave," in ours and b"\ntoy_exercise,,,alice," in ours
 
 
 def test_canvas_csv_has_the_import_columns_and_each_students_points(graded):

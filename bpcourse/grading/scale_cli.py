@@ -102,15 +102,16 @@ class ScalePlan:
     def finish(self, args: argparse.Namespace, tasks: Any, summary: Any) -> None:
         """After a run that finished: record it in OUT/shard.json, then write the grade books asked for."""
         from bpcourse.grading.batch import load_tasks
-        from bpcourse.grading.export import export
+        from bpcourse.grading.export import export, read_timestamp
         from bpcourse.grading.shard import listing, manifest, write_manifest
 
         source, out = Path(args.source), Path(args.out)
         settings = {"n_cases": args.cases, "feedback": args.feedback, "partial_credit": args.partial_credit,
                     "sandbox": "none" if args.no_isolation else "bwrap"}
         folder = listing(Path(args.submissions), exclude=[out, source])  # as grade_folder lists it
+        stamps = {r.file: read_timestamp(Path(args.submissions), r.file) for r in summary.rows}
         write_manifest(out, manifest(source, load_tasks(source, tasks), self.spec, args.seed, settings, summary,
-                                     folder))
+                                     folder, stamps))
         for path in export(args.out, self.exports) if self.exports else []:
             print(f"grade book: {path}")
 

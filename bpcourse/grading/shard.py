@@ -100,14 +100,17 @@ def listing(submissions: Path, exclude: Sequence[Path]) -> dict[str, Any]:
 
 
 def manifest(source: Path, tasks: Sequence[Task], spec: ShardSpec, seed: int, settings: dict[str, Any],
-             summary: GradeSummary, folder: dict[str, Any]) -> dict[str, Any]:
-    """What a finished run records about itself in ``OUT/shard.json`` (``folder``: its :func:`listing`)."""
+             summary: GradeSummary, folder: dict[str, Any], timestamps: dict[str, str]) -> dict[str, Any]:
+    """What a finished run records about itself in ``OUT/shard.json`` (``folder``: its :func:`listing`;
+    ``timestamps``: each row's submission time, for the nbgrader export)."""
     return {
         "format": _FORMAT, "exercise": source.stem, "engine": ENGINE_VERSION, "seed": int(seed),
         "shard": str(spec), "index": spec.index, "count": spec.count,
         "source_sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
         "tasks": [{"id": t.id, "points": t.points} for t in tasks], "settings": dict(settings),
-        "submissions": dict(folder), "files": [{"file": r.file, "stem": results_stem(r.file)} for r in summary.rows],
+        "submissions": dict(folder),
+        "files": [{"file": r.file, "stem": results_stem(r.file), "timestamp": timestamps.get(r.file, "")}
+                  for r in summary.rows],
     }
 
 
@@ -334,7 +337,7 @@ def merge(shard_dirs: Sequence[str | Path], out: str | Path, expect_seed: int | 
         merged = {k: first[k] for k in ("format", "exercise", "engine", "seed", "source_sha256", "tasks",
                                          "settings", "submissions")}
         merged.update(shard="0/1", index=0, count=1, merged_from=n,
-                      files=sorted(({"file": r.file, "stem": s} for _, r, s in rows), key=lambda f: f["file"]))
+                      files=sorted((dict(f) for _, d in found for f in d["files"]), key=lambda f: f["file"]))
         write_manifest(tmp, merged)
         if out.is_dir():
             shutil.rmtree(out)
