@@ -1,6 +1,14 @@
-"""Grading throughput: ``bpcourse grade`` against nbgrader's ``autograde`` on the same submissions.
+"""Grading throughput: ``bpcourse grade`` against nbgrader's ``autograde`` on the same submissions, and at scale.
 
     python benchmarks/bench_grading.py [--exercise 06_fully_connected_layer] [--n 50] [--no-nbgrader]
+    python benchmarks/bench_grading.py --scale [--n 1000] [--shards 4]
+
+``--scale`` (the class-sized run; ``--n 1000`` for a 1,000-student class) grades ``--n`` correct submissions
+once unsharded (``grade_folder``, ``--jobs 2``, in a child process so its resource usage is its own: the
+grader's peak RSS, the largest sandbox's peak RSS, CPU seconds) and once as ``--shards`` ``bpcourse grade
+--shard i/N --jobs 1`` processes at the same time plus ``--merge``, checks that both give the same grade
+table, and prints a table with a paper estimate for a 1,000-student class × 9 exercises on one 32-core
+node and on a 10-node Slurm array (from the measured CPU seconds per submission; see the printed formula).
 
 Builds ``--n`` correct submissions of the exercise (the released notebook with the instructor's solutions
 filled in), grades the folder with ``bpcourse grade --jobs 2`` and ``--jobs 1`` with isolation on (each
@@ -14,6 +22,7 @@ runs.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -73,17 +82,165 @@ def bench_nbgrader(source_path: Path, student: nbformat.NotebookNode, n: int,
     return seconds, f"{len(scores)} graded, {full} with full marks"
 
 
+# --------------------------------------------------------------------------------------------- at scale
+_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+source, subs, out, tasks_file = sys.argv[1:5]
+tasks = None
+if tasks_file:
+    from bpcourse.cli import _load_tasks
+    tasks = _load_tasks(tasks_file)
+from bpcourse.grading.batch import grade_folder
+t0 = time.perf_counter()
+summary = grade_folder(source, subs, out, seed=1234, jobs=2, log=lambda s: None, tasks=tasks)
+wall = time.perf_counter() - t0
+me = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"wall": wall, "counts": summary.counts, "grader_rss_mib": me.ru_maxrss / 1024,
+                  "sandbox_s": [r.seconds for r in summary.rows]}))
+"""
+
+
+class WorkerPeak:
+    """The largest peak RSS (VmHWM) of any sandbox worker under a process, sampled from /proc every 20 ms.
+
+    The grader's sandboxes are killed as a session when they end, so their resource usage never reaches the
+    grader's RUSAGE_CHILDREN; each worker's own high-water mark, read while it runs, does not depend on that.
+    """
+
+    def __init__(self, root_pid: int) -> None:
+        import threading
+
+        self.root, self.peak_kib, self.seen = root_pid, 0, set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(0.02):
+            parents = {}
+            for p in os.listdir("/proc"):
+                if p.isdigit():
+                    try:
+                        with open(f"/proc/{p}/stat", "rb") as f:
+                            parents[int(p)] = int(f.read().rsplit(b")", 1)[1].split()[1])
+                    except (OSError, IndexError, ValueError):
+                        pass
+            for pid in parents:
+                q = pid
+                while q in parents and q != self.root and q > 1:
+                    q = parents[q]
+                if q != self.root:
+                    continue
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as f:
+                        argv = f.read().split(b"\0")
+                    # the worker itself, not the bwrap processes whose arguments name it
+                    if b"bpcourse.grading.worker" not in argv or os.path.basename(argv[0]) == b"bwrap":
+                        continue
+                    with open(f"/proc/{pid}/status") as f:
+                        hwm = [int(line.split()[1]) for line in f if line.startswith("VmHWM:")]
+                except OSError:
+                    continue
+                if hwm:
+                    self.seen.add(pid)
+                    self.peak_kib = max(self.peak_kib, hwm[0])
+
+    def stop(self) -> float:
+        """Stop sampling; the peak in MiB."""
+        self._stop.set()
+        self._thread.join()
+        return self.peak_kib / 1024
+
+
+def _table(out: Path) -> list[list[str]]:
+    import csv
+
+    with open(out / "grades.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    i = rows[0].index("seconds")
+    return [r[:i] + r[i + 1:] for r in rows]
+
+
+def scale_run(source: Path, subs: Path, work: Path, shards: int, tasks_file: Path | None = None) -> dict:
+    """One unsharded run (measured in a child process) and one run as ``shards`` parallel shard processes."""
+    one = work / "one-shard"
+    child = subprocess.Popen([sys.executable, "-c", _CHILD, str(source), str(subs), str(one), str(tasks_file or "")],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    sampler = WorkerPeak(child.pid)
+    stdout, stderr = child.communicate()
+    sandbox_peak = sampler.stop()
+    if child.returncode:
+        raise RuntimeError(f"the unsharded run failed: {stderr[-2000:]}")
+    single = json.loads(stdout.strip().splitlines()[-1])
+    single.update(sandbox_rss_mib=sandbox_peak, sandboxes_sampled=len(sampler.seen))
+    exe = Path(sys.executable).with_name("bpcourse")
+    extra = ["--tasks", str(tasks_file)] if tasks_file else []
+    outs = [work / f"shard-{i}" for i in range(shards)]
+    t0 = time.perf_counter()
+    procs = [subprocess.Popen([str(exe), "grade", str(source), str(subs), "--seed", "1234", "--out", str(o),
+                               "--shard", f"{i}/{shards}", "--jobs", "1", "--quiet", *extra],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for i, o in enumerate(outs)]
+    failed = [p.args for p in procs if p.wait() != 0]
+    if failed:
+        raise RuntimeError(f"shard runs failed: {failed}")
+    subprocess.run([str(exe), "grade", "--merge", *map(str, outs), "--out", str(work / "merged")], check=True,
+                   capture_output=True)
+    sharded = time.perf_counter() - t0
+    return {"single": single, "sharded_wall": sharded, "shards": shards,
+            "same": _table(one) == _table(work / "merged")}
+
+
+def scale_report(r: dict, n: int, exercise: str) -> str:
+    """The table and the paper estimate, as text."""
+    s = r["single"]
+    core_s = s["wall"] * min(2, os.cpu_count() or 1) / n  # core-seconds per submission: --jobs 2 kept 2 cores busy
+    in_box = sum(s["sandbox_s"]) / max(1, len(s["sandbox_s"]))
+    label = f"{r['shards']} shards × --jobs 1 at once, + --merge"
+    lines = [f"Grading {n} correct submissions of {exercise} at scale ({os.cpu_count()} cores, shared machine)", "",
+             f"| {'run':42s} | {'wall s':>7s} | {'s / submission':>14s} |",
+             f"|{'-' * 44}|{'-' * 9}|{'-' * 16}|",
+             f"| {'1 shard, --jobs 2':42s} | {s['wall']:7.1f} | {s['wall'] / n:14.3f} |",
+             f"| {label:42s} | {r['sharded_wall']:7.1f} | {r['sharded_wall'] / n:14.3f} |", "",
+             f"statuses: {s['counts']}; sharded grade table identical to the unsharded one: {r['same']}",
+             f"one submission in its sandbox: {in_box:.3f} s wall (mean, 2 at a time); core-seconds per "
+             f"submission: {core_s:.3f} s (1-shard wall × 2 cores / n)",
+             f"peak RSS: grader process {s['grader_rss_mib']:.0f} MiB; one sandbox's worker {s['sandbox_rss_mib']:.0f} "
+             f"MiB (VmHWM, largest of {s['sandboxes_sampled']} sampled)",
+             "", "Paper estimate, 1,000 students × 9 exercises = 9,000 submissions, from the core-seconds per "
+             "submission (one sandbox per core; plus one source check per exercise and shard):",
+             f"  one 32-core node:              9000 × {core_s:.3f} s / 32  ≈ {9000 * core_s / 32 / 60:6.1f} min",
+             f"  10-node Slurm array (32 each): 9000 × {core_s:.3f} s / 320 ≈ {9000 * core_s / 320 / 60:6.1f} min"]
+    return "\n".join(lines)
+
+
+def scale_main(args: argparse.Namespace, source_path: Path, student: nbformat.NotebookNode) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-grading-scale-") as tmp:
+        work = Path(tmp)
+        subs = work / "subs"
+        subs.mkdir()
+        for k in range(args.n):
+            nbformat.write(student, str(subs / f"student{k:04d}.ipynb"))
+        r = scale_run(source_path, subs, work, args.shards)
+    print(scale_report(r, args.n, args.exercise))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--exercise", default="06_fully_connected_layer")
     ap.add_argument("--n", type=int, default=50)
     ap.add_argument("--no-nbgrader", action="store_true")
+    ap.add_argument("--scale", action="store_true", help="the class-sized run (use with --n 1000)")
+    ap.add_argument("--shards", type=int, default=4, help="shards of the --scale run (default 4)")
     args = ap.parse_args()
     source_path = ROOT / "exercises" / f"{args.exercise}.ipynb"
     if not source_path.exists():
         sys.exit(f"{source_path} not found")
     source = nbformat.read(str(source_path), as_version=4)
     student = release_with_solutions(source)
+    if args.scale:
+        scale_main(args, source_path, student)
+        return
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
         work = Path(tmp)
         subs = work / "subs"

@@ -21,6 +21,10 @@ Tools for the instructor of the bpcourse exercises.
   bpcourse grade exercises/06_fully_connected_layer.ipynb submitted/ --seed 2024 --out grades/
       runs every submitted notebook in a sandbox, checks its functions on cases drawn from your seed,
       and writes grades/grades.csv plus grades/feedback/<name>.txt for each student.
+      --shard i/N, --merge and --export nbgrader-csv|canvas: see exercises/grading-at-scale.md.
+
+  bpcourse gradescope exercises/06_fully_connected_layer.ipynb --seed 2024 -o autograder.zip
+      builds a Gradescope autograder that grades each submission in the same sandbox.
 
 Run "bpcourse grade --help" for what the statuses in grades.csv mean."""
 
@@ -79,7 +83,7 @@ def _load_tasks(path: str) -> list[Any]:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bpcourse", description=_DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", metavar="{release,grade}")
+    sub = parser.add_subparsers(dest="command", metavar="{release,grade,gradescope}")
 
     rel = sub.add_parser("release", help="make the student version of an exercise notebook",
                          formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -93,11 +97,12 @@ def _parser() -> argparse.ArgumentParser:
                         description="Grade every .ipynb under SUBMISSIONS_DIR against the tasks of SOURCE's "
                                     "exercise (its file name, e.g. 06_fully_connected_layer).",
                         epilog=_GRADE_EPILOG.format(statuses=_statuses()))
-    gr.add_argument("source", metavar="SOURCE.ipynb", help="the instructor's notebook, with solutions")
-    gr.add_argument("submissions", metavar="SUBMISSIONS_DIR", help="folder of submitted notebooks (searched "
-                    "recursively; .ipynb_checkpoints is skipped)")
-    gr.add_argument("--seed", type=int, required=True,
-                    help="your secret seed: the graded cases are drawn from it (same seed, same grades)")
+    gr.add_argument("source", metavar="SOURCE.ipynb", nargs="?", help="the instructor's notebook, with solutions")
+    gr.add_argument("submissions", metavar="SUBMISSIONS_DIR", nargs="?", help="folder of submitted notebooks "
+                    "(searched recursively; .ipynb_checkpoints is skipped)")
+    gr.add_argument("--seed", type=int, default=None,
+                    help="your secret seed: the graded cases are drawn from it (same seed, same grades); "
+                         "required, except with --merge (where it is checked against the shards' seed)")
     gr.add_argument("--out", required=True, metavar="OUT_DIR",
                     help="where grades.csv, feedback/ and results/ go (created if needed)")
     gr.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel (default 2)")
@@ -118,6 +123,10 @@ def _parser() -> argparse.ArgumentParser:
     gr.add_argument("--no-isolation", action="store_true",
                     help="run submissions WITHOUT the sandbox (trusted notebooks only; the CSV says so)")
     gr.add_argument("--quiet", action="store_true", help="no progress line per submission")
+    from bpcourse.grading.scale_cli import add_gradescope_parser, add_scale_options
+
+    add_scale_options(gr)
+    add_gradescope_parser(sub)
     return parser
 
 
@@ -146,17 +155,28 @@ def _on_signal(signum: int, frame: Any) -> None:
 def _grade(args: argparse.Namespace) -> int:
     from bpcourse.grading.batch import grade_folder
     from bpcourse.grading.judge import SourceError
+    from bpcourse.grading.scale_cli import ScalePlan, merge_command
 
+    try:
+        plan = ScalePlan.from_args(args)
+    except SourceError as exc:
+        print(f"bpcourse grade: {exc}", file=sys.stderr)
+        return 1
+    if args.merge:
+        return merge_command(args, plan)
     regrade = {s.strip() for s in args.regrade.split(",") if s.strip()}
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     try:
         tasks = _load_tasks(args.tasks) if args.tasks else None
+        plan.start(args, tasks)
         summary = grade_folder(args.source, args.submissions, args.out, seed=args.seed, jobs=args.jobs,
                                timeout=args.timeout, memory_mb=args.memory_mb, n_cases=args.cases, tasks=tasks,
                                regrade=regrade, log=(lambda s: None) if args.quiet else None,
                                isolation=not args.no_isolation, feedback=args.feedback,
-                               partial_credit=args.partial_credit)
+                               partial_credit=args.partial_credit, select=plan.select)
+        if not summary.interrupted:
+            plan.finish(args, tasks, summary)
     except SourceError as exc:
         print(f"bpcourse grade: {exc}", file=sys.stderr)
         return 1
@@ -182,6 +202,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _release(args)
     if args.command == "grade":
         return _grade(args)
+    if args.command == "gradescope":
+        from bpcourse.grading.scale_cli import gradescope_command
+
+        return gradescope_command(args)
     parser.print_help()
     return 0
 

@@ -50,3 +50,24 @@ def test_grading_benchmark_grades_its_folder_in_the_sandbox(monkeypatch, tmp_pat
     assert counts == {"ok": 2} and seconds > 0
     with open(tmp_path / "ours-jobs2" / "grades.csv", newline="") as f:
         assert {row["sandbox"] for row in csv.DictReader(f)} == {"bwrap"}
+
+
+def test_the_scale_benchmark_grades_sharded_and_unsharded_alike_and_measures_both(monkeypatch, tmp_path):
+    """``bench_grading.py --scale`` on three toy submissions and two shards: its own consistency check holds and
+    every number its table prints was measured (the timings themselves are not asserted)."""
+    import shutil
+
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    bench = importlib.import_module("bench_grading")
+    fix = BENCHMARKS.parent / "tests" / "fixtures" / "grading"
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for k in range(3):
+        shutil.copy(fix / "submissions" / "correct.ipynb", subs / f"s{k}.ipynb")
+    r = bench.scale_run(fix / "toy_exercise.ipynb", subs, tmp_path, shards=2, tasks_file=fix / "toy_tasks.py")
+    assert r["same"] and r["single"]["counts"] == {"ok": 3}
+    assert r["single"]["sandboxes_sampled"] >= 1 and r["single"]["sandbox_rss_mib"] > 5
+    assert r["single"]["grader_rss_mib"] > 5 and len(r["single"]["sandbox_s"]) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["merged", "one-shard", "shard-0", "shard-1", "subs"]
+    text = bench.scale_report(r, 3, "toy_exercise")
+    assert "| 2 shards × --jobs 1 at once, + --merge" in text and "one 32-core node" in text

@@ -172,7 +172,7 @@ def test_nothing_outside_the_out_dir_changed_and_nothing_is_left_running(graded)
     assert graded["source"][0] == graded["source"][1]
     assert graded["planted"] == []
     assert graded["strays"] == []
-    assert sorted(p.name for p in graded["out"].iterdir()) == ["feedback", "grades.csv", "results"]
+    assert sorted(p.name for p in graded["out"].iterdir()) == ["feedback", "grades.csv", "results", "shard.json"]
 
 
 def test_same_seed_same_table_on_a_second_run_interrupted_and_resumed(graded, corpus, tmp_path):

@@ -153,8 +153,9 @@ def load_tasks(source: Path, tasks: Sequence[Task] | None = None) -> list[Task]:
         else:
             why = ""
     if not found:
-        raise SourceError(f"no graded tasks for exercise {source.stem!r}{why if tasks is None else ''}: the source "
-                          f"notebook's file name must be the exercise's name (e.g. 06_fully_connected_layer.ipynb)")
+        raise SourceError(f"no graded tasks for exercise {source.stem!r}{why if tasks is None else ''}: expected a "
+                          f"source notebook named after an exercise with graded tasks (e.g. "
+                          f"06_fully_connected_layer.ipynb), got {source.name}")
     return found
 
 
@@ -433,7 +434,7 @@ def grade_folder(source: str | Path, submissions: str | Path, out: str | Path, *
                  timeout: float = 60.0, memory_mb: int = 2048, n_cases: int = 5,
                  tasks: Sequence[Task] | None = None, regrade: Iterable[str] = (),
                  log: Callable[[str], None] | None = None, isolation: bool = True, feedback: str = "hints",
-                 partial_credit: bool = False) -> GradeSummary:
+                 partial_credit: bool = False, select: Callable[[str], bool] | None = None) -> GradeSummary:
     """Grade every notebook in a folder, each in its own sandbox; resumable; never modifies a submission.
 
     Parameters
@@ -461,6 +462,9 @@ def grade_folder(source: str | Path, submissions: str | Path, out: str | Path, *
         Whether the feedback files print each failed task's full solution formula.
     partial_credit : bool
         Per-output partial credit for tasks with several outputs (``Task.weights``).
+    select : callable, optional
+        ``select(relative path) -> bool``: grade only the submissions it accepts (``--shard i/N``,
+        :mod:`bpcourse.grading.shard`); the others are neither graded nor listed.
 
     Raises
     ------
@@ -486,13 +490,16 @@ def grade_folder(source: str | Path, submissions: str | Path, out: str | Path, *
     except IsolationUnavailable as exc:
         raise SourceError(str(exc)) from None
     try:
-        return _grade_run(run, submissions, log)
+        return _grade_run(run, submissions, log, select)
     finally:
         run.close()
 
 
-def _grade_run(run: Run, submissions: Path, log: Callable[[str], None]) -> GradeSummary:
+def _grade_run(run: Run, submissions: Path, log: Callable[[str], None],
+               select: Callable[[str], bool] | None = None) -> GradeSummary:
     entries = list_submissions(submissions, exclude=[run.out, run.source])
+    if select is not None:  # a shard: a fixed subset by relative path (bpcourse.grading.shard)
+        entries = [e for e in entries if select(e.rel)]
     rows: dict[str, Row] = {}
     todo: list[Entry] = []
     for e in entries:
