@@ -248,23 +248,31 @@ class Value:
         return f"Value(data={self.data:.4f}, grad={self.grad:.4f})"
 
 
-def topological_order(root: Value) -> list[Value]:
+def topological_order(root: Value, *, first_operand_first: bool = False,
+                      max_nodes: int | None = None) -> list[Value]:
     """Every node ``root`` depends on, each once, parents before children (``root`` is last).
 
     An explicit stack replaces recursion, so a chain of 100,000 nodes does not hit Python's recursion limit.
+    The one graph walk of the package: ``Value.backward`` and :func:`bpcourse.plotting.draw_graph` both use it.
 
     Parameters
     ----------
     root : Value
-        The output node.
+        The output node. Any object whose ``parents`` lists the nodes it was computed from can be walked,
+        so a ``Value`` class written in a notebook works too.
+    first_operand_first : bool
+        Visit each node's first operand before its second, as a drawing reads left to right; the default
+        visits the last first (the order ``backward`` has always accumulated gradients in).
+    max_nodes : int, optional
+        Refuse, with ValueError, a graph of more distinct nodes than this (a drawing's limit).
 
     Returns
     -------
     list of Value
         Length = number of distinct nodes in the graph.
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"root must be a Value, got {type(root).__name__}")
+    if not hasattr(root, "parents"):
+        raise TypeError(f"root must be a Value, got {type(root).__name__} (any graph node with parents will do)")
     order: list[Value] = []
     visited: set[int] = set()
     # (node, True) means "all its parents are done: emit it"; this is the post-order step of a DFS.
@@ -277,8 +285,13 @@ def topological_order(root: Value) -> list[Value]:
         if id(node) in visited:
             continue
         visited.add(id(node))
+        if max_nodes is not None and len(visited) > max_nodes:
+            raise ValueError(f"the graph has more than {max_nodes} nodes")
         stack.append((node, True))
-        stack.extend((p, False) for p in node.parents if id(p) not in visited)
+        parents = tuple(node.parents)
+        # the stack pops the last pushed first: push reversed to visit the first operand first
+        stack.extend((p, False) for p in (reversed(parents) if first_operand_first else parents)
+                     if id(p) not in visited)
     return order
 
 

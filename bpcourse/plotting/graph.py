@@ -11,6 +11,7 @@ from typing import Any, Callable, NamedTuple
 
 from matplotlib.patches import FancyArrowPatch
 
+from ..autodiff import topological_order
 from .._validate import check_int
 from ._common import _new_axes
 
@@ -54,25 +55,13 @@ def _check_node(node: object, what: str) -> None:
 
 
 def _topological(root: Any, max_nodes: int) -> list:
-    # Iterative post-order DFS, so parents come before children; works for any object with .parents.
-    order: list = []
-    seen: set[int] = set()
-    stack: list = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if len(seen) > max_nodes:
-            raise ValueError(f"the graph has more than {max_nodes} nodes; draw_graph is for small graphs "
-                             f"(pass max_nodes to raise the limit)")
+    """The graph's nodes, parents first, first operands first (so they are placed first), each checked."""
+    try:
+        order = topological_order(root, first_operand_first=True, max_nodes=max_nodes)
+    except ValueError as exc:
+        raise ValueError(f"{exc}; draw_graph is for small graphs (pass max_nodes to raise the limit)") from None
+    for node in order:
         _check_node(node, "every node of the graph")
-        stack.append((node, True))
-        # reversed, so the first operand is visited (and placed) first
-        stack.extend((p, False) for p in reversed(tuple(node.parents)) if id(p) not in seen)
     return order
 
 
@@ -145,24 +134,36 @@ def draw_graph(
     """
     _check_node(root, "root")
     max_nodes = check_int(max_nodes, "max_nodes")
+    fmt = _formatter(fmt)
+    order = _topological(root, max_nodes)
+    positions = _layout(order)
+    xs = [p[0] for p in positions.values()]
+    ys = [p[1] for p in positions.values()]
+    width, height = max(xs) - min(xs) + 1.0, max(ys) - min(ys) + 1.0
+    ax = _new_axes(ax, (min(max(1.45 * width + 0.6, 3.5), 16.0), min(1.1 * height + 0.9, 12.0)))
+    markers, value_texts, grad_texts = _draw_nodes(ax, order, positions, fmt, grads)
+    edges = _draw_edges(ax, order, positions)
+    _finish(ax, xs, ys, grads)
+    return GraphDrawing(ax, order, positions, markers, value_texts, grad_texts, edges)
+
+
+def _formatter(fmt: str | Callable[[float], str]) -> Callable[[float], str]:
+    """``fmt`` as a function float -> str, refusing a format string that cannot format one number."""
     if isinstance(fmt, str):
         pattern = fmt
         try:
             pattern.format(1.5)
         except (ValueError, IndexError, KeyError) as exc:
             raise ValueError(f"fmt must be a format string for one number such as '{{:.4g}}', got {fmt!r}") from exc
-        fmt = pattern.format
-    elif not callable(fmt):
+        return pattern.format
+    if not callable(fmt):
         raise TypeError(f"fmt must be a format string or a function float -> str, got {type(fmt).__name__}")
+    return fmt
 
-    order = _topological(root, max_nodes)
-    positions = _layout(order)
-    index = {id(n): i for i, n in enumerate(order)}
-    xs = [p[0] for p in positions.values()]
-    ys = [p[1] for p in positions.values()]
-    width, height = max(xs) - min(xs) + 1.0, max(ys) - min(ys) + 1.0
-    ax = _new_axes(ax, (min(max(1.45 * width + 0.6, 3.5), 16.0), min(1.1 * height + 0.9, 12.0)))
 
+def _draw_nodes(ax: Any, order: list, positions: dict, fmt: Callable[[float], str],
+                grads: bool) -> tuple[dict, dict, dict]:
+    """Inputs as boxes, operations as circles with their symbol; the value (and gradient) under each."""
     markers: dict[int, Any] = {}
     value_texts: dict[int, Any] = {}
     grad_texts: dict[int, Any] = {}
@@ -182,7 +183,12 @@ def draw_graph(
         if grads:
             grad_texts[i] = ax.text(x, y - 0.55, fmt(node.grad + 0.0), ha="center", va="top", fontsize=10,
                                     color=GRADIENT_COLOR, zorder=4, bbox=_BEHIND)
+    return markers, value_texts, grad_texts
 
+
+def _draw_edges(ax: Any, order: list, positions: dict) -> dict[tuple[int, int, int], Any]:
+    """An arrow from each operand to its result; a repeated operand (a * a) gets one arc per use."""
+    index = {id(n): i for i, n in enumerate(order)}
     edges: dict[tuple[int, int, int], Any] = {}
     for c, node in enumerate(order):
         counts: dict[int, int] = {}
@@ -191,14 +197,18 @@ def draw_graph(
             k = counts.get(i, 0)
             counts[i] = k + 1
             repeated = sum(1 for q in node.parents if q is p) > 1
-            # a repeated operand (a * a) gets one arc per use, bent to opposite sides so both show
+            # the arcs of a repeated operand bend to opposite sides so both show
             rad = (0.25 if k % 2 == 0 else -0.25) * (1 + k // 2) if repeated else 0.0
             arrow = FancyArrowPatch(positions[i], positions[c], arrowstyle="-|>", mutation_scale=12,
                                     color="0.45", lw=1.2, shrinkA=16, shrinkB=16, zorder=2,
                                     connectionstyle=f"arc3,rad={rad}")
             ax.add_patch(arrow)
             edges[(i, c, k)] = arrow
+    return edges
 
+
+def _finish(ax: Any, xs: list[float], ys: list[float], grads: bool) -> None:
+    """Limits that fit the drawing, no axes, and the colour key under it."""
     ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
     ax.set_ylim(min(ys) - 0.95, max(ys) + 0.6)
     ax.axis("off")
@@ -208,4 +218,3 @@ def draw_graph(
     for k, (text, colour) in enumerate(captions):  # one line each, under the drawing
         ax.annotate(text, xy=(0.0, 0.0), xycoords="axes fraction", xytext=(0.0, -12.0 * k),
                     textcoords="offset points", ha="left", va="top", fontsize=9, color=colour)
-    return GraphDrawing(ax, order, positions, markers, value_texts, grad_texts, edges)
