@@ -1,0 +1,130 @@
+"""The register of numbers the chapters' prose states from a computation.
+
+Each claim names a chapter, the exact words of the prose that state the number(s) (whitespace collapsed), where
+the number comes from (a unique piece of a code cell's source, whose stored output is read, or a data file), and
+how to write the prose from that output. ``tests/test_prose_claims.py`` rebuilds each claim's words from the
+executed notebook and requires them, unchanged, in the chapter: a number that drifts in the prose or in the output
+fails.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+WORDS = {2: "two", 3: "three", 10: "ten", 20: "twenty"}
+
+
+@dataclass(frozen=True)
+class Claim:
+    chapter: int
+    prose: str                       # the words in the chapter, whitespace collapsed
+    source: str                      # a unique piece of the code cell's source, or "data:<path>"
+    derive: Callable[[str], str]     # the cell's printed output (or the file's text) -> the prose's words
+
+
+def grab(pattern: str, text: str) -> tuple[str, ...]:
+    """The groups of the first match of ``pattern`` in ``text``; fails naming the pattern if there is none."""
+    m = re.search(pattern, text)
+    if m is None:
+        raise AssertionError(f"the output no longer contains {pattern!r}")
+    return m.groups()
+
+
+def _lr_table(out: str) -> dict[float, list[str]]:
+    rows = re.findall(r"^\s+(\d+\.\d) \|(.*)$", out, re.M)
+    return {float(eta): [c.strip() for c in cols.split("|")] for eta, cols in rows}
+
+
+def _ch1_plateau(out: str) -> str:
+    table = _lr_table(out)
+    latest = max(int(cols[-1]) for eta, cols in table.items() if eta <= 8)
+    return (f"the four smaller learning rates are below a loss of 0.1 by epoch {latest} at the latest, while "
+            f"$\\eta=32$ still sits at {table[32.0][0]} after 10 epochs and {table[32.0][1]} after 100")
+
+
+def _ch3_epochs(out: str) -> tuple[str, str]:
+    return grab(r"article order:.*below 1e-3 from (\d+)", out)[0], grab(r"correct order:.*below 1e-3 from (\d+)", out)[0]
+
+
+def _ch4_overflow(out: str) -> str:
+    article = grab(r"the article's code\s+(\d+) / 2000\s+(\d+) / 2000\s+(\d+)", out)
+    overflowed, passed = int(article[2]), int(article[0])
+    return f"in {overflowed} of those {2000 - passed} runs"
+
+
+def _ch10_falls(out: str) -> str:
+    a, b, c = grab(r"epoch 1 over epoch 40: (\d+\.\d)x, (\d+\.\d)x, (\d+\.\d)x", out)
+    return f"fall {a}, {b} and {c} times (layers 1, 2, 3) over the 40 epochs"
+
+
+CLAIMS: list[Claim] = [
+    # ---- chapter 1: the plateau at eta = 32 and the rates that avoid it
+    Claim(1, "the four smaller learning rates are below a loss of 0.1 by epoch 26 at the latest, while $\\eta=32$ "
+             "still sits at 0.1250 after 10 epochs and 0.1238 after 100",
+          "etas = [0.1, 0.5, 2.0, 8.0, 32.0]", _ch1_plateau),
+    Claim(1, "stopped after 100 epochs (loss 0.1238 in the table)", "etas = [0.1, 0.5, 2.0, 8.0, 32.0]",
+          lambda out: f"stopped after 100 epochs (loss {_lr_table(out)[32.0][1]} in the table)"),
+    Claim(1, "(after epoch 103, the table's last column)", "etas = [0.1, 0.5, 2.0, 8.0, 32.0]",
+          lambda out: f"(after epoch {_lr_table(out)[32.0][-1]}, the table's last column)"),
+    # ---- chapter 3: the article's run, its printed lines, the two orders
+    Claim(3, "with $w_1 \\approx 0.97527$, $w_2 \\approx 0.96418$, $w_3 \\approx -1.06342$ and product $\\approx -0.99997$",
+          'print(f"our loop:',
+          lambda out: "with $w_1 \\approx {}$, $w_2 \\approx {}$, $w_3 \\approx {}$ and product $\\approx {}$".format(
+              *grab(r"our loop:\s+w1 = (\S+), w2 = (\S+), w3 = (\S+)\n", out),
+              *grab(r"product w1\*w2\*w3 = (\S+);", out))),
+    Claim(3, "reproduces all twenty numbers of the ten lines exactly", "article_rows = [pattern.fullmatch",
+          lambda out: "reproduces all {} numbers of the {} lines exactly".format(
+              *(lambda same, n: (WORDS[2 * same] if same == n else "NOT ALL", WORDS[n]))(
+                  *map(int, grab(r"equal the article's: (\d+) of (\d+)", out))))),
+    Claim(3, "only after about 1,200 epochs (printed above)", "equal = (0.2333, 0.2333, 0.2333)",
+          lambda out: "only after about {:,} epochs (printed above)".format(
+              round(int(grab(r"below 1e-3 only from epoch (\d+)", out)[0]), -2))),
+    Claim(3, "from it plain gradient descent needs 190 epochs to get the loss below $10^{-3}$, the article's order 137",
+          "def trajectory(order, epochs):",
+          lambda out: "from it plain gradient descent needs {1} epochs to get the loss below $10^{{-3}}$, the "
+                      "article's order {0}".format(*_ch3_epochs(out))),
+    Claim(3, "leaves the plateau 53 epochs earlier (loss below $10^{-3}$ from epoch 137 against 190)",
+          "def trajectory(order, epochs):",
+          lambda out: (lambda a, c: f"leaves the plateau {int(c) - int(a)} epochs earlier (loss below $10^{{-3}}$ "
+                                    f"from epoch {a} against {c})")(*_ch3_epochs(out))),
+    Claim(3, "(product $-0.04$, loss $0.46$)", 'longer = chain.train("correct", epochs=400)',
+          lambda out: (lambda p, l: f"(product ${float(p):.2f}$, loss ${float(l):.2f}$)")(
+              *grab(r"correct order, 160 epochs: .*product (\S+), loss (\S+)\n", out))),
+    # ---- chapter 4: the '+' quotient, the 2,000 starts, the kink
+    Claim(4, "in 367 of those 966 runs", "n_starts = 2000", _ch4_overflow),
+    Claim(4, "and the quotient is $(z+\\varepsilon)/(2\\varepsilon) = 0.7$", "relu = lambda v: max(0.0, v)",
+          lambda out: "and the quotient is $(z+\\varepsilon)/(2\\varepsilon) = {:g}$".format(
+              float(grab(r"gives (\d\.\d+)", out)[0]))),
+    # ---- chapter 5: the scan of w
+    Claim(5, "11.3 times over the ten layers, at $w = -5.1$; for every $w$ in $[-2, 8]$ the fall is at least 1552 times",
+          "scan = np.array(",
+          lambda out: "{} times over the ten layers, at $w = {}$; for every $w$ in $[-2, 8]$ the fall is at least {} "
+                      "times".format(*(lambda f, w, m: (f, f"{float(w):g}", m))(
+                          *grab(r"= (\d+\.\d)x at w = (\S+); smallest for w in \[-2, 8\]: (\d+)x", out)))),
+    # ---- chapter 8: He keeps ReLU at one scale
+    Claim(8, "(0.55–0.83) and error terms (0.63–0.69)", "he_relu = results",
+          lambda out: "({}–{}) and error terms ({}–{})".format(
+              *grab(r"activation std stays in \[(\S+), (\S+)\], delta std in \[(\S+), (\S+)\]", out))),
+    # ---- chapter 9: the divergence overflows in stages
+    Claim(9, "and is `inf`, from step 1945; $w$ itself stays finite until step 3890, when it passes "
+             "$1.8\\cdot10^{308}$ too; one step later the update $w - \\eta\\,a\\,w$ is $\\infty-\\infty$, NaN, at step 3891",
+          "def descend(eta",
+          lambda out: "and is `inf`, from step {}; $w$ itself stays finite until step {}, when it passes "
+                      "$1.8\\cdot10^{{308}}$ too; one step later the update $w - \\eta\\,a\\,w$ is $\\infty-\\infty$, "
+                      "NaN, at step {}".format(*grab(r"E is inf: (\d+), w is inf: (\d+), w is NaN: (\d+)", out))),
+    # ---- chapter 10: the data and the watched run
+    Claim(10, "1797 images of the digits 0–9 written by 13 people", "data:bpcourse/data/README.md",
+          lambda readme: "{} images of the digits 0–9 written by {} people".format(
+              *grab(r"(\d+) samples written by (\d+) people", readme))),
+    Claim(10, "the same 13 writers' hands", "data:bpcourse/data/README.md",
+          lambda readme: "the same {} writers' hands".format(*grab(r"written by (\d+) people", readme))),
+    Claim(10, "a quarter of all images (450)", "X_fit, X_val, y_fit, y_val = train_test_split",
+          lambda out: "a quarter of all images ({})".format(*grab(r"test (\d+)\n", out))),
+    Claim(10, "a quarter of the rest (337)", "X_fit, X_val, y_fit, y_val = train_test_split",
+          lambda out: "a quarter of the rest ({})".format(*grab(r"validation (\d+) =", out))),
+    Claim(10, "the remaining 1010 images", "X_fit, X_val, y_fit, y_val = train_test_split",
+          lambda out: "the remaining {} images".format(*grab(r"fitting (\d+) \+", out))),
+    Claim(10, "fall 9.2, 11.7 and 15.9 times (layers 1, 2, 3) over the 40 epochs", "falls = [np.median",
+          _ch10_falls),
+]
