@@ -53,6 +53,17 @@ def _ch4_overflow(out: str) -> str:
     return f"in {overflowed} of those {2000 - passed} runs"
 
 
+def _ch4_eps_ratio(printed: tuple[str, ...]) -> str:
+    import numpy as np
+    eps64, eps32 = float(np.finfo(np.float64).eps), float(np.finfo(np.float32).eps)
+    assert printed == (f"{eps64:.1e}", f"{eps32:.1e}"), f"the cell prints machine epsilons {printed}"
+    ratio = eps32 / eps64
+    power = round(float(np.log2(ratio)))
+    assert ratio == 2.0 ** power
+    mantissa, exponent = f"{ratio:.1e}".split("e")
+    return f"$2^{{{power}}} \\approx {mantissa}\\times10^{{{int(exponent)}}}$ times larger"
+
+
 def _ch10_falls(out: str) -> str:
     a, b, c = grab(r"epoch 1 over epoch 40: (\d+\.\d)x, (\d+\.\d)x, (\d+\.\d)x", out)
     return f"fall {a}, {b} and {c} times (layers 1, 2, 3) over the 40 epochs"
@@ -96,12 +107,14 @@ CLAIMS: list[Claim] = [
     Claim(4, "and the quotient is $(z+\\varepsilon)/(2\\varepsilon) = 0.7$", "relu = lambda v: max(0.0, v)",
           lambda out: "and the quotient is $(z+\\varepsilon)/(2\\varepsilon) = {:g}$".format(
               float(grab(r"gives (\d\.\d+)", out)[0]))),
+    Claim(4, "$2^{29} \\approx 5.4\\times10^{8}$ times larger", "def chain_in(dtype):",
+          lambda out: _ch4_eps_ratio(grab(r"machine epsilon: float64 (\S+), float32 (\S+)\n", out))),
     # ---- chapter 5: the scan of w
     Claim(5, "11.3 times over the ten layers, at $w = -5.1$; for every $w$ in $[-2, 8]$ the fall is at least 1552 times",
           "scan = np.array(",
           lambda out: "{} times over the ten layers, at $w = {}$; for every $w$ in $[-2, 8]$ the fall is at least {} "
                       "times".format(*(lambda f, w, m: (f, f"{float(w):g}", m))(
-                          *grab(r"= (\d+\.\d)x at w = (\S+); smallest for w in \[-2, 8\]: (\d+)x", out)))),
+                          *grab(r"= (\d+\.\d)x at w = (\S+);\s+smallest for w in \[-2, 8\]: (\d+)x", out)))),
     # ---- chapter 8: He keeps ReLU at one scale
     Claim(8, "(0.55–0.83) and error terms (0.63–0.69)", "he_relu = results",
           lambda out: "({}–{}) and error terms ({}–{})".format(
