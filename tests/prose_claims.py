@@ -8,6 +8,7 @@ fails.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Callable
@@ -62,6 +63,11 @@ def _ch4_eps_ratio(printed: tuple[str, ...]) -> str:
     assert ratio == 2.0 ** power
     mantissa, exponent = f"{ratio:.1e}".split("e")
     return f"$2^{{{power}}} \\approx {mantissa}\\times10^{{{int(exponent)}}}$ times larger"
+
+
+def _softmax_example(out: str) -> tuple[float, float, float]:
+    """The example's probabilities (scores 2, 1, 0.1), as the chapter prints them to 4 decimals."""
+    return tuple(float(v) for v in grab(r"stable softmax of \[2\.0, 1\.0, 0\.1\]\s+= (\S+)\s+(\S+)\s+(\S+)", out))
 
 
 def _ch10_falls(out: str) -> str:
@@ -119,6 +125,17 @@ CLAIMS: list[Claim] = [
     Claim(8, "(0.55–0.83) and error terms (0.63–0.69)", "he_relu = results",
           lambda out: "({}–{}) and error terms ({}–{})".format(
               *grab(r"activation std stays in \[(\S+), (\S+)\], delta std in \[(\S+), (\S+)\]", out))),
+    # ---- chapter 8: the softmax example's Jacobian entries, loss and delta, from its printed probabilities
+    Claim(8, "$J_{11} = 0.659\\cdot(1-0.659) = 0.225$ and $J_{12} = -0.659\\cdot0.242 = -0.160$",
+          "print(\"scores one apart give", lambda out: (lambda p1, p2, p3: (
+              f"$J_{{11}} = {p1:.3f}\\cdot(1-{p1:.3f}) = {p1 * (1 - p1):.3f}$ and "
+              f"$J_{{12}} = -{p1:.3f}\\cdot{p2:.3f} = {-p1 * p2:.3f}$"))(*_softmax_example(out))),
+    Claim(8, "$\\delta = (0.659-1,\\ 0.242,\\ 0.099) = (-0.341,\\ 0.242,\\ 0.099)$",
+          "print(\"scores one apart give", lambda out: (lambda p1, p2, p3: (
+              f"$\\delta = ({p1:.3f}-1,\\ {p2:.3f},\\ {p3:.3f}) = ({p1 - 1:.3f},\\ {p2:.3f},\\ {p3:.3f})$"))(
+              *_softmax_example(out))),
+    Claim(8, "$E = -\\log 0.099 = 2.317$", "print(\"scores one apart give",
+          lambda out: (lambda p1, p2, p3: f"$E = -\\log {p3:.3f} = {-math.log(p3):.3f}$")(*_softmax_example(out))),
     # ---- chapter 9: the divergence overflows in stages
     Claim(9, "and is `inf`, from step 1945; $w$ itself stays finite until step 3890, when it passes "
              "$1.8\\cdot10^{308}$ too; one step later the update $w - \\eta\\,a\\,w$ is $\\infty-\\infty$, NaN, at step 3891",

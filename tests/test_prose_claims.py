@@ -6,7 +6,8 @@ import re
 import pytest
 
 from prose_claims import CLAIMS, Claim
-from prose_helpers import ROOT, chapter, load, markdown_cells, output_text, source
+from prose_helpers import (CHAPTERS, ROOT, chapter, load, markdown_cells, output_text, source,
+                           strip_quotes_and_fences)
 
 
 def _flat(text: str) -> str:
@@ -41,3 +42,51 @@ def test_a_drifted_number_fails():
     claim = next(c for c in CLAIMS if c.chapter == 8)
     drifted = re.sub(r"0\.83", "0.82", _evidence(claim))
     assert claim.derive(drifted) != claim.prose
+
+
+# ------------------------------------------------------------------ every precise number comes from an output
+DECIMAL = re.compile(r"(?<![\w.^{\\])[-−]?\d+\.\d+(?![\w}])")
+HEADING_NUMBER = re.compile(r"^#+ (\d+\.\d+) ", re.M)
+
+
+def _significant_digits(number: str) -> int:
+    return len(number.lstrip("-−").replace(".", "").lstrip("0"))
+
+
+def _printed_numbers(nb: dict) -> set[str]:
+    text = " ".join(output_text(c) for c in nb["cells"] if c["cell_type"] == "code")
+    return set(re.findall(r"\d+\.\d+", text))           # unsigned: the prose may write the sign apart
+
+
+def _rounds_to(number: str, printed: set[str]) -> bool:
+    """True if ``number`` is one of the printed numbers, or one of them rounded to ``number``'s decimals."""
+    unsigned = number.lstrip("-−")
+    value, decimals = float(unsigned), len(unsigned.split(".")[1])
+    if unsigned in printed:
+        return True
+    return any(len(p.split(".")[1]) > decimals and round(float(p), decimals) == value for p in printed)
+
+
+def _sections() -> set[str]:
+    return {n for path in CHAPTERS for _, text in markdown_cells(load(path)) for n in HEADING_NUMBER.findall(text)}
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_precise_numbers_in_the_prose_are_printed_by_the_chapter(path):
+    """A decimal with three or more significant digits in the prose is a result: the chapter must print it (or a
+    more precise value that rounds to it), or the register must derive it. Section numbers are not results."""
+    nb = load(path)
+    printed, sections = _printed_numbers(nb), _sections()
+    registered = " ".join(c.prose for c in CLAIMS if c.chapter == int(path.name[:2]))
+    for i, text in markdown_cells(nb):
+        for number in DECIMAL.findall(_flat(strip_quotes_and_fences(text))):   # the articles' numbers are theirs
+            if _significant_digits(number) < 3 or number in sections or number in registered:
+                continue
+            assert _rounds_to(number, printed), (
+                f"{path.name} cell {i}: {number} is printed nowhere in the chapter's output; print it, or register "
+                "how it is derived in tests/prose_claims.py")
+
+
+def test_rounding_rule():
+    assert _rounds_to("1.52", {"1.5163"}) and _rounds_to("−0.341", {"0.341"})
+    assert not _rounds_to("0.82", {"0.83"}) and not _rounds_to("0.64", {"0.63", "0.6"})
