@@ -45,7 +45,8 @@ def _ch1_plateau(out: str) -> str:
 
 
 def _ch3_epochs(out: str) -> tuple[str, str]:
-    return grab(r"article order:.*below 1e-3 from (\d+)", out)[0], grab(r"correct order:.*below 1e-3 from (\d+)", out)[0]
+    article = grab(r"article order:.*below 1e-3 from (\d+)", out)[0]
+    return article, grab(r"correct order:.*below 1e-3 from (\d+)", out)[0]
 
 
 def _ch4_overflow(out: str) -> str:
@@ -85,7 +86,8 @@ CLAIMS: list[Claim] = [
     Claim(1, "(after epoch 103, the table's last column)", "etas = [0.1, 0.5, 2.0, 8.0, 32.0]",
           lambda out: f"(after epoch {_lr_table(out)[32.0][-1]}, the table's last column)"),
     # ---- chapter 3: the article's run, its printed lines, the two orders
-    Claim(3, "with $w_1 \\approx 0.97527$, $w_2 \\approx 0.96418$, $w_3 \\approx -1.06342$ and product $\\approx -0.99997$",
+    Claim(3, "with $w_1 \\approx 0.97527$, $w_2 \\approx 0.96418$, $w_3 \\approx -1.06342$ and product "
+             "$\\approx -0.99997$",
           'print(f"our loop:',
           lambda out: "with $w_1 \\approx {}$, $w_2 \\approx {}$, $w_3 \\approx {}$ and product $\\approx {}$".format(
               *grab(r"our loop:\s+w1 = (\S+), w2 = (\S+), w3 = (\S+)\n", out),
@@ -116,7 +118,8 @@ CLAIMS: list[Claim] = [
     Claim(4, "$2^{29} \\approx 5.4\\times10^{8}$ times larger", "def chain_in(dtype):",
           lambda out: _ch4_eps_ratio(grab(r"machine epsilon: float64 (\S+), float32 (\S+)\n", out))),
     # ---- chapter 5: the scan of w
-    Claim(5, "11.3 times over the ten layers, at $w = -5.1$; for every $w$ in $[-2, 8]$ the fall is at least 1552 times",
+    Claim(5, "11.3 times over the ten layers, at $w = -5.1$; for every $w$ in $[-2, 8]$ the fall is at least 1552 "
+             "times",
           "scan = np.array(",
           lambda out: "{} times over the ten layers, at $w = {}$; for every $w$ in $[-2, 8]$ the fall is at least {} "
                       "times".format(*(lambda f, w, m: (f, f"{float(w):g}", m))(
@@ -138,7 +141,8 @@ CLAIMS: list[Claim] = [
           lambda out: (lambda p1, p2, p3: f"$E = -\\log {p3:.3f} = {-math.log(p3):.3f}$")(*_softmax_example(out))),
     # ---- chapter 9: the divergence overflows in stages
     Claim(9, "and is `inf`, from step 1945; $w$ itself stays finite until step 3890, when it passes "
-             "$1.8\\cdot10^{308}$ too; one step later the update $w - \\eta\\,a\\,w$ is $\\infty-\\infty$, NaN, at step 3891",
+             "$1.8\\cdot10^{308}$ too; one step later the update $w - \\eta\\,a\\,w$ is $\\infty-\\infty$, NaN, "
+             "at step 3891",
           "def descend(eta",
           lambda out: "and is `inf`, from step {}; $w$ itself stays finite until step {}, when it passes "
                       "$1.8\\cdot10^{{308}}$ too; one step later the update $w - \\eta\\,a\\,w$ is $\\infty-\\infty$, "

@@ -116,7 +116,8 @@ def articles() -> dict[str, str]:
     """Article letter -> its file's full text, the file found through the sources README's table."""
     sources = require_articles()
     table = (sources / "README.md").read_text(encoding="utf-8")
-    files = dict((letter, name) for name, letter in re.findall(r"^\|\s*(\S+\.txt)\s*\|\s*Article ([A-D])\s*\|", table, re.M))
+    rows = re.findall(r"^\|\s*(\S+\.txt)\s*\|\s*Article ([A-D])\s*\|", table, re.M)
+    files = {letter: name for name, letter in rows}
     assert sorted(files) == list("ABCD"), f"sources/README.md should map four files to Articles A-D, found {files}"
     return {letter: (sources / name).read_text(encoding="utf-8") for letter, name in files.items()}
 

@@ -46,7 +46,8 @@ def test_section_references_resolve(path):
     for i, text in _prose(path):
         flat = re.sub(r"\s+", " ", text)
         for major, minor in re.findall(r"(?:[Ss]ections?|§)\s*(\d+)\.(\d+)", flat):
-            assert f"{major}.{minor}" in _headings(int(major)), f"{path.name} cell {i}: section {major}.{minor} does not exist"
+            assert f"{major}.{minor}" in _headings(int(major)), (
+                f"{path.name} cell {i}: section {major}.{minor} does not exist")
         for other, sec in re.findall(r"[Cc]hapter (\d+)(?:,| \()\s*section (\d+)\b(?!\.\d)", flat):
             assert sec in _headings(int(other)), f"{path.name} cell {i}: chapter {other} has no section {sec}"
         for sec in re.findall(r"(?<![Cc]hapter \d)(?<![Cc]hapter \d\d)(?<!, )(?<!\()\bsection (\d+)\b(?!\.\d)", flat):
@@ -59,7 +60,8 @@ def test_lesson_plan_parts_are_sections_of_their_chapter(plan):
     parts = re.findall(r"^\|[^|]*\| (\d+)\.(\d+) ", plan.read_text(encoding="utf-8"), re.M)
     for major, minor in parts:
         assert int(major) == number, f"{plan.name}: part {major}.{minor} belongs to another chapter"
-        assert f"{major}.{minor}" in _headings(number), f"{plan.name}: part {major}.{minor} is not a section of the chapter"
+        assert f"{major}.{minor}" in _headings(number), (
+            f"{plan.name}: part {major}.{minor} is not a section of the chapter")
 
 
 def test_lesson_plans_04_and_07_parts_exist():
@@ -153,7 +155,7 @@ def test_no_paragraph_twice(path):
 
 
 def test_the_duplicate_detector_sees_a_near_copy():
-    p = "Take the article's own delta = o - t: 0.1 = 0.6 - t gives the target t = 0.5. The gradient of the weight (BP4)."
+    p = "Take the article's own delta = o - t: 0.1 = 0.6 - t gives the target t = 0.5. The weight's gradient (BP4)."
     q = p.replace("(BP4)", "(step 3)")
     assert difflib.SequenceMatcher(None, p, q, autojunk=False).ratio() >= 0.8
 

@@ -12,8 +12,8 @@ import re
 
 import pytest
 
-from prose_helpers import (CHAPTERS, CJK_RUN, FENCE, LESSON_PLANS, PINYIN_ARTEFACT, QUOTE_SPAN, article_body, articles, chapter,
-                           load, markdown_cells, quote_text, quotes, strip_quotes_and_fences)
+from prose_helpers import (CHAPTERS, CJK_RUN, FENCE, LESSON_PLANS, PINYIN_ARTEFACT, QUOTE_SPAN, ROOT, article_body,
+                           articles, chapter, load, markdown_cells, quote_text, quotes, strip_quotes_and_fences)
 
 PROSE = [(p.name, i, text) for p in CHAPTERS for i, text in markdown_cells(load(p))] + [
     (p.name, 0, p.read_text(encoding="utf-8")) for p in LESSON_PLANS]
@@ -99,7 +99,8 @@ def test_glossary_words_are_the_articles_own():
 
 def test_the_glossary_has_the_terms_the_issue_found_missing():
     words = " ".join(w for _, _, w in _glossary())
-    for term, letter in (("加權輸入", "B"), ("净输入", "D"), ("偏移", "B"), ("后向傳播", "B"), ("復合函數", "C"),
+    for term, letter in (("加權輸入", "B"), ("净输入", "D"), ("偏移", "B"), ("后向傳播", "B"),
+                         ("復合函數", "C"),
                          ("激活值", "D"), ("梯度檢驗", "C")):
         assert re.search(rf"{term} \([A-D, ]*{letter}", words), f"the glossary lacks {term} ({letter})"
 
@@ -121,3 +122,62 @@ def test_english_renderings_are_called_renderings():
                     assert "rendering" in para, (
                         f"{name} cell {i}: '{' '.join(words)[:60]}' is put in an article's mouth; quote the "
                         "original (「…」, from quotes.json) or call the English our rendering")
+
+
+# ------------------------------------------------------------------------- what the chapters say of Article C
+def _excerpt(ident: str) -> str:
+    return next(q["text"] for q in quotes() if q["id"] == ident)
+
+
+def test_article_c_has_its_plus_in_the_definition_and_its_minus_in_the_check():
+    """The claim of chapters 0, 3, 4, lesson plan 04, exercise 04 and chain.numeric_gradients, against the article."""
+    assert "+ f(/theta - /epsilon)" in _excerpt("C-derivative-definition")
+    assert "L(wi+ 10^{-4}) - L(wi- 10^{-4})" in _excerpt("C-check-formula")
+    assert "(lim_dw3_right - lim_dw3_left)" in _excerpt("C-check-code")
+    old_claim = re.compile(r"(?:prints its check|check (?:is )?printed|central-difference formula is printed|"
+                           r"prints the formula with a \$?\+|only the formula in its text)", re.I)
+    texts = [(n, t) for n, _, t in PROSE] + [
+        ("exercises/04_gradient_checking.ipynb",
+         "\n".join(t for _, t in markdown_cells(load(ROOT / "exercises" / "04_gradient_checking.ipynb")))),
+        ("bpcourse/models/chain.py", (ROOT / "bpcourse" / "models" / "chain.py").read_text(encoding="utf-8"))]
+    for name, text in texts:
+        assert not old_claim.search(" ".join(text.split())), f"{name} still says Article C's check has the '+'"
+
+
+def _table_column(text: str, header_start: str, column: int) -> list[str]:
+    lines = text.splitlines()
+    start = next(k for k, line in enumerate(lines) if line.startswith(header_start))
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append(line.strip("|").split("|")[column])
+    return rows
+
+
+def test_article_c_names_are_its_own():
+    """Code names the chapters give Article C (`result3`, `LEARNING_RATE`, its train signature) are in its text."""
+    body = article_body("C")
+    start_page = "\n".join(t for _, t in markdown_cells(load(chapter(0))))
+    ch3 = "\n".join(t for _, t in markdown_cells(load(chapter(3))))
+    cells = _table_column(start_page, "| course | Article A", 3) + _table_column(ch3, "| Article C |", 0)
+    names = [n for cell in cells for n in re.findall(r"`([^`]+)`", cell)]
+    assert {"result3", "result2", "LEARNING_RATE", "learning_rate"} <= set(names), names
+    for name in names:
+        assert name in body, f"the chapters give Article C the name `{name}`, which it does not use"
+    ch4 = "\n".join(t for _, t in markdown_cells(load(chapter(4))))
+    signature = re.search(r"`(train\([^`]*\))`", ch4).group(1)
+    assert f"def {signature}" in body, f"Article C does not define {signature}"
+    block = ch4[ch4.index("line for line as it wrote them"):]
+    code = re.search(r"```python\n(.*?)```", block, re.S).group(1)
+    for line in code.splitlines():
+        line = line.split("  #")[0].rstrip()                   # the chapter's own '# Layer' labels
+        if line.strip():
+            assert line in body, f"chapter 4 shows {line.strip()!r} as Article C's code, which it is not"
+
+
+def test_borrowed_examples_are_credited():
+    for path in CHAPTERS:
+        for i, text in markdown_cells(load(path)):
+            if re.search(r"2\\cdot\\big\(x\\cdot y\+\\max\(z,w\)\\big\)", text):
+                assert "CS231n" in text, f"{path.name} cell {i}: CS231n's example is used without credit"
