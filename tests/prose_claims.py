@@ -71,6 +71,19 @@ def _softmax_example(out: str) -> tuple[float, float, float]:
     return tuple(float(v) for v in grab(r"stable softmax of \[2\.0, 1\.0, 0\.1\]\s+= (\S+)\s+(\S+)\s+(\S+)", out))
 
 
+def _ch3_saddle_w3() -> float:
+    """w3 where plain gradient descent from the article's start crawls past w1 = w2 = 0 (epochs 40 to 80)."""
+    from bpcourse.models import chain
+    return chain.train("correct", epochs=60).weights.w3
+
+
+def _ch4_float32_spacing() -> str:
+    import numpy as np
+    from bpcourse.models import chain
+    w1 = np.float32(chain.ARTICLE_WEIGHTS.w1)
+    return f"(spacing about ${np.spacing(w1) / 1e-8:.1f}\\times10^{{-8}}$ near ${w1:.2f}$)"
+
+
 def _ch10_falls(out: str) -> str:
     a, b, c = grab(r"epoch 1 over epoch 40: (\d+\.\d)x, (\d+\.\d)x, (\d+\.\d)x", out)
     return f"fall {a}, {b} and {c} times (layers 1, 2, 3) over the 40 epochs"
@@ -85,7 +98,11 @@ CLAIMS: list[Claim] = [
           lambda out: f"stopped after 100 epochs (loss {_lr_table(out)[32.0][1]} in the table)"),
     Claim(1, "(after epoch 103, the table's last column)", "etas = [0.1, 0.5, 2.0, 8.0, 32.0]",
           lambda out: f"(after epoch {_lr_table(out)[32.0][-1]}, the table's last column)"),
+    Claim(1, "Now $net=0.75$", "loss on this sample:",
+          lambda out: "Now $net={:g}$".format(sum(map(float, grab(r"w = \((\S+), (\S+)\), b = (\S+)\n", out))))),
     # ---- chapter 3: the article's run, its printed lines, the two orders
+    Claim(3, "(with $w_3 \\approx -0.47$, so $p + 1 \\approx 1$)", "computed",
+          lambda _: "(with $w_3 \\approx {:.2f}$, so $p + 1 \\approx 1$)".format(_ch3_saddle_w3())),
     Claim(3, "with $w_1 \\approx 0.97527$, $w_2 \\approx 0.96418$, $w_3 \\approx -1.06342$ and product "
              "$\\approx -0.99997$",
           'print(f"our loop:',
@@ -117,6 +134,12 @@ CLAIMS: list[Claim] = [
               float(grab(r"gives (\d\.\d+)", out)[0]))),
     Claim(4, "$2^{29} \\approx 5.4\\times10^{8}$ times larger", "def chain_in(dtype):",
           lambda out: _ch4_eps_ratio(grab(r"machine epsilon: float64 (\S+), float32 (\S+)\n", out))),
+    Claim(4, "about $0.17\\cdot10^{-10}\\,|f'''|$", "computed",
+          lambda _: f"about ${(1e-5) ** 2 / 6 / 1e-10:.2f}\\cdot10^{{-10}}\\,|f'''|$"),   # eps^2 / 6 at eps = 1e-5
+    Claim(4, "over 41 points $x \\in [0.9, 1.1]$", "code:xs = [0.9 + 0.005 * i for i in range(41)]",
+          lambda code: (lambda a, h, n: f"over {n} points $x \\in [{a:g}, {a + h * (n - 1):.1f}]$")(
+              *(lambda g: (float(g[0]), float(g[1]), int(g[2])))(grab(r"xs = \[(\S+) \+ (\S+) \* i for i in range\((\d+)\)", code)))),
+    Claim(4, "(spacing about $1.5\\times10^{-8}$ near $0.23$)", "computed", lambda _: _ch4_float32_spacing()),
     # ---- chapter 5: the scan of w
     Claim(5, "11.3 times over the ten layers, at $w = -5.1$; for every $w$ in $[-2, 8]$ the fall is at least 1552 "
              "times",
@@ -128,6 +151,14 @@ CLAIMS: list[Claim] = [
     Claim(8, "(0.55–0.83) and error terms (0.63–0.69)", "he_relu = results",
           lambda out: "({}–{}) and error terms ({}–{})".format(
               *grab(r"activation std stays in \[(\S+), (\S+)\], delta std in \[(\S+), (\S+)\]", out))),
+    # ---- chapter 7: Article D's table, read with the correctly differentiated squared loss
+    Claim(7, "$\\delta = (o - t)\\,o\\,(1 - o) = (0.6 - t)\\cdot 0.24$", "x_tab = np.array(",
+          lambda out: (lambda o: f"$\\delta = (o - t)\\,o\\,(1 - o) = ({o:g} - t)\\cdot {o * (1 - o):.2f}$")(
+              float(grab(r"Article D table\s+\?\s+(\S+)", out)[0]))),
+    Claim(7, "$t = 0.6 - 0.1/0.24 \\approx 0.1833$", "x_tab = np.array(",
+          lambda out: (lambda o, d, t: f"$t = {o:g} - {d:g}/{o * (1 - o):.2f} \\approx {t}$")(
+              *(lambda g: (float(g[0]), float(g[1]), g[2]))(
+                  grab(r"Article D table\s+\?\s+(\S+)\s+(\S+)[\s\S]*?\(ii\)[^\n]*?\s(0\.\d+)\s", out)))),
     # ---- chapter 8: the softmax example's Jacobian entries, loss and delta, from its printed probabilities
     Claim(8, "$J_{11} = 0.659\\cdot(1-0.659) = 0.225$ and $J_{12} = -0.659\\cdot0.242 = -0.160$",
           "print(\"scores one apart give", lambda out: (lambda p1, p2, p3: (
@@ -139,6 +170,8 @@ CLAIMS: list[Claim] = [
               *_softmax_example(out))),
     Claim(8, "$E = -\\log 0.099 = 2.317$", "print(\"scores one apart give",
           lambda out: (lambda p1, p2, p3: f"$E = -\\log {p3:.3f} = {-math.log(p3):.3f}$")(*_softmax_example(out))),
+    Claim(8, "($\\sigma'\\le 0.25$ at every layer)", "computed",
+          lambda _: "($\\sigma'\\le {:g}$ at every layer)".format(0.5 * (1 - 0.5))),   # sigma'(0), its maximum
     # ---- chapter 9: the divergence overflows in stages
     Claim(9, "and is `inf`, from step 1945; $w$ itself stays finite until step 3890, when it passes "
              "$1.8\\cdot10^{308}$ too; one step later the update $w - \\eta\\,a\\,w$ is $\\infty-\\infty$, NaN, "
