@@ -71,6 +71,12 @@ def _softmax_example(out: str) -> tuple[float, float, float]:
     return tuple(float(v) for v in grab(r"stable softmax of \[2\.0, 1\.0, 0\.1\]\s+= (\S+)\s+(\S+)\s+(\S+)", out))
 
 
+def _ch4_sample_range(code: str) -> str:
+    first, step, n = grab(r"xs = \[(\S+) \+ (\S+) \* i for i in range\((\d+)\)", code)
+    last = float(first) + float(step) * (int(n) - 1)
+    return f"over {n} points $x \\in [{float(first):g}, {last:.1f}]$"
+
+
 def _ch3_saddle_w3() -> float:
     """w3 where plain gradient descent from the article's start crawls past w1 = w2 = 0 (epochs 40 to 80)."""
     from bpcourse.models import chain
@@ -137,8 +143,7 @@ CLAIMS: list[Claim] = [
     Claim(4, "about $0.17\\cdot10^{-10}\\,|f'''|$", "computed",
           lambda _: f"about ${(1e-5) ** 2 / 6 / 1e-10:.2f}\\cdot10^{{-10}}\\,|f'''|$"),   # eps^2 / 6 at eps = 1e-5
     Claim(4, "over 41 points $x \\in [0.9, 1.1]$", "code:xs = [0.9 + 0.005 * i for i in range(41)]",
-          lambda code: (lambda a, h, n: f"over {n} points $x \\in [{a:g}, {a + h * (n - 1):.1f}]$")(
-              *(lambda g: (float(g[0]), float(g[1]), int(g[2])))(grab(r"xs = \[(\S+) \+ (\S+) \* i for i in range\((\d+)\)", code)))),
+          lambda code: _ch4_sample_range(code)),
     Claim(4, "(spacing about $1.5\\times10^{-8}$ near $0.23$)", "computed", lambda _: _ch4_float32_spacing()),
     # ---- chapter 5: the scan of w
     Claim(5, "11.3 times over the ten layers, at $w = -5.1$; for every $w$ in $[-2, 8]$ the fall is at least 1552 "
