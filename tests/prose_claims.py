@@ -200,3 +200,51 @@ CLAIMS: list[Claim] = [
     Claim(10, "fall 9.2, 11.7 and 15.9 times (layers 1, 2, 3) over the 40 epochs", "falls = [np.median",
           _ch10_falls),
 ]
+
+
+# ------------------------------------------------------------------------------------------- lesson plans
+def _stepper(example: str, **params: float) -> dict[str, float]:
+    """The values of a chapter stepper's steps (what the room sees live), after setting ``params``."""
+    from bpcourse.widgets import BackpropStepper
+    stepper = BackpropStepper(example)
+    for name, value in params.items():
+        stepper.set_param(name, value)
+    return {step.name: step.value for step in stepper.steps}
+
+
+def _lp02_saturated() -> str:
+    v = _stepper("neuron", t=0.0, w1=6.0)
+    return f"$o={v['o']:.4f}$, a large error ${v['dE/do']:.4f}$, and yet $\\delta={v['delta']:.6f}$"
+
+
+def _lp05_without_sigma_prime() -> str:
+    from bpcourse.widgets.stepper import EXAMPLES
+    v, w3 = _stepper("two_hidden"), EXAMPLES["two_hidden"].defaults["w3"]
+    without = w3 * v["delta_o"]
+    return f"(−{abs(without):.4f}, {WORDS.get(round(without / v['delta_h1']), 'NOT')} times too large)"
+
+
+def _lp06_output_delta() -> str:
+    from bpcourse.widgets.stepper import EXAMPLES
+    v, t6 = _stepper("net322"), EXAMPLES["net322"].defaults["t_6"]
+    return f"$(y_6-t_6)\\,y_6(1-y_6)={v['delta_6']:.4f}$, not ${v['y_6'] - t6:.4f}$"
+
+
+WORDS[4] = "four"
+
+#: (chapter, the lesson plan's words, how they are computed): numbers the room sees live in a stepper, or that the
+#: plan works out on the board, rather than ones the chapter prints.
+LESSON_PLAN_CLAIMS: list[Claim] = [
+    Claim(2, "$o=0.9974$, a large error $0.9974$, and yet $\\delta=0.002586$", "computed", lambda _: _lp02_saturated()),
+    Claim(5, "(−0.0177, four times too large)", "computed", lambda _: _lp05_without_sigma_prime()),
+    Claim(6, "$(y_6-t_6)\\,y_6(1-y_6)=-0.1141$, not $-0.4595$", "computed",
+          lambda _: _lp06_output_delta()),
+    Claim(7, "$(o - t)\\,o(1 - o) = -0.5 \\cdot 0.25 = -0.125$", "computed",
+          lambda _: (lambda o: f"$(o - t)\\,o(1 - o) = {o - 1:g} \\cdot {o * (1 - o):g} = {(o - 1) * o * (1 - o):g}$")(
+              1 / (1 + math.exp(-0.0)))),                    # sigmoid output at z = 0, target 1
+]
+
+#: Numbers a lesson plan cites from an earlier version of its chapter, as history: (chapter, the words).
+LESSON_PLAN_HISTORY: list[tuple[int, str]] = [
+    (10, "it had peaked at 0.9844 in epoch 20 and ended at 0.9800"),
+]

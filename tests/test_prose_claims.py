@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from prose_claims import CLAIMS, Claim
-from prose_helpers import (CHAPTERS, ROOT, chapter, load, markdown_cells, output_text, source,
+from prose_claims import CLAIMS, LESSON_PLAN_CLAIMS, LESSON_PLAN_HISTORY, Claim
+from prose_helpers import (CHAPTERS, LESSON_PLANS, ROOT, chapter, load, markdown_cells, output_text, source,
                            strip_quotes_and_fences)
 
 
@@ -103,3 +103,28 @@ def test_rounding_rule():
     assert not _rounds_to("0.82", {"0.83"}) and not _rounds_to("0.64", {"0.63", "0.6"})
     printed = _printed_numbers({"cells": [{"cell_type": "code", "outputs": [{"text": "std 9.71e-01, 1.73e-02"}]}]})
     assert _rounds_to("0.97", printed) and _rounds_to("0.017", printed) and not _rounds_to("0.018", printed)
+
+
+# --------------------------------------------------------------------------------------------- lesson plans
+@pytest.mark.parametrize("claim", LESSON_PLAN_CLAIMS, ids=lambda c: f"plan{c.chapter}:{c.prose[:30]}")
+def test_lesson_plan_numbers_are_what_the_stepper_and_the_board_give(claim):
+    plan = next(p for p in LESSON_PLANS if p.name.startswith(f"{claim.chapter:02d}_"))
+    assert claim.prose in _flat(plan.read_text(encoding="utf-8")), f"{plan.name} no longer says {claim.prose!r}"
+    assert claim.derive("") == claim.prose, f"{plan.name} says {claim.prose!r}, computed: {claim.derive('')!r}"
+
+
+@pytest.mark.parametrize("plan", LESSON_PLANS, ids=lambda p: p.name)
+def test_lesson_plan_numbers_agree_with_the_chapter(plan):
+    """A decimal in a lesson plan is one its chapter states or prints, or one registered above."""
+    number = int(plan.name[:2])
+    nb = load(chapter(number))
+    prose = " ".join(_flat(text) for _, text in markdown_cells(nb))
+    printed, sections = _printed_numbers(nb), _sections()
+    allowed = " ".join([c.prose for c in LESSON_PLAN_CLAIMS if c.chapter == number]
+                       + [words for n, words in LESSON_PLAN_HISTORY if n == number])
+    for line in _flat(plan.read_text(encoding="utf-8")).split(". "):
+        for value in DECIMAL.findall(line):
+            if _significant_digits(value) < 2 or value in sections or value.lstrip("-−") in prose:
+                continue
+            assert value in allowed or _rounds_to(value, printed), (
+                f"{plan.name}: {value} is neither stated nor printed by chapter {number} ('{line[:80]}')")
