@@ -77,6 +77,11 @@ def _ch4_sample_range(code: str) -> str:
     return f"over {n} points $x \\in [{float(first):g}, {last:.1f}]$"
 
 
+def _ch5_article_ahead(out: str) -> str:
+    a, b, c, d = grab(r"lower loss in epochs (\d+)-(\d+) and (\d+)-(\d+);", out)
+    return f"from about epoch {c} to about {round(int(d), -2):,} (and briefly around epoch {a} to {b})"
+
+
 def _ch3_saddle_w3() -> float:
     """w3 where plain gradient descent from the article's start crawls past w1 = w2 = 0 (epochs 40 to 80)."""
     from bpcourse.models import chain
@@ -152,6 +157,14 @@ CLAIMS: list[Claim] = [
           lambda out: "{} times over the ten layers, at $w = {}$; for every $w$ in $[-2, 8]$ the fall is at least {} "
                       "times".format(*(lambda f, w, m: (f, f"{float(w):g}", m))(
                           *grab(r"= (\d+\.\d)x at w = (\S+);\s+smallest for w in \[-2, 8\]: (\d+)x", out)))),
+    Claim(5, "from about epoch 110 to about 2,700 (and briefly around epoch 12 to 45)", "n_epochs = 12_000",
+          lambda out: _ch5_article_ahead(out)),
+    Claim(5, "the article's final loss is only about 0.7% higher", "n_epochs = 12_000",
+          lambda out: "the article's final loss is only about {}% higher".format(*grab(r"\((\d+\.\d)% higher\)", out))),
+    # ---- chapter 6: the xor run's updates
+    Claim(6, "after every one of the 1,600 updates", "code:def sgd_watching_symmetry(",
+          lambda code: "after every one of the {:,} updates".format(              # epochs x the 8 bit patterns
+              int(grab(r"epochs=(\d+)", code)[0]) * 2 ** 3)),
     # ---- chapter 8: He keeps ReLU at one scale
     Claim(8, "(0.55–0.83) and error terms (0.63–0.69)", "he_relu = results",
           lambda out: "({}–{}) and error terms ({}–{})".format(
@@ -197,6 +210,9 @@ CLAIMS: list[Claim] = [
           lambda out: "a quarter of the rest ({})".format(*grab(r"validation (\d+) =", out))),
     Claim(10, "the remaining 1010 images", "X_fit, X_val, y_fit, y_val = train_test_split",
           lambda out: "the remaining {} images".format(*grab(r"fitting (\d+) \+", out))),
+    Claim(10, "layer 2's outputs are about 200 times smaller than with He", "def hidden_activations(net, X):",
+          lambda out: "layer 2's outputs are about {:.0f} times smaller than with He".format(
+              round(1 / float(grab(r"N\(0, 0\.01²\) start / He start: (\S+)\n", out)[0]), -2))),
     Claim(10, "fall 9.2, 11.7 and 15.9 times (layers 1, 2, 3) over the 40 epochs", "falls = [np.median",
           _ch10_falls),
 ]
