@@ -190,6 +190,10 @@ CLAIMS: list[Claim] = [
           lambda out: (lambda p1, p2, p3: f"$E = -\\log {p3:.3f} = {-math.log(p3):.3f}$")(*_softmax_example(out))),
     Claim(8, "($\\sigma'\\le 0.25$ at every layer)", "computed",
           lambda _: "($\\sigma'\\le {:g}$ at every layer)".format(0.5 * (1 - 0.5))),   # sigma'(0), its maximum
+    # ---- chapter 9: the learning rates on the spirals network
+    Claim(9, "reaches loss 0.05 and 98 % training accuracy", "for reference: ln 3",
+          lambda out: (lambda loss, acc: f"reaches loss {float(loss):.2f} and {100 * float(acc):.0f} % training accuracy")(
+              *grab(r"η = 0\.3\s+final loss (\S+), training accuracy (\S+)", out))),
     # ---- chapter 9: the divergence overflows in stages
     Claim(9, "and is `inf`, from step 1945; $w$ itself stays finite until step 3890, when it passes "
              "$1.8\\cdot10^{308}$ too; one step later the update $w - \\eta\\,a\\,w$ is $\\infty-\\infty$, NaN, "
@@ -215,6 +219,16 @@ CLAIMS: list[Claim] = [
               round(1 / float(grab(r"N\(0, 0\.01²\) start / He start: (\S+)\n", out)[0]), -2))),
     Claim(10, "fall 9.2, 11.7 and 15.9 times (layers 1, 2, 3) over the 40 epochs", "falls = [np.median",
           _ch10_falls),
+]
+
+
+#: Whole numbers the prose states that are not results: (chapter, number, why).
+NOT_RESULTS: list[tuple[int, str, str]] = [
+    (0, "97", "the capstone's goal, 97 % test accuracy, which chapter 10 asserts"),
+    (6, "784", "an illustration: the layer sizes 784-100-10 of a network for 28x28 images"),
+    (8, "1024", "2**10, worked in the prose: r = 2 over ten layers"),
+    (8, "2010", "the year of Glorot and Bengio's paper"),
+    (8, "2015", "the year of He et al.'s paper"),
 ]
 
 

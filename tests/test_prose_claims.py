@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from prose_claims import CLAIMS, LESSON_PLAN_CLAIMS, LESSON_PLAN_HISTORY, Claim
+from prose_claims import CLAIMS, LESSON_PLAN_CLAIMS, LESSON_PLAN_HISTORY, NOT_RESULTS, Claim
 from prose_helpers import (CHAPTERS, LESSON_PLANS, ROOT, chapter, load, markdown_cells, output_text, source,
                            strip_quotes_and_fences)
 
@@ -128,3 +128,24 @@ def test_lesson_plan_numbers_agree_with_the_chapter(plan):
                 continue
             assert value in allowed or _rounds_to(value, printed), (
                 f"{plan.name}: {value} is neither stated nor printed by chapter {number} ('{line[:80]}')")
+
+
+WHOLE = re.compile(r"(?<![\w.,^{\\$-])\d{1,3}(?:,\d{3})+(?![\w.}])|(?<![\w.,^{\\-])\d{2,}(?![\w.,}%])")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_whole_numbers_in_the_prose_come_from_the_chapter(path):
+    """A whole number of two or more digits in the prose (outside formulas, links and quotations) is one the
+    chapter prints or sets in its code, a registered claim, or a listed non-result."""
+    nb = load(path)
+    number = int(path.name[:2])
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    everything = " ".join(output_text(c) + source(c) for c in code)
+    known = set(re.findall(r"\d+", everything.replace(",", "").replace("_", "")))
+    registered = " ".join(c.prose for c in CLAIMS if c.chapter == number)
+    listed = {n for ch, n, _ in NOT_RESULTS if ch == number}
+    for i, text in markdown_cells(nb):
+        plain = re.sub(r"\$[^$]*\$|\[[^\]]*\]\([^)]*\)", " ", _flat(strip_quotes_and_fences(text)))
+        for whole in WHOLE.findall(plain):
+            assert whole.replace(",", "") in known or whole in registered or whole in listed, (
+                f"{path.name} cell {i}: {whole} is neither printed nor set by the chapter's code; register it")
