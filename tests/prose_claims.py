@@ -192,8 +192,8 @@ CLAIMS: list[Claim] = [
           lambda _: "($\\sigma'\\le {:g}$ at every layer)".format(0.5 * (1 - 0.5))),   # sigma'(0), its maximum
     # ---- chapter 9: the learning rates on the spirals network
     Claim(9, "reaches loss 0.05 and 98 % training accuracy", "for reference: ln 3",
-          lambda out: (lambda loss, acc: f"reaches loss {float(loss):.2f} and {100 * float(acc):.0f} % training accuracy")(
-              *grab(r"η = 0\.3\s+final loss (\S+), training accuracy (\S+)", out))),
+          lambda out: (lambda loss, acc: f"reaches loss {loss:.2f} and {100 * acc:.0f} % training accuracy")(
+              *map(float, grab(r"η = 0\.3\s+final loss (\S+), training accuracy (\S+)", out)))),
     # ---- chapter 9: the divergence overflows in stages
     Claim(9, "and is `inf`, from step 1945; $w$ itself stays finite until step 3890, when it passes "
              "$1.8\\cdot10^{308}$ too; one step later the update $w - \\eta\\,a\\,w$ is $\\infty-\\infty$, NaN, "
