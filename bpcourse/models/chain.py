@@ -241,7 +241,8 @@ def numeric_gradients(weights: Sequence[float], x: float, t: float, eps: float =
     """Central differences (L(w + ε) − L(w − ε)) / (2ε) for w1, w2, w3, as :class:`Gradients`; ε = 1e-4 as in
     the article.
 
-    (The article prints the formula with a + where the − belongs; this is the intended one.)
+    This is the article's check, which (like its code) subtracts. Only the article's statement of the
+    derivative's definition, f'(θ) = lim (f(θ + ε) + f(θ − ε)) / (2ε), has a + where the − belongs.
     """
     w1, w2, w3 = as_weights(weights)
     eps = check_positive(eps, "eps")

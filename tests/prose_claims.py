@@ -1,0 +1,280 @@
+"""The register of numbers the chapters' prose states from a computation.
+
+Each claim names a chapter, the exact words of the prose that state the number(s) (whitespace collapsed), where
+the number comes from (a unique piece of a code cell's source, whose stored output is read, or a data file), and
+how to write the prose from that output. ``tests/test_prose_claims.py`` rebuilds each claim's words from the
+executed notebook and requires them, unchanged, in the chapter: a number that drifts in the prose or in the output
+fails.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+WORDS = {2: "two", 3: "three", 10: "ten", 20: "twenty"}
+
+
+@dataclass(frozen=True)
+class Claim:
+    chapter: int
+    prose: str                       # the words in the chapter, whitespace collapsed
+    source: str                      # a unique piece of the code cell's source, or "data:<path>"
+    derive: Callable[[str], str]     # the cell's printed output (or the file's text) -> the prose's words
+
+
+def grab(pattern: str, text: str) -> tuple[str, ...]:
+    """The groups of the first match of ``pattern`` in ``text``; fails naming the pattern if there is none."""
+    m = re.search(pattern, text)
+    if m is None:
+        raise AssertionError(f"the output no longer contains {pattern!r}")
+    return m.groups()
+
+
+def _lr_table(out: str) -> dict[float, list[str]]:
+    rows = re.findall(r"^\s+(\d+\.\d) \|(.*)$", out, re.M)
+    return {float(eta): [c.strip() for c in cols.split("|")] for eta, cols in rows}
+
+
+def _ch1_plateau(out: str) -> str:
+    table = _lr_table(out)
+    latest = max(int(cols[-1]) for eta, cols in table.items() if eta <= 8)
+    return (f"the four smaller learning rates are below a loss of 0.1 by epoch {latest} at the latest, while "
+            f"$\\eta=32$ still sits at {table[32.0][0]} after 10 epochs and {table[32.0][1]} after 100")
+
+
+def _ch3_epochs(out: str) -> tuple[str, str]:
+    article = grab(r"article order:.*below 1e-3 from (\d+)", out)[0]
+    return article, grab(r"correct order:.*below 1e-3 from (\d+)", out)[0]
+
+
+def _ch4_overflow(out: str) -> str:
+    article = grab(r"the article's code\s+(\d+) / 2000\s+(\d+) / 2000\s+(\d+)", out)
+    overflowed, passed = int(article[2]), int(article[0])
+    return f"in {overflowed} of those {2000 - passed} runs"
+
+
+def _ch4_eps_ratio(printed: tuple[str, ...]) -> str:
+    import numpy as np
+    eps64, eps32 = float(np.finfo(np.float64).eps), float(np.finfo(np.float32).eps)
+    assert printed == (f"{eps64:.1e}", f"{eps32:.1e}"), f"the cell prints machine epsilons {printed}"
+    ratio = eps32 / eps64
+    power = round(float(np.log2(ratio)))
+    assert ratio == 2.0 ** power
+    mantissa, exponent = f"{ratio:.1e}".split("e")
+    return f"$2^{{{power}}} \\approx {mantissa}\\times10^{{{int(exponent)}}}$ times larger"
+
+
+def _softmax_example(out: str) -> tuple[float, float, float]:
+    """The example's probabilities (scores 2, 1, 0.1), as the chapter prints them to 4 decimals."""
+    return tuple(float(v) for v in grab(r"stable softmax of \[2\.0, 1\.0, 0\.1\]\s+= (\S+)\s+(\S+)\s+(\S+)", out))
+
+
+def _ch4_sample_range(code: str) -> str:
+    first, step, n = grab(r"xs = \[(\S+) \+ (\S+) \* i for i in range\((\d+)\)", code)
+    last = float(first) + float(step) * (int(n) - 1)
+    return f"over {n} points $x \\in [{float(first):g}, {last:.1f}]$"
+
+
+def _ch5_article_ahead(out: str) -> str:
+    a, b, c, d = grab(r"lower loss in epochs (\d+)-(\d+) and (\d+)-(\d+);", out)
+    return f"from about epoch {c} to about {round(int(d), -2):,} (and briefly around epoch {a} to {b})"
+
+
+def _ch3_saddle_w3() -> float:
+    """w3 where plain gradient descent from the article's start crawls past w1 = w2 = 0 (epochs 40 to 80)."""
+    from bpcourse.models import chain
+    return chain.train("correct", epochs=60).weights.w3
+
+
+def _ch4_float32_spacing() -> str:
+    import numpy as np
+    from bpcourse.models import chain
+    w1 = np.float32(chain.ARTICLE_WEIGHTS.w1)
+    return f"(spacing about ${np.spacing(w1) / 1e-8:.1f}\\times10^{{-8}}$ near ${w1:.2f}$)"
+
+
+def _ch10_falls(out: str) -> str:
+    a, b, c = grab(r"epoch 1 over epoch 40: (\d+\.\d)x, (\d+\.\d)x, (\d+\.\d)x", out)
+    return f"fall {a}, {b} and {c} times (layers 1, 2, 3) over the 40 epochs"
+
+
+CLAIMS: list[Claim] = [
+    # ---- chapter 1: the plateau at eta = 32 and the rates that avoid it
+    Claim(1, "the four smaller learning rates are below a loss of 0.1 by epoch 26 at the latest, while $\\eta=32$ "
+             "still sits at 0.1250 after 10 epochs and 0.1238 after 100",
+          "etas = [0.1, 0.5, 2.0, 8.0, 32.0]", _ch1_plateau),
+    Claim(1, "stopped after 100 epochs (loss 0.1238 in the table)", "etas = [0.1, 0.5, 2.0, 8.0, 32.0]",
+          lambda out: f"stopped after 100 epochs (loss {_lr_table(out)[32.0][1]} in the table)"),
+    Claim(1, "(after epoch 103, the table's last column)", "etas = [0.1, 0.5, 2.0, 8.0, 32.0]",
+          lambda out: f"(after epoch {_lr_table(out)[32.0][-1]}, the table's last column)"),
+    Claim(1, "Now $net=0.75$", "loss on this sample:",
+          lambda out: "Now $net={:g}$".format(sum(map(float, grab(r"w = \((\S+), (\S+)\), b = (\S+)\n", out))))),
+    # ---- chapter 3: the article's run, its printed lines, the two orders
+    Claim(3, "(with $w_3 \\approx -0.47$, so $p + 1 \\approx 1$)", "computed",
+          lambda _: "(with $w_3 \\approx {:.2f}$, so $p + 1 \\approx 1$)".format(_ch3_saddle_w3())),
+    Claim(3, "with $w_1 \\approx 0.97527$, $w_2 \\approx 0.96418$, $w_3 \\approx -1.06342$ and product "
+             "$\\approx -0.99997$",
+          'print(f"our loop:',
+          lambda out: "with $w_1 \\approx {}$, $w_2 \\approx {}$, $w_3 \\approx {}$ and product $\\approx {}$".format(
+              *grab(r"our loop:\s+w1 = (\S+), w2 = (\S+), w3 = (\S+)\n", out),
+              *grab(r"product w1\*w2\*w3 = (\S+);", out))),
+    Claim(3, "reproduces all twenty numbers of the ten lines exactly", "article_rows = [pattern.fullmatch",
+          lambda out: "reproduces all {} numbers of the {} lines exactly".format(
+              *(lambda same, n: (WORDS[2 * same] if same == n else "NOT ALL", WORDS[n]))(
+                  *map(int, grab(r"equal the article's: (\d+) of (\d+)", out))))),
+    Claim(3, "only after about 1,200 epochs (printed above)", "equal = (0.2333, 0.2333, 0.2333)",
+          lambda out: "only after about {:,} epochs (printed above)".format(
+              round(int(grab(r"below 1e-3 only from epoch (\d+)", out)[0]), -2))),
+    Claim(3, "from it plain gradient descent needs 190 epochs to get the loss below $10^{-3}$, the article's order 137",
+          "def trajectory(order, epochs):",
+          lambda out: "from it plain gradient descent needs {1} epochs to get the loss below $10^{{-3}}$, the "
+                      "article's order {0}".format(*_ch3_epochs(out))),
+    Claim(3, "leaves the plateau 53 epochs earlier (loss below $10^{-3}$ from epoch 137 against 190)",
+          "def trajectory(order, epochs):",
+          lambda out: (lambda a, c: f"leaves the plateau {int(c) - int(a)} epochs earlier (loss below $10^{{-3}}$ "
+                                    f"from epoch {a} against {c})")(*_ch3_epochs(out))),
+    Claim(3, "(product $-0.04$, loss $0.46$)", 'longer = chain.train("correct", epochs=400)',
+          lambda out: (lambda p, l: f"(product ${float(p):.2f}$, loss ${float(l):.2f}$)")(
+              *grab(r"correct order, 160 epochs: .*product (\S+), loss (\S+)\n", out))),
+    # ---- chapter 4: the '+' quotient, the 2,000 starts, the kink
+    Claim(4, "in 367 of those 966 runs", "n_starts = 2000", _ch4_overflow),
+    Claim(4, "and the quotient is $(z+\\varepsilon)/(2\\varepsilon) = 0.7$", "relu = lambda v: max(0.0, v)",
+          lambda out: "and the quotient is $(z+\\varepsilon)/(2\\varepsilon) = {:g}$".format(
+              float(grab(r"gives (\d\.\d+)", out)[0]))),
+    Claim(4, "$2^{29} \\approx 5.4\\times10^{8}$ times larger", "def chain_in(dtype):",
+          lambda out: _ch4_eps_ratio(grab(r"machine epsilon: float64 (\S+), float32 (\S+)\n", out))),
+    Claim(4, "about $0.17\\cdot10^{-10}\\,|f'''|$", "computed",
+          lambda _: f"about ${(1e-5) ** 2 / 6 / 1e-10:.2f}\\cdot10^{{-10}}\\,|f'''|$"),   # eps^2 / 6 at eps = 1e-5
+    Claim(4, "over 41 points $x \\in [0.9, 1.1]$", "code:xs = [0.9 + 0.005 * i for i in range(41)]",
+          lambda code: _ch4_sample_range(code)),
+    Claim(4, "(spacing about $1.5\\times10^{-8}$ near $0.23$)", "computed", lambda _: _ch4_float32_spacing()),
+    # ---- chapter 5: the scan of w
+    Claim(5, "11.3 times over the ten layers, at $w = -5.1$; for every $w$ in $[-2, 8]$ the fall is at least 1552 "
+             "times",
+          "scan = np.array(",
+          lambda out: "{} times over the ten layers, at $w = {}$; for every $w$ in $[-2, 8]$ the fall is at least {} "
+                      "times".format(*(lambda f, w, m: (f, f"{float(w):g}", m))(
+                          *grab(r"= (\d+\.\d)x at w = (\S+);\s+smallest for w in \[-2, 8\]: (\d+)x", out)))),
+    Claim(5, "from about epoch 110 to about 2,700 (and briefly around epoch 12 to 45)", "n_epochs = 12_000",
+          lambda out: _ch5_article_ahead(out)),
+    Claim(5, "the article's final loss is only about 0.7% higher", "n_epochs = 12_000",
+          lambda out: "the article's final loss is only about {}% higher".format(*grab(r"\((\d+\.\d)% higher\)", out))),
+    # ---- chapter 6: the xor run's updates
+    Claim(6, "after every one of the 1,600 updates", "code:def sgd_watching_symmetry(",
+          lambda code: "after every one of the {:,} updates".format(              # epochs x the 8 bit patterns
+              int(grab(r"epochs=(\d+)", code)[0]) * 2 ** 3)),
+    # ---- chapter 8: He keeps ReLU at one scale
+    Claim(8, "(0.55–0.83) and error terms (0.63–0.69)", "he_relu = results",
+          lambda out: "({}–{}) and error terms ({}–{})".format(
+              *grab(r"activation std stays in \[(\S+), (\S+)\], delta std in \[(\S+), (\S+)\]", out))),
+    # ---- chapter 7: Article D's table, read with the correctly differentiated squared loss
+    Claim(7, "$\\delta = (o - t)\\,o\\,(1 - o) = (0.6 - t)\\cdot 0.24$", "x_tab = np.array(",
+          lambda out: (lambda o: f"$\\delta = (o - t)\\,o\\,(1 - o) = ({o:g} - t)\\cdot {o * (1 - o):.2f}$")(
+              float(grab(r"Article D table\s+\?\s+(\S+)", out)[0]))),
+    Claim(7, "$t = 0.6 - 0.1/0.24 \\approx 0.1833$", "x_tab = np.array(",
+          lambda out: (lambda o, d, t: f"$t = {o:g} - {d:g}/{o * (1 - o):.2f} \\approx {t}$")(
+              *(lambda g: (float(g[0]), float(g[1]), g[2]))(
+                  grab(r"Article D table\s+\?\s+(\S+)\s+(\S+)[\s\S]*?\(ii\)[^\n]*?\s(0\.\d+)\s", out)))),
+    # ---- chapter 8: the softmax example's Jacobian entries, loss and delta, from its printed probabilities
+    Claim(8, "$J_{11} = 0.659\\cdot(1-0.659) = 0.225$ and $J_{12} = -0.659\\cdot0.242 = -0.160$",
+          "print(\"scores one apart give", lambda out: (lambda p1, p2, p3: (
+              f"$J_{{11}} = {p1:.3f}\\cdot(1-{p1:.3f}) = {p1 * (1 - p1):.3f}$ and "
+              f"$J_{{12}} = -{p1:.3f}\\cdot{p2:.3f} = {-p1 * p2:.3f}$"))(*_softmax_example(out))),
+    Claim(8, "$\\delta = (0.659-1,\\ 0.242,\\ 0.099) = (-0.341,\\ 0.242,\\ 0.099)$",
+          "print(\"scores one apart give", lambda out: (lambda p1, p2, p3: (
+              f"$\\delta = ({p1:.3f}-1,\\ {p2:.3f},\\ {p3:.3f}) = ({p1 - 1:.3f},\\ {p2:.3f},\\ {p3:.3f})$"))(
+              *_softmax_example(out))),
+    Claim(8, "$E = -\\log 0.099 = 2.317$", "print(\"scores one apart give",
+          lambda out: (lambda p1, p2, p3: f"$E = -\\log {p3:.3f} = {-math.log(p3):.3f}$")(*_softmax_example(out))),
+    Claim(8, "($\\sigma'\\le 0.25$ at every layer)", "computed",
+          lambda _: "($\\sigma'\\le {:g}$ at every layer)".format(0.5 * (1 - 0.5))),   # sigma'(0), its maximum
+    # ---- chapter 9: the learning rates on the spirals network
+    Claim(9, "reaches loss 0.05 and 98 % training accuracy", "for reference: ln 3",
+          lambda out: (lambda loss, acc: f"reaches loss {loss:.2f} and {100 * acc:.0f} % training accuracy")(
+              *map(float, grab(r"η = 0\.3\s+final loss (\S+), training accuracy (\S+)", out)))),
+    # ---- chapter 9: the divergence overflows in stages
+    Claim(9, "and is `inf`, from step 1945; $w$ itself stays finite until step 3890, when it passes "
+             "$1.8\\cdot10^{308}$ too; one step later the update $w - \\eta\\,a\\,w$ is $\\infty-\\infty$, NaN, "
+             "at step 3891",
+          "def descend(eta",
+          lambda out: "and is `inf`, from step {}; $w$ itself stays finite until step {}, when it passes "
+                      "$1.8\\cdot10^{{308}}$ too; one step later the update $w - \\eta\\,a\\,w$ is $\\infty-\\infty$, "
+                      "NaN, at step {}".format(*grab(r"E is inf: (\d+), w is inf: (\d+), w is NaN: (\d+)", out))),
+    # ---- chapter 10: the data and the watched run
+    Claim(10, "1797 images of the digits 0–9 written by 13 people", "data:bpcourse/data/README.md",
+          lambda readme: "{} images of the digits 0–9 written by {} people".format(
+              *grab(r"(\d+) samples written by (\d+) people", readme))),
+    Claim(10, "the same 13 writers' hands", "data:bpcourse/data/README.md",
+          lambda readme: "the same {} writers' hands".format(*grab(r"written by (\d+) people", readme))),
+    Claim(10, "a quarter of all images (450)", "X_fit, X_val, y_fit, y_val = train_test_split",
+          lambda out: "a quarter of all images ({})".format(*grab(r"test (\d+)\n", out))),
+    Claim(10, "a quarter of the rest (337)", "X_fit, X_val, y_fit, y_val = train_test_split",
+          lambda out: "a quarter of the rest ({})".format(*grab(r"validation (\d+) =", out))),
+    Claim(10, "the remaining 1010 images", "X_fit, X_val, y_fit, y_val = train_test_split",
+          lambda out: "the remaining {} images".format(*grab(r"fitting (\d+) \+", out))),
+    Claim(10, "layer 2's outputs are about 200 times smaller than with He", "def hidden_activations(net, X):",
+          lambda out: "layer 2's outputs are about {:.0f} times smaller than with He".format(
+              round(1 / float(grab(r"N\(0, 0\.01²\) start / He start: (\S+)\n", out)[0]), -2))),
+    Claim(10, "fall 9.2, 11.7 and 15.9 times (layers 1, 2, 3) over the 40 epochs", "falls = [np.median",
+          _ch10_falls),
+]
+
+
+#: Whole numbers the prose states that are not results: (chapter, number, why).
+NOT_RESULTS: list[tuple[int, str, str]] = [
+    (0, "97", "the capstone's goal, 97 % test accuracy, which chapter 10 asserts"),
+    (6, "784", "an illustration: the layer sizes 784-100-10 of a network for 28x28 images"),
+    (8, "1024", "2**10, worked in the prose: r = 2 over ten layers"),
+    (8, "2010", "the year of Glorot and Bengio's paper"),
+    (8, "2015", "the year of He et al.'s paper"),
+]
+
+
+# ------------------------------------------------------------------------------------------- lesson plans
+def _stepper(example: str, **params: float) -> dict[str, float]:
+    """The values of a chapter stepper's steps (what the room sees live), after setting ``params``."""
+    from bpcourse.widgets import BackpropStepper
+    stepper = BackpropStepper(example)
+    for name, value in params.items():
+        stepper.set_param(name, value)
+    return {step.name: step.value for step in stepper.steps}
+
+
+def _lp02_saturated() -> str:
+    v = _stepper("neuron", t=0.0, w1=6.0)
+    return f"$o={v['o']:.4f}$, a large error ${v['dE/do']:.4f}$, and yet $\\delta={v['delta']:.6f}$"
+
+
+def _lp05_without_sigma_prime() -> str:
+    from bpcourse.widgets.stepper import EXAMPLES
+    v, w3 = _stepper("two_hidden"), EXAMPLES["two_hidden"].defaults["w3"]
+    without = w3 * v["delta_o"]
+    return f"(−{abs(without):.4f}, {WORDS.get(round(without / v['delta_h1']), 'NOT')} times too large)"
+
+
+def _lp06_output_delta() -> str:
+    from bpcourse.widgets.stepper import EXAMPLES
+    v, t6 = _stepper("net322"), EXAMPLES["net322"].defaults["t_6"]
+    return f"$(y_6-t_6)\\,y_6(1-y_6)={v['delta_6']:.4f}$, not ${v['y_6'] - t6:.4f}$"
+
+
+WORDS[4] = "four"
+
+#: (chapter, the lesson plan's words, how they are computed): numbers the room sees live in a stepper, or that the
+#: plan works out on the board, rather than ones the chapter prints.
+LESSON_PLAN_CLAIMS: list[Claim] = [
+    Claim(2, "$o=0.9974$, a large error $0.9974$, and yet $\\delta=0.002586$", "computed", lambda _: _lp02_saturated()),
+    Claim(5, "(−0.0177, four times too large)", "computed", lambda _: _lp05_without_sigma_prime()),
+    Claim(6, "$(y_6-t_6)\\,y_6(1-y_6)=-0.1141$, not $-0.4595$", "computed",
+          lambda _: _lp06_output_delta()),
+    Claim(7, "$(o - t)\\,o(1 - o) = -0.5 \\cdot 0.25 = -0.125$", "computed",
+          lambda _: (lambda o: f"$(o - t)\\,o(1 - o) = {o - 1:g} \\cdot {o * (1 - o):g} = {(o - 1) * o * (1 - o):g}$")(
+              1 / (1 + math.exp(-0.0)))),                    # sigmoid output at z = 0, target 1
+]
+
+#: Numbers a lesson plan cites from an earlier version of its chapter, as history: (chapter, the words).
+LESSON_PLAN_HISTORY: list[tuple[int, str]] = [
+    (10, "it had peaked at 0.9844 in epoch 20 and ended at 0.9800"),
+]
