@@ -22,8 +22,9 @@ def test_framework_article_method_names_and_spelling():
     assert hasattr(framework.Layer, "upate") and not hasattr(framework.Layer, "update")
     for name in ("predict", "calc_gradient", "update_weights", "train_one_sample", "train"):
         assert callable(getattr(framework.Network, name)), name
-    assert list(inspect.signature(framework.Network.train).parameters) == ["self", "labels", "data_set", "lr", "epoch"]
-    assert list(inspect.signature(framework.Network.train_one_sample).parameters) == ["self", "label", "sample", "lr"]
+    assert list(inspect.signature(framework.Network.train).parameters) == ["self", "labels", "data_set", "learning_rate",
+                                                                       "epoch"]  # Article C: train(self, labels, data_set, learning_rate, epoch)
+    assert list(inspect.signature(framework.Network.train_one_sample).parameters) == ["self", "label", "sample", "learning_rate"]
 
 
 def test_framework_article_backward_line_for_line():
@@ -148,7 +149,7 @@ def test_bad_input_framework():
         framework.make_network([0.1, 0.2, 0.3], ["typo"])
     with pytest.raises(TypeError, match="fixes must be a collection"):
         framework.make_network([0.1, 0.2, 0.3], 3)
-    with pytest.raises(ValueError, match="expected layer_num = 3"):
+    with pytest.raises(ValueError, match="expected layers_num = 3"):
         framework.Network(3, [0.1, 0.2])
     with pytest.raises(ValueError, match="finite"):
         framework.make_network([0.1, math.inf, 0.2])
@@ -159,7 +160,7 @@ def test_bad_input_framework():
             framework.train_starts(np.zeros((2, 3)), epochs=bad)
     with pytest.raises(ValueError, match="eta must be a positive number, got 0"):
         framework.train_starts(np.zeros((2, 3)), eta=0)
-    with pytest.raises(ValueError, match="layer_num must be a positive integer, got 3.0"):
+    with pytest.raises(ValueError, match="layers_num must be a positive integer, got 3.0"):
         framework.Network(3.0, [0.1, 0.2, 0.3])
     with pytest.raises(ValueError, match="n_starts must be a positive integer, got 0"):
         framework.starting_weights(0, 4)
@@ -187,7 +188,7 @@ def test_framework_course_helpers_speak_x_t_eta_and_the_article_classes_keep_its
         params = inspect.signature(fn).parameters
         assert "eta" in params and "lr" not in params and params["eta"].default == 0.05, fn.__name__
     assert list(inspect.signature(framework.Network.calc_gradient).parameters) == ["self", "label"]
-    assert list(inspect.signature(framework.Layer.upate).parameters) == ["self", "lr"]
+    assert list(inspect.signature(framework.Layer.upate).parameters) == ["self", "learning_rate"]  # as Article C writes it
 
 
 def test_framework_helpers_refuse_the_old_keyword_names():

@@ -16,8 +16,9 @@ y, z        hidden activations    ``y``, ``z``
 e           output o              ``e``
 ê           target t              ``t``; a training set's targets are ``labels`` (the article's word)
 L           loss E                :func:`loss`
-lr          learning rate η       ``eta``; the article's value is ``ARTICLE_LR``
-r3, r2      δ_e, δ_z              ``r3``, ``r2``, inside the article's procedure
+α           learning rate η       ``eta``; the article's value (its code's ``LEARNING_RATE``) is ``ARTICLE_LR``
+result3     δ_e                   ``r3``, inside :func:`train` (the article's code: ``self.result3``)
+result2     δ_z                   ``r2``, inside :func:`train` (the article's code: ``self.result2``)
 ==========  ====================  ======================================================================
 
 The general-purpose functions take the course's names (:func:`loss`, :func:`gradients`,
@@ -34,14 +35,14 @@ Each "layer" is a single unit with net = activation, so δ = ∂L/∂net is the 
     dL/dw3 = (e − ê)·z,    dL/dw2 = (e − ê)·w3·y,    dL/dw1 = (e − ê)·w3·w2·x
 
 Training task: learn e = −x from the samples x = [1, −1] with labels ê = [−1, 1], one sample at a time in
-that order, lr = 0.05, 160 epochs, initial weights w1 = 0.2333, w2 = −0.233, w3 = −0.52133. Both samples
+that order, η = 0.05 (the article's α), 160 epochs, initial weights w1 = 0.2333, w2 = −0.233, w3 = −0.52133. Both samples
 have the same loss ½(w1·w2·w3 + 1)² as a function of the weights, so they have the same gradient too.
 
 Two update orders (``order=``):
 
 ``"article"``
-    Exactly the article's per-sample procedure: compute y, z, e; r3 = e − ê; w3 ← w3 − lr·r3·z;
-    r2 = r3·w3 with the **already updated** w3; w2 ← w2 − lr·r2·y; w1 ← w1 − lr·r2·w2·x with the
+    Exactly the article's per-sample procedure: compute y, z, e; r3 = e − ê; w3 ← w3 − η·r3·z;
+    r2 = r3·w3 with the **already updated** w3; w2 ← w2 − η·r2·y; w1 ← w1 − η·r2·w2·x with the
     **already updated** w2. Only dL/dw3 is a true gradient; the other two mix in updated weights.
 ``"correct"``
     All three gradients at one point, then all three updates.
@@ -75,7 +76,7 @@ dw3 = (e − ê)·z = (e − ê)·w2·y = (e − ê)·w2·w1·x = (w3·w2·w1·x
 derivatives of L(w1, w2, w3) = ½(w3·w2·w1·x − ê)². Three defects: its closed forms drop the factor x (wrong
 sign at x = −1); its third expansion is labelled dw3 a second time, so dw1 is never written out; and it
 concludes that the code is correct, although the code's w2 and w1 values use updated weights (they differ
-from the expansions by terms of order lr: d2 = r3·w3_new·y = dL/dw2 − lr·r3²·z·y).
+from the expansions by terms of order η: d2 = r3·w3_new·y = dL/dw2 − η·r3²·z·y).
 
 Everything here is plain ``float`` arithmetic: one training step costs well under a microsecond in CPython
 (about 0.3 µs measured), where a single NumPy scalar operation costs about as much.
@@ -322,7 +323,7 @@ def train(
     data, labels : sequences of float, same length
         Samples x and targets t (the article's ê); default x = [1, −1], t = [−1, 1].
     eta : float
-        Learning rate η (the article's lr); default 0.05.
+        Learning rate η (the article's α); default 0.05.
     epochs : int
         Passes over the data; default 160. Epochs are numbered from 0 in the recorded rows.
     record : bool

@@ -6,7 +6,7 @@ output = w·input (no activation, so net = activation), and the loss is L = ½(e
 output, ê the label.
 
 Notation: the article's code is quoted verbatim, so its classes keep its names: ``label`` (the article's ê)
-is the course's target t, ``sample`` the input x, ``lr`` the learning rate η, L the loss E, and the "public
+is the course's target t, ``sample`` the input x, ``learning_rate`` the learning rate η, L the loss E, and the "public
 value" a layer hands on is a δ = ∂L/∂(a layer's output). The course's helpers around the classes
 (:func:`loss`, :func:`gradients`, :func:`gradient_check`, :func:`train_starts`, :func:`run_starts`) take the
 course's names ``x``, ``t`` and ``eta``.
@@ -20,8 +20,8 @@ article's spelling) and ``Network.calc_gradient`` are its code line for line::
     self.public_value = public_value * self.w
     self.w_grad = self.public_value * self.input
 
-    # Layer.upate(self, lr)
-    self.w = self.w - lr * self.w_grad
+    # Layer.upate(self, learning_rate)
+    self.w = self.w - learning_rate * self.w_grad
 
     # Network.calc_gradient(self, label)
     last_layer = self.layers[-1]
@@ -32,8 +32,8 @@ article's spelling) and ``Network.calc_gradient`` are its code line for line::
         public_value = layer.public_value
 
 The other methods follow the article's description: ``forward`` saves the input and the output,
-``predict`` returns 1 if e > 0 else −1, ``train_one_sample(label, sample, lr)`` runs forward, calc_gradient
-and update_weights, ``train(labels, data_set, lr, epoch)`` loops over the epochs and the samples in order.
+``predict`` returns 1 if e > 0 else −1, ``train_one_sample(label, sample, learning_rate)`` runs forward, calc_gradient
+and update_weights, ``train(labels, data_set, learning_rate, epoch)`` loops over the epochs and the samples in order.
 Two departures, both needed to reproduce a run and neither changing a number: the article draws each
 layer's weight uniformly in [−0.5, 0.5] inside ``Layer()``; here the weight is passed in (see
 :func:`starting_weights`, seeded); and ``predict`` is split into ``forward`` (the pass) and the sign, so that
@@ -106,8 +106,8 @@ class Layer:
         self.public_value = public_value * self.w
         self.w_grad = self.public_value * self.input
 
-    def upate(self, lr: float) -> None:
-        self.w = self.w - lr * self.w_grad
+    def upate(self, learning_rate: float) -> None:
+        self.w = self.w - learning_rate * self.w_grad
 
 
 class FixedLayer(Layer):
@@ -123,7 +123,7 @@ class Network:
 
     Parameters
     ----------
-    layer_num : int
+    layers_num : int
         Number of one-weight layers (the article uses 3).
     weights : sequence of float
         The initial weights, first layer first (the article draws them in [−0.5, 0.5]; use
@@ -132,10 +132,10 @@ class Network:
         :class:`Layer` (the article's) or :class:`FixedLayer`.
     """
 
-    def __init__(self, layer_num: int, weights: Sequence[float], layer_class: type = Layer) -> None:
-        check_int(layer_num, "layer_num")
-        if len(weights) != layer_num:
-            raise ValueError(f"weights has {len(weights)} entries, expected layer_num = {layer_num}")
+    def __init__(self, layers_num: int, weights: Sequence[float], layer_class: type = Layer) -> None:
+        check_int(layers_num, "layers_num")
+        if len(weights) != layers_num:
+            raise ValueError(f"weights has {len(weights)} entries, expected layers_num = {layers_num}")
         self.layers = [layer_class(w) for w in weights]
 
     def forward(self, sample: float) -> float:
@@ -155,19 +155,19 @@ class Network:
             layer.backward(public_value)
             public_value = layer.public_value
 
-    def update_weights(self, lr: float) -> None:
+    def update_weights(self, learning_rate: float) -> None:
         for layer in self.layers:
-            layer.upate(lr)
+            layer.upate(learning_rate)
 
-    def train_one_sample(self, label: float, sample: float, lr: float) -> None:
+    def train_one_sample(self, label: float, sample: float, learning_rate: float) -> None:
         self.forward(sample)
         self.calc_gradient(label)
-        self.update_weights(lr)
+        self.update_weights(learning_rate)
 
-    def train(self, labels: Sequence[float], data_set: Sequence[float], lr: float, epoch: int) -> None:
-        for i in range(epoch):
-            for j in range(len(labels)):
-                self.train_one_sample(labels[j], data_set[j], lr)
+    def train(self, labels: Sequence[float], data_set: Sequence[float], learning_rate: float, epoch: int) -> None:
+        for _ in range(epoch):
+            for i in range(len(labels)):
+                self.train_one_sample(labels[i], data_set[i], learning_rate)
 
 
 class FixedNetwork(Network):
@@ -289,7 +289,7 @@ def train_starts(
 ) -> np.ndarray:
     """Train one network per row of ``weights`` on the sign task; return the final weights.
 
-    The article's ``train(labels, data_set, lr, epoch)`` with x = [1, −1], labels [−1, 1], run once on arrays
+    The article's ``train(labels, data_set, learning_rate, epoch)`` with x = [1, −1], labels [−1, 1], run once on arrays
     of shape (n_starts,): entry i is exactly the scalar run from row i.
 
     Parameters
@@ -299,7 +299,7 @@ def train_starts(
     fixes : collection of {"backward", "calc_gradient"}
         As for :func:`make_network`.
     eta, epochs : float, int
-        Learning rate η (passed to the article's ``train`` as its ``lr``) and epochs; the article's 0.05 and
+        Learning rate η (passed to the article's ``train`` as its ``learning_rate``) and epochs; the article's 0.05 and
         160 by default.
 
     Returns
