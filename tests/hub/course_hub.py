@@ -103,13 +103,8 @@ def _start(ch: CourseHub, proxy_cmd: Path) -> None:
     ch.hub = Hub(url, token)
 
 
-def _stop(ch: CourseHub) -> None:
-    """Stop everything, then record in ``ch.leaks`` whatever is still there."""
+def _stop_hub(ch: CourseHub) -> None:
     proc = ch.proc
-    uids = {u.uid for u in ch.users}
-    proxy_pid = set()
-    with contextlib.suppress(OSError, ValueError):
-        proxy_pid = {int((ch.root / "hub" / "jupyterhub-proxy.pid").read_text().strip())}
     if proc is not None and proc.poll() is None:
         proc.send_signal(signal.SIGTERM)  # the hub stops the users' servers and the proxy (cleanup_servers)
         try:
@@ -118,10 +113,16 @@ def _stop(ch: CourseHub) -> None:
             ch.leaks.append("jupyterhub did not stop within 90 s of SIGTERM; killed")
             proc.kill()
             proc.wait(timeout=10)
+
+
+def _sweep(ch: CourseHub, uids: set[int], proxy_pid: set[int]) -> None:
     kill_processes(processes(uids, ch.root, proxy_pid))
     ch.leaks += [f"process {p.pid} (uid {p.uid}) survived SIGKILL: {p.cmdline[:200]}"
                  for p in processes(uids, ch.root, proxy_pid)]
     ch.leaks += [f"file left outside the temporary root: {f}" for f in files_owned_by(uids, ch.root)]
+
+
+def _remove(ch: CourseHub) -> None:
     for u in ch.users:
         err = delete_user(u.name)
         if err:
@@ -130,6 +131,22 @@ def _stop(ch: CourseHub) -> None:
     if ch.root.exists():
         ch.leaks.append(f"the temporary root {ch.root} could not be removed")
     ch.leaks += [f"account entry left: {e}" for e in account_entries({u.name for u in ch.users})]
+
+
+def _stop(ch: CourseHub) -> None:
+    """Stop everything, then record in ``ch.leaks`` whatever is still there.
+
+    Each step runs even when one before it failed (its error becomes a leak): the users are always deleted.
+    """
+    uids = {u.uid for u in ch.users}
+    proxy_pid = set()
+    with contextlib.suppress(OSError, ValueError):
+        proxy_pid = {int((ch.root / "hub" / "jupyterhub-proxy.pid").read_text().strip())}
+    for step in (lambda: _stop_hub(ch), lambda: _sweep(ch, uids, proxy_pid), lambda: _remove(ch)):
+        try:
+            step()
+        except Exception as e:  # noqa: BLE001 (recorded, and the test fails on it)
+            ch.leaks.append(f"clean-up step failed: {type(e).__name__}: {e}")
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
@@ -85,24 +86,30 @@ class UserServer:
     def api(self, method: str, path: str, body: Any = None, expect: tuple[int, ...] = (200,)) -> Any:
         return request(f"{self.base}/api/{path}", self.token, method, body, expect)
 
+    def contents(self, method: str, path: str, query: str = "", body: Any = None,
+                 expect: tuple[int, ...] = (200,)) -> Any:
+        """A contents-API request on ``path`` (quoted here: nbgrader's feedback folders have spaces)."""
+        url = f"contents/{urllib.parse.quote(path.strip('/'))}" + (f"?{query}" if query else "")
+        return self.api(method, url, body, expect)
+
     def mkdir(self, path: str) -> None:
         """Create the folder ``path`` (relative to the server's root, the user's home) and its parents."""
         parts = path.strip("/").split("/")
         for i in range(1, len(parts) + 1):
-            self.api("PUT", f"contents/{'/'.join(parts[:i])}", {"type": "directory"}, expect=(200, 201))
+            self.contents("PUT", "/".join(parts[:i]), body={"type": "directory"}, expect=(200, 201))
 
     def put_notebook(self, path: str, nb: dict) -> None:
         """Save notebook ``nb`` (a JSON-like dict) at ``path``, as JupyterLab does on Ctrl-S."""
-        self.api("PUT", f"contents/{path}", {"type": "notebook", "format": "json", "content": nb}, expect=(200, 201))
+        self.contents("PUT", path, body={"type": "notebook", "format": "json", "content": nb}, expect=(200, 201))
 
     def get_notebook(self, path: str) -> dict:
-        return self.api("GET", f"contents/{path}?type=notebook&content=1")["content"]
+        return self.contents("GET", path, "type=notebook&content=1")["content"]
 
     def get_text(self, path: str) -> str:
-        return self.api("GET", f"contents/{path}?type=file&format=text&content=1")["content"]
+        return self.contents("GET", path, "type=file&format=text&content=1")["content"]
 
     def listdir(self, path: str) -> list[str]:
-        return sorted(item["name"] for item in self.api("GET", f"contents/{path}?content=1")["content"])
+        return sorted(item["name"] for item in self.contents("GET", path, "content=1")["content"])
 
     def kernel(self) -> "Kernel":
         """A new python3 kernel in this server (use as a context manager: it is shut down at the end)."""

@@ -223,7 +223,7 @@ def _bpcourse_grade(collected: dict, work: Path) -> tuple[dict, dict]:
         rows = {Path(r["file"]).stem: r for r in csv.DictReader(f)}
     feedback = {}
     for student in collected:
-        files = sorted((out / "feedback").glob(f"{student}-*.txt"))
+        files = sorted((out / "feedback").glob(f"{student}*.txt"))  # "<name>.txt" ("<name>-<hash>.txt" if odd)
         assert len(files) == 1, f"feedback files for {student}: {files}"
         feedback[student] = files[0].read_text()
     return rows, feedback
@@ -279,6 +279,7 @@ def test_nbgrader_course_on_jupyterhub_grades_as_bpcourse_grade(requirements):
             f"{student}: bpcourse total {rows[student]['total']}, nbgrader export {export_rows[student]}, "
             f"expected {total}")
         assert rows[student]["status"] == ("partial" if slipped else "ok"), rows[student]
+        assert rows[student]["sandbox"] == "bwrap", rows[student]  # the real, sandboxed grader
         for tid in slipped:  # both feedbacks name the slip the self-check named
             named = CORPUS[tid][3].split(" | ")
             for who, text in (("nbgrader", feedback_nbg[student]), ("bpcourse", feedback_bpc[student])):
