@@ -285,3 +285,10 @@ def test_nbgrader_course_on_jupyterhub_grades_as_bpcourse_grade(requirements):
             for who, text in (("nbgrader", feedback_nbg[student]), ("bpcourse", feedback_bpc[student])):
                 assert any(alt in text for alt in named), f"{who}'s feedback for {student} does not name {named}"
     print("\n".join(table))
+
+
+def test_ci_installs_the_proxy_the_hub_test_needs():
+    """configurable-http-proxy is on npm only: .ci/run installs it where it is missing (and npm, if need be)."""
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "command -v configurable-http-proxy" in ci and "npm install -g" in ci, ci
+    assert re.search(r"npm install -g [^\n]*configurable-http-proxy", ci), "the npm line must name the proxy"
