@@ -158,6 +158,11 @@ def _student_flow(ch, student, slipped: tuple[str, ...]) -> dict:
     with srv.kernel() as k:  # a fresh kernel: the student's "Restart Kernel and Run All Cells"
         tests = _run_all(k, srv.get_notebook(path))
         _ok("nbgrader submit", k.nbgrader("submit", ASSIGNMENT))
+        # The exchange keeps submissions apart: a student can drop into inbound/ but not list it.
+        inbound = str(ch.root / "exchange" / ch.course_id / "inbound")
+        peek = k.run_json(f"import json, os\ntry:\n    print(json.dumps(os.listdir({inbound!r})))\n"
+                          "except PermissionError as e:\n    print(json.dumps(type(e).__name__))")
+        assert peek == "PermissionError", f"{student.name} could list the exchange's inbound folder: {peek}"
     return tests
 
 
@@ -209,23 +214,25 @@ def _fetch_feedback(ch, student) -> str:
 
 
 def _bpcourse_grade(collected: dict, work: Path) -> tuple[dict, dict]:
-    """``bpcourse grade`` on the collected notebooks: rows of grades.csv and feedback texts, by student."""
+    """``bpcourse grade`` on the collected notebooks, laid out as in the instructor's ``submitted/`` folder (the
+    command exercises/README.md gives): rows of grades.csv and feedback texts, by student."""
+    from bpcourse.grading.batch import results_stem
+
     subs = work / "submitted"
-    subs.mkdir(parents=True)
+    rel = {s: f"{s}/{ASSIGNMENT}/{NOTEBOOK}" for s in collected}
     for student, nb in collected.items():
-        (subs / f"{student}.ipynb").write_text(json.dumps(nb))
+        (subs / rel[student]).parent.mkdir(parents=True)
+        (subs / rel[student]).write_text(json.dumps(nb))
+        (subs / student / ASSIGNMENT / "timestamp.txt").write_text("2026-01-01 00:00:00 UTC")  # as nbgrader's
     out = work / "out"
     exe = Path(sys.executable).with_name("bpcourse")
     proc = subprocess.run([str(exe), "grade", str(ROOT / "exercises" / NOTEBOOK), str(subs), "--seed", str(SEED),
                            "--out", str(out), "--quiet"], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     with open(out / "grades.csv", newline="") as f:
-        rows = {Path(r["file"]).stem: r for r in csv.DictReader(f)}
-    feedback = {}
-    for student in collected:
-        files = sorted((out / "feedback").glob(f"{student}*.txt"))  # "<name>.txt" ("<name>-<hash>.txt" if odd)
-        assert len(files) == 1, f"feedback files for {student}: {files}"
-        feedback[student] = files[0].read_text()
+        rows = {Path(r["file"]).parts[0]: r for r in csv.DictReader(f)}
+    assert sorted(rows) == sorted(collected), f"grades.csv rows: {sorted(rows)}"
+    feedback = {s: (out / "feedback" / f"{results_stem(rel[s])}.txt").read_text() for s in collected}
     return rows, feedback
 
 
