@@ -41,6 +41,7 @@ class CourseHub:
     course_id: str = COURSE_ID
     log: Path | None = None
     proc: subprocess.Popen | None = None
+    swept: list[str] = field(default_factory=list)  # processes the hub's own shutdown left, which the sweep ended
     leaks: list[str] = field(default_factory=list)
 
     @property
@@ -116,7 +117,9 @@ def _stop_hub(ch: CourseHub) -> None:
 
 
 def _sweep(ch: CourseHub, uids: set[int], proxy_pid: set[int]) -> None:
-    kill_processes(processes(uids, ch.root, proxy_pid))
+    left = processes(uids, ch.root, proxy_pid)
+    ch.swept += [f"{p.pid} (uid {p.uid}): {p.cmdline[:200]}" for p in left]
+    kill_processes(left)
     ch.leaks += [f"process {p.pid} (uid {p.uid}) survived SIGKILL: {p.cmdline[:200]}"
                  for p in processes(uids, ch.root, proxy_pid)]
     ch.leaks += [f"file left outside the temporary root: {f}" for f in files_owned_by(uids, ch.root)]

@@ -268,6 +268,9 @@ def test_nbgrader_course_on_jupyterhub_grades_as_bpcourse_grade(requirements):
     print("\n" + "\n".join(f"{k:>26s}: {v:6.1f} s" for k, v in times.items()))
 
     assert not ch.leaks, "left behind:\n" + "\n".join(ch.leaks)
+    # The shipped config says stopping the hub stops the servers (and their kernels) and the proxy: nothing
+    # should have been left for the test's own sweep.
+    assert not ch.swept, "the hub's shutdown left processes running:\n" + "\n".join(ch.swept)
     export_rows = {r["student_id"]: r for r in csv.DictReader(io.StringIO(export))}
     table = [f"{'student':10s} {'task':24s} {'expected':>8s} {'nbgrader':>8s} {'nbg-fb':>8s} {'bpcourse':>8s} "
              f"{'bpc-fb':>8s}"]
