@@ -161,3 +161,5 @@ def course_hub(root: Path, proxy_cmd: Path) -> Iterator[CourseHub]:
         yield ch
     finally:
         _stop(ch)
+        if ch.leaks or ch.swept:  # shown with a failure too, when the caller's own checks never run
+            print("hub clean-up:", *ch.swept, *ch.leaks, sep="\n  ", file=sys.stderr)

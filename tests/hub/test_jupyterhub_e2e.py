@@ -151,7 +151,11 @@ def _student_flow(ch, student, slipped: tuple[str, ...]) -> dict:
         assert k.run_json("import os; print(os.getuid())") == student.uid, f"{student.name}'s kernel's uid"
         _ok("nbgrader fetch_assignment", k.nbgrader("fetch_assignment", ASSIGNMENT))
     path = f"{ASSIGNMENT}/{NOTEBOOK}"
-    nb = _fill(srv.get_notebook(path), _answers(slipped))
+    fetched = srv.get_notebook(path)
+    text = json.dumps(fetched)
+    assert "raise NotImplementedError()" in text and "HIDDEN TESTS" not in text and "BEGIN SOLUTION" not in text, (
+        f"{student.name} fetched something other than the student version")
+    nb = _fill(fetched, _answers(slipped))
     srv.put_notebook(path, nb)
     saved = student.home / ASSIGNMENT / NOTEBOOK
     assert saved.stat().st_uid == student.uid, f"{saved} was written by uid {saved.stat().st_uid}, not the student's"
@@ -236,6 +240,40 @@ def _bpcourse_grade(collected: dict, work: Path) -> tuple[dict, dict]:
     return rows, feedback
 
 
+def _compare(plan: dict, gradebook: dict, export: str, feedback_nbg: dict, rows: dict,
+             feedback_bpc: dict) -> tuple[str, list[str]]:
+    """Per student and task, the points from each of the four sources against the expected ones: the table,
+    and every disagreement (totals, statuses and the slips' names in both feedbacks included)."""
+    export_rows = {r["student_id"]: r for r in csv.DictReader(io.StringIO(export))}
+    table = [f"{'student':10s} {'task':24s} {'expected':>8s} {'nbgrader':>8s} {'nbg-fb':>8s} {'bpcourse':>8s} "
+             f"{'bpc-fb':>8s}"]
+    problems = []
+    for student, slipped in plan.items():
+        expected = _expected_points(slipped)
+        nbg_fb = _feedback_points_nbgrader(feedback_nbg[student])
+        bpc_fb = _feedback_points_bpcourse(feedback_bpc[student])
+        for tid, pts in expected.items():
+            got = (gradebook[student].get(tid), nbg_fb.get(tid), float(rows[student][tid] or 0), bpc_fb.get(tid))
+            table.append(f"{student:10s} {tid:24s} {pts:8g} " + " ".join(f"{v!s:>8s}" for v in got))
+            if got != (pts,) * 4:
+                problems.append(f"{student} {tid}: expected {pts} from all four, got {got}")
+        total = sum(expected.values())
+        nbg_total = re.search(r"\(Score: ([\d.]+) / [\d.]+\)</h4>", feedback_nbg[student])
+        totals = (float(rows[student]["total"]), float(export_rows[student]["score"]),
+                  float(nbg_total.group(1)) if nbg_total else None)
+        if totals != (total,) * 3:
+            problems.append(f"{student}: totals (bpcourse, nbgrader export, nbgrader feedback) {totals}, "
+                            f"expected {total}")
+        if rows[student]["status"] != ("partial" if slipped else "ok") or rows[student]["sandbox"] != "bwrap":
+            problems.append(f"{student}: bpcourse row {rows[student]}")  # status, and the real (sandboxed) grader
+        for tid in slipped:  # both feedbacks name the slip that the self-check named
+            named = CORPUS[tid][3].split(" | ")
+            for who, text in (("nbgrader", feedback_nbg[student]), ("bpcourse", feedback_bpc[student])):
+                if not any(alt in text for alt in named):
+                    problems.append(f"{who}'s feedback for {student} does not name {tid}'s slip ({named})")
+    return "\n".join(table), problems
+
+
 def test_nbgrader_course_on_jupyterhub_grades_as_bpcourse_grade(requirements):
     root = Path(tempfile.mkdtemp(prefix="bpcourse-hub-", dir="/tmp"))
     root.chmod(0o755)  # the users' homes and the exchange are inside: they must be able to enter it
@@ -271,30 +309,9 @@ def test_nbgrader_course_on_jupyterhub_grades_as_bpcourse_grade(requirements):
     # The shipped config says stopping the hub stops the servers (and their kernels) and the proxy: nothing
     # should have been left for the test's own sweep.
     assert not ch.swept, "the hub's shutdown left processes running:\n" + "\n".join(ch.swept)
-    export_rows = {r["student_id"]: r for r in csv.DictReader(io.StringIO(export))}
-    table = [f"{'student':10s} {'task':24s} {'expected':>8s} {'nbgrader':>8s} {'nbg-fb':>8s} {'bpcourse':>8s} "
-             f"{'bpc-fb':>8s}"]
-    for student, slipped in plan.items():
-        expected = _expected_points(slipped)
-        nbg_fb = _feedback_points_nbgrader(feedback_nbg[student])
-        bpc_fb = _feedback_points_bpcourse(feedback_bpc[student])
-        got = {}
-        for tid, pts in expected.items():
-            got[tid] = (gradebook[student][tid], nbg_fb.get(tid), float(rows[student][tid] or 0), bpc_fb.get(tid))
-            table.append(f"{student:10s} {tid:24s} {pts:8g} " + " ".join(f"{v!s:>8s}" for v in got[tid]))
-        for tid, pts in expected.items():
-            assert got[tid] == (pts, pts, pts, pts), "\n".join(table)
-        total = sum(expected.values())
-        assert float(rows[student]["total"]) == total and float(export_rows[student]["score"]) == total, (
-            f"{student}: bpcourse total {rows[student]['total']}, nbgrader export {export_rows[student]}, "
-            f"expected {total}")
-        assert rows[student]["status"] == ("partial" if slipped else "ok"), rows[student]
-        assert rows[student]["sandbox"] == "bwrap", rows[student]  # the real, sandboxed grader
-        for tid in slipped:  # both feedbacks name the slip the self-check named
-            named = CORPUS[tid][3].split(" | ")
-            for who, text in (("nbgrader", feedback_nbg[student]), ("bpcourse", feedback_bpc[student])):
-                assert any(alt in text for alt in named), f"{who}'s feedback for {student} does not name {named}"
-    print("\n".join(table))
+    table, problems = _compare(plan, gradebook, export, feedback_nbg, rows, feedback_bpc)
+    print(table)
+    assert not problems, "\n".join(problems) + "\n" + table
 
 
 def test_ci_installs_the_proxy_the_hub_test_needs():
@@ -302,3 +319,37 @@ def test_ci_installs_the_proxy_the_hub_test_needs():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "command -v configurable-http-proxy" in ci and "npm install -g" in ci, ci
     assert re.search(r"npm install -g [^\n]*configurable-http-proxy", ci), "the npm line must name the proxy"
+
+
+def _agreeing_sources(plan: dict) -> tuple:
+    """The four sources as they look when everything agrees (the layouts nbgrader and bpcourse write)."""
+    gradebook, nbg, rows, bpc, export = {}, {}, {}, {}, ["student_id,score"]
+    for student, slipped in plan.items():
+        exp = _expected_points(slipped)
+        total = sum(exp.values())
+        gradebook[student] = dict(exp)
+        nbg[student] = (f"<h4>{EXERCISE} (Score: {total} / 10.0)</h4>"
+                        + "".join(f'<li><a href="#{t}">Test cell</a> (Score: {p} / 2.0)</li>' for t, p in exp.items())
+                        + " ".join(CORPUS[t][3].split(" | ")[0] for t in slipped))
+        rows[student] = {**{t: str(p) for t, p in exp.items()}, "total": str(total),
+                         "status": "partial" if slipped else "ok", "sandbox": "bwrap"}
+        bpc[student] = "\n".join(f"[{'pass' if p else 'FAIL'}] {t} ({p:g}/2)" for t, p in exp.items()) + "\n" + \
+            " ".join(CORPUS[t][3].split(" | ")[0] for t in slipped)
+        export.append(f"{student},{total}")
+    return gradebook, "\n".join(export), nbg, rows, bpc
+
+
+def test_the_comparison_reports_every_kind_of_disagreement():
+    """The end-to-end test's verdict can fail: each source, wrong in one place, is reported."""
+    plan = {"right": (), "slips": SLIPPED}
+    gradebook, export, nbg, rows, bpc = _agreeing_sources(plan)
+    assert _compare(plan, gradebook, export, nbg, rows, bpc)[1] == []
+    gradebook["slips"]["ex01_sigmoid"] = 0.0
+    nbg["right"] = nbg["right"].replace('#ex01_neuron_gradient">Test cell</a> (Score: 4.0', '#ex01_neuron_gradient">'
+                                        'Test cell</a> (Score: 0.0')
+    rows["right"]["status"] = "timeout"
+    bpc["slips"] = bpc["slips"].replace("net·(1 − net)", "something else")
+    problems = "\n".join(_compare(plan, gradebook, export, nbg, rows, bpc)[1])
+    assert "slips ex01_sigmoid: expected 2.0 from all four, got (0.0, 2.0, 2.0, 2.0)" in problems, problems
+    assert "right ex01_neuron_gradient: expected 4.0 from all four, got (4.0, 0.0, 4.0, 4.0)" in problems, problems
+    assert "right: bpcourse row" in problems and "bpcourse's feedback for slips does not name" in problems, problems
