@@ -16,12 +16,11 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from hub_client import Hub
+from hub_client import OPENER, Hub
 from hub_unix import (User, account_entries, create_user, delete_user, files_owned_by, free_port,
                       kill_processes, processes, readable_view)
 
@@ -61,7 +60,7 @@ def _wait_for_hub(url: str, proc: subprocess.Popen, ch: CourseHub, timeout: floa
         if proc.poll() is not None:
             raise RuntimeError(f"jupyterhub exited with status {proc.returncode}:\n{ch.log_tail()}")
         try:
-            with urllib.request.urlopen(f"{url}/hub/api/", timeout=5) as r:
+            with OPENER.open(f"{url}/hub/api/", timeout=5) as r:
                 if r.status == 200:
                     return
         except OSError:

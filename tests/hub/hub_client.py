@@ -17,6 +17,10 @@ from typing import Any
 import websocket  # websocket-client
 
 
+# Everything here is on 127.0.0.1: never through an HTTP proxy the environment may name.
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 class HubError(RuntimeError):
     """A request to the hub or to a user's server answered with an unexpected status."""
 
@@ -34,7 +38,7 @@ def request(url: str, token: str, method: str = "GET", body: Any = None, expect:
     req = urllib.request.Request(url, data=data, method=method,
                                  headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
+        with OPENER.open(req, timeout=timeout) as r:
             status, text = r.status, r.read().decode()
     except urllib.error.HTTPError as e:
         status, text = e.code, e.read().decode(errors="replace")
