@@ -87,7 +87,8 @@ def _ci_packages_present() -> bool:
     import subprocess
 
     fonts = subprocess.run(["dpkg-query", "-W", "-f=${Status}", "fonts-noto-cjk"], capture_output=True, text=True)
-    return bool(shutil.which("bwrap")) and Path("/usr/bin/chromium").exists() and "ok installed" in fonts.stdout
+    return (bool(shutil.which("bwrap")) and Path("/usr/bin/chromium").exists() and "ok installed" in fonts.stdout
+            and bool(shutil.which("configurable-http-proxy")))
 
 
 @pytest.mark.parametrize("command, status", [
@@ -102,7 +103,8 @@ def test_ci_script_passes_on_the_test_commands_status(tmp_path, command, status)
 
     if not _ci_packages_present():
         # .ci/run would apt-get them first; a test must not install system packages
-        pytest.skip("bubblewrap, chromium or fonts-noto-cjk missing, so .ci/run would install them")
+        pytest.skip("bubblewrap, chromium, fonts-noto-cjk or configurable-http-proxy missing, so .ci/run would "
+                    "install them")
     (tmp_path / ".ci").mkdir()
     shutil.copy(ROOT / ".ci" / "run", tmp_path / ".ci" / "run")
     (tmp_path / "empty").mkdir()
