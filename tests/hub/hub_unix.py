@@ -188,6 +188,8 @@ def files_owned_by(uids: set[int], outside: Path) -> list[str]:
     """
     owners = [arg for uid in sorted(uids) for arg in ("-o", "-uid", str(uid))][1:]
     tops = [d for d in SCRATCH_DIRS if os.path.isdir(d)]
+    # bytes, decoded with surrogateescape: other tests leave names that are not UTF-8 in /tmp (a submission
+    # named b'Zo\xeb_\xff.ipynb'), and text=True would raise on them
     proc = subprocess.run(["find", *tops, "-xdev", "-path", str(outside), "-prune", "-o", "(", *owners, ")",
-                           "-print"], capture_output=True, text=True, timeout=120)
-    return proc.stdout.splitlines()
+                           "-print0"], capture_output=True, timeout=120)
+    return [os.fsdecode(name) for name in proc.stdout.split(b"\0") if name]
