@@ -40,7 +40,7 @@ def _lr_table(out: str) -> dict[float, list[str]]:
 def _ch1_plateau(out: str) -> str:
     table = _lr_table(out)
     latest = max(int(cols[-1]) for eta, cols in table.items() if eta <= 8)
-    return (f"the four smaller learning rates are below a loss of 0.1 by epoch {latest} at the latest, while "
+    return (f"the four smaller learning rates are below a loss of 0.1 after epoch {latest} at the latest, while "
             f"$\\eta=32$ still sits at {table[32.0][0]} after 10 epochs and {table[32.0][1]} after 100")
 
 
@@ -102,7 +102,7 @@ def _ch10_falls(out: str) -> str:
 
 CLAIMS: list[Claim] = [
     # ---- chapter 1: the plateau at eta = 32 and the rates that avoid it
-    Claim(1, "the four smaller learning rates are below a loss of 0.1 by epoch 26 at the latest, while $\\eta=32$ "
+    Claim(1, "the four smaller learning rates are below a loss of 0.1 after epoch 26 at the latest, while $\\eta=32$ "
              "still sits at 0.1250 after 10 epochs and 0.1238 after 100",
           "etas = [0.1, 0.5, 2.0, 8.0, 32.0]", _ch1_plateau),
     Claim(1, "stopped after 100 epochs (loss 0.1238 in the table)", "etas = [0.1, 0.5, 2.0, 8.0, 32.0]",
