@@ -100,8 +100,8 @@ def spirals(
     -------
     X : ndarray of float64, shape (n_per_class * n_classes, 2)
         Points, ordered by class; the noise only turns them, so all lie in the closed unit disc.
-    y : ndarray of int64, shape (n_per_class * n_classes,)
-        Class of each point, in ``0 .. n_classes - 1``.
+    t : ndarray of int64, shape (n_per_class * n_classes,)
+        The target: class of each point, in ``0 .. n_classes - 1``.
     """
     n_per_class = check_int(n_per_class, "n_per_class")
     n_classes = check_int(n_classes, "n_classes")
@@ -109,15 +109,15 @@ def spirals(
     rng = as_rng(seed)
     n = n_per_class * n_classes
     X = np.empty((n, 2), dtype=np.float64)
-    y = np.empty(n, dtype=np.int64)
+    t = np.empty(n, dtype=np.int64)
     r = np.linspace(0.0, 1.0, n_per_class)
     for j in range(n_classes):
         rows = slice(j * n_per_class, (j + 1) * n_per_class)
         theta = np.linspace(4.0 * j, 4.0 * (j + 1), n_per_class) + noise * rng.standard_normal(n_per_class)
         X[rows, 0] = r * np.sin(theta)
         X[rows, 1] = r * np.cos(theta)
-        y[rows] = j
-    return X, y
+        t[rows] = j
+    return X, t
 
 
 def moons(
@@ -143,7 +143,7 @@ def moons(
     -------
     X : ndarray of float64, shape (n, 2)
         Points, ordered by class.
-    y : ndarray of int64, shape (n,)
+    t : ndarray of int64, shape (n,)
         Class of each point, 0 or 1.
     """
     n = check_int(n, "n", minimum=2)
@@ -160,8 +160,8 @@ def moons(
         ]
     )
     X += noise * rng.standard_normal(X.shape)
-    y = np.concatenate([np.zeros(n0, dtype=np.int64), np.ones(n1, dtype=np.int64)])
-    return X, y
+    t = np.concatenate([np.zeros(n0, dtype=np.int64), np.ones(n1, dtype=np.int64)])
+    return X, t
 
 
 def _digits_bytes() -> bytes:
@@ -182,11 +182,11 @@ def _digits_cached() -> tuple[np.ndarray, np.ndarray]:
     if table.shape != (_DIGITS_N, _DIGITS_D + 1):  # pragma: no cover - guarded by the checksum
         raise RuntimeError(f"bundled digits table has shape {table.shape}, expected ({_DIGITS_N}, {_DIGITS_D + 1})")
     X = table[:, :_DIGITS_D].astype(np.float64)
-    y = np.ascontiguousarray(table[:, _DIGITS_D])
+    t = np.ascontiguousarray(table[:, _DIGITS_D])
     # read-only, so a bug that leaks the cached arrays fails loudly instead of corrupting later loads
     X.flags.writeable = False
-    y.flags.writeable = False
-    return X, y
+    t.flags.writeable = False
+    return X, t
 
 
 def load_digits() -> tuple[np.ndarray, np.ndarray]:
@@ -199,11 +199,11 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
     -------
     X : ndarray of float64, shape (1797, 64)
         Pixel counts, integers 0..16; row ``i`` reshaped to (8, 8) is the image, row-major.
-    y : ndarray of int64, shape (1797,)
-        The digit, 0..9.
+    t : ndarray of int64, shape (1797,)
+        The target: the digit, 0..9.
     """
-    X, y = _digits_cached()
-    return X.copy(), y.copy()
+    X, t = _digits_cached()
+    return X.copy(), t.copy()
 
 
 def _n_test(test_size: float | int, n: int) -> int:
@@ -241,7 +241,7 @@ def _stratified_counts(class_sizes: np.ndarray, n_test: int, rng: np.random.Gene
 
 def train_test_split(
     X: np.ndarray,
-    y: np.ndarray,
+    t: np.ndarray,
     test_size: float | int = 0.25,
     seed: int | np.random.Generator = 0,
     stratify: bool = True,
@@ -252,7 +252,7 @@ def train_test_split(
     ----------
     X : array_like, shape (n_samples, ...)
         Samples, one per row.
-    y : array_like, shape (n_samples,) or (n_samples, ...)
+    t : array_like, shape (n_samples,) or (n_samples, ...)
         Targets. With ``stratify=True`` they must be 1-D integer class labels.
     test_size : float or int
         Fraction of samples in the test set, in (0, 1), rounded up to a whole sample; or the number of test
@@ -268,17 +268,17 @@ def train_test_split(
     -------
     X_train : ndarray, shape (n_samples - n_test, ...)
     X_test : ndarray, shape (n_test, ...)
-    y_train : ndarray, shape (n_samples - n_test, ...)
-    y_test : ndarray, shape (n_test, ...)
+    t_train : ndarray, shape (n_samples - n_test, ...)
+    t_test : ndarray, shape (n_test, ...)
         New arrays (not views), rows in random order, dtypes as given.
     """
     X = np.asarray(X)
-    y = np.asarray(y)
-    if X.ndim < 1 or y.ndim < 1:
-        raise ValueError(f"X and y must have one row per sample, got shapes {X.shape} and {y.shape}")
+    t = np.asarray(t)
+    if X.ndim < 1 or t.ndim < 1:
+        raise ValueError(f"X and t must have one row per sample, got shapes {X.shape} and {t.shape}")
     n = X.shape[0]
-    if y.shape[0] != n:
-        raise ValueError(f"X has {n} samples but y has {y.shape[0]}: they must have the same length")
+    if t.shape[0] != n:
+        raise ValueError(f"X has {n} samples but t has {t.shape[0]}: they must have the same length")
     if n < 2:
         raise ValueError(f"need at least 2 samples to split, got {n}")
     if not isinstance(stratify, (bool, np.bool_)):
@@ -287,7 +287,7 @@ def train_test_split(
     rng = as_rng(seed)
 
     if stratify:
-        labels = as_labels(y, "y", n=n)
+        labels = as_labels(t, "t", n=n)
         classes, inverse, sizes = np.unique(labels, return_inverse=True, return_counts=True)
         if sizes.min() < 2:
             rare = classes[sizes < 2].tolist()
@@ -313,4 +313,4 @@ def train_test_split(
         perm = rng.permutation(n)
         test_idx, train_idx = perm[:n_test], perm[n_test:]
 
-    return X[train_idx], X[test_idx], y[train_idx], y[test_idx]
+    return X[train_idx], X[test_idx], t[train_idx], t[test_idx]

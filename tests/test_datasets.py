@@ -350,8 +350,8 @@ def test_split_unstratified_properties(n, data, seed):
 @pytest.mark.parametrize(
     "X, y, kwargs, exc, match",
     [
-        (np.zeros((5, 2)), np.zeros(4, dtype=int), {}, ValueError, "X has 5 samples but y has 4"),
-        (np.zeros((5, 2)), np.zeros(6, dtype=int), dict(stratify=False), ValueError, "X has 5 samples but y has 6"),
+        (np.zeros((5, 2)), np.zeros(4, dtype=int), {}, ValueError, "X has 5 samples but t has 4"),
+        (np.zeros((5, 2)), np.zeros(6, dtype=int), dict(stratify=False), ValueError, "X has 5 samples but t has 6"),
         (np.zeros(()), np.zeros(()), {}, ValueError, "one row per sample"),
         (np.zeros((1, 2)), np.zeros(1, dtype=int), {}, ValueError, "at least 2 samples"),
         (np.zeros((6, 2)), np.array([0, 0, 0, 1, 1, 2]), {}, ValueError,
