@@ -117,6 +117,9 @@ def _parser() -> argparse.ArgumentParser:
                          "as nbgrader)")
     gr.add_argument("--no-isolation", action="store_true",
                     help="run submissions WITHOUT the sandbox (trusted notebooks only; the CSV says so)")
+    gr.add_argument("--max-notebook-mb", type=float, default=256.0, metavar="MB",
+                    help="a larger submission is not read and gets the status too-large (default 256; stored "
+                         "outputs are never graded, the cap only bounds the grader's memory)")
     gr.add_argument("--quiet", action="store_true", help="no progress line per submission")
     return parser
 
@@ -156,9 +159,12 @@ def _grade(args: argparse.Namespace) -> int:
                                timeout=args.timeout, memory_mb=args.memory_mb, n_cases=args.cases, tasks=tasks,
                                regrade=regrade, log=(lambda s: None) if args.quiet else None,
                                isolation=not args.no_isolation, feedback=args.feedback,
-                               partial_credit=args.partial_credit)
+                               partial_credit=args.partial_credit, max_notebook_mb=args.max_notebook_mb)
     except SourceError as exc:
         print(f"bpcourse grade: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # the out dir itself cannot be written: every finished row is in results/
+        print(f"bpcourse grade: cannot write to {args.out}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("bpcourse grade: interrupted; run the same command again to resume", file=sys.stderr)

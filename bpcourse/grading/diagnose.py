@@ -544,7 +544,7 @@ def modified_inputs(before: Mapping[str, Any], after: Mapping[str, Any]) -> list
     for k, v in before.items():
         if isinstance(v, np.ndarray):
             w = after.get(k)
-            if (not isinstance(w, np.ndarray) or w.shape != v.shape
+            if (not isinstance(w, np.ndarray) or w.shape != v.shape or w.dtype != v.dtype
                     or not np.array_equal(w, v, equal_nan=v.dtype.kind in "fc")):
                 changed.append(k)
     return changed

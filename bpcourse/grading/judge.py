@@ -3,7 +3,10 @@
 :func:`prepare_tasks` draws every case from the instructor's seed and computes the reference outputs and
 named factors (nothing of it ever enters the sandbox except the case inputs). :func:`judge_task` compares a
 task's reported outcomes with the references through :func:`bpcourse.grading.diagnose.diagnose_case`;
-:func:`judge_run` turns a whole run (how it ended, its transcript) into a status and points.
+:func:`judge_run` turns a whole run (how it ended, its transcript) into a status and points. Every verdict is
+decided here: from the sandbox only the learner's return values and the case's input arrays after each call
+are used ("modified its input in place" is this process comparing them with the pristine case); the texts
+it sends (an exception, a note) can only explain a 0, never earn a point.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from bpcourse.grading.diagnose import Item, Returned, describe_case, diagnose_case, format_exception, normalize
+from bpcourse.grading.diagnose import (Item, Returned, describe_case, diagnose_case, format_exception, modified_inputs,
+                                       normalize)
 from bpcourse.grading.jail import JailRun, Limits
 from bpcourse.grading.protocol import Request, TaskReport, Transcript
 from bpcourse.grading.selfcheck import evaluate_factors
@@ -38,7 +42,9 @@ STATUSES: dict[str, str] = {
     "memory": "hit the memory limit somewhere; points from tasks that passed count",
     "crashed": "the Python process died (os._exit, a signal); points from tasks graded before it count",
     "tampered": "the notebook wrote to the grader's result channel itself; tasks without a clean result earn 0",
-    "skipped": "not graded: a symbolic link (never followed) or a file that cannot be read",
+    "skipped": "not graded: a symbolic link (never followed), a file or folder that cannot be read, or the "
+               "instructor's source notebook itself (a hard link to it, or a copy of its bytes)",
+    "too-large": "not graded: the file is larger than --max-notebook-mb (stored outputs?); raise it and rerun",
     "grader-error": "a bug in the grader itself (please report it); the run went on",
 }
 
@@ -185,8 +191,8 @@ def judge_task(pt: PreparedTask, report: TaskReport | None, stopped: str = "", c
     if len(outcomes) != len(pt.cases):
         return TaskVerdict(0, False, f"{t.function} was not evaluated on every case: "
                                      f"{stopped or 'the evaluation stopped early'}")
-    for j, (case, ref, factors, o) in enumerate(zip(pt.cases, pt.refs, pt.factors, outcomes)):
-        modified = [a for a in o["modified"] if a in case]
+    changed = [modified_inputs(case, o["inputs"]) for case, o in zip(pt.cases, outcomes)]
+    for j, (case, ref, factors, o, modified) in enumerate(zip(pt.cases, pt.refs, pt.factors, outcomes, changed)):
         problems = diagnose_case(_returned(o, len(t.outputs)), ref, t.outputs, case, rtol=t.rtol,
                                  factors=factors, modified=modified)
         if problems:
@@ -196,7 +202,7 @@ def judge_task(pt: PreparedTask, report: TaskReport | None, stopped: str = "", c
                 text += f"\n    ({o['note'][:300]})"
             points = 0.0
             if partial_credit and len(t.outputs) > 1:
-                any_modified = any(a in case for oo in outcomes for a in oo["modified"])
+                any_modified = any(changed)
                 right = _per_output(pt, outcomes, any_modified)
                 points = round(t.points * sum(w for w, r in zip(t.output_weights(), right) if r), 2)
                 text += "\n    partial credit: " + ", ".join(
