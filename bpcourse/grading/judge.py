@@ -22,8 +22,10 @@ import numpy as np
 
 from bpcourse.grading.diagnose import (Item, Returned, describe_case, diagnose_case, format_exception, modified_inputs,
                                        normalize)
+from bpcourse.grading.exactness import NUMERIC_HINT, exact_bounds, exact_misses
 from bpcourse.grading.jail import JailRun, Limits
 from bpcourse.grading.protocol import Request, TaskReport, Transcript
+from bpcourse.gradcheck import rel_error
 from bpcourse.grading.selfcheck import evaluate_factors
 from bpcourse.grading.spec import Task
 
@@ -61,12 +63,18 @@ def case_seed(seed: int, task_id: str) -> list[int]:
 
 @dataclass
 class PreparedTask:
-    """A task with its cases, reference outputs and factors, computed once in the trusted parent."""
+    """A task with its cases, reference outputs and factors, computed once in the trusted parent.
+
+    ``bounds[j]`` holds, per output, the per-entry distance from the reference within which an exact
+    formula lands on case ``j`` (:func:`bpcourse.grading.exactness.exact_bounds`); None leaves that case
+    to ``Task.rtol`` alone.
+    """
 
     task: Task
     cases: list[dict[str, Any]]
     refs: list[Returned]
     factors: list[dict[str, Any]]
+    bounds: list[list[np.ndarray] | None] = field(default_factory=list)
 
 
 def prepare_tasks(tasks: Sequence[Task], seed: int, n_cases: int) -> list[PreparedTask]:
@@ -94,8 +102,33 @@ def prepare_tasks(tasks: Sequence[Task], seed: int, n_cases: int) -> list[Prepar
             cases.append(case)
             refs.append(ref)
             factors.append(evaluate_factors(t, case))
-        prepared.append(PreparedTask(t, cases, refs, factors))
+        bounds = [exact_bounds(t.reference, c, t.outputs, r, seed=j) for j, (c, r) in enumerate(zip(cases, refs))]
+        prepared.append(PreparedTask(t, cases, refs, factors, bounds))
     return prepared
+
+
+def inexact(pt: PreparedTask, j: int, got: Returned) -> dict[int, str]:
+    """Why outputs that passed ``Task.rtol`` on case ``j`` are still not what an exact formula gives, by
+    output index (empty: every output is exact, or the case has no bound)."""
+    bounds = pt.bounds[j] if j < len(pt.bounds) else None
+    if bounds is None:
+        return {}
+    problems = {}
+    for i, (name, g, r, b) in enumerate(zip(pt.task.outputs, got.items, pt.refs[j].items, bounds)):
+        if g.array is None or np.size(g.array) != r.array.size:
+            continue  # already wrong by shape or type: diagnose_case says so
+        arr = np.asarray(g.array)
+        with np.errstate(all="ignore"):
+            arr = (arr.real if arr.dtype.kind == "c" else arr).astype(np.float64).reshape(r.array.shape)
+        n_bad, ratio = exact_misses(arr, r.array.astype(np.float64), b)
+        if n_bad:
+            label = "the result" if len(pt.task.outputs) == 1 and name == "out" else name
+            with np.errstate(all="ignore"):
+                err = rel_error(arr, r.array.astype(np.float64))
+            problems[i] = (f"{label} agrees with the expected value only to a relative error of {err:.1e}, "
+                           f"{ratio:.0f}× what float64 rounding of an exact formula can explain"
+                           f" ({n_bad} of {arr.size} entr{'y' if arr.size == 1 else 'ies'}): {NUMERIC_HINT}")
+    return problems
 
 
 def request_tasks(prepared: Sequence[PreparedTask]) -> list[dict[str, Any]]:
@@ -152,7 +185,7 @@ def _per_output(pt: PreparedTask, outcomes: list[dict[str, Any]], modified: bool
     """Which outputs are right on every case (for partial credit)."""
     t = pt.task
     ok = [not modified] * len(t.outputs)
-    for case, ref, factors, o in zip(pt.cases, pt.refs, pt.factors, outcomes):
+    for j, (case, ref, factors, o) in enumerate(zip(pt.cases, pt.refs, pt.factors, outcomes)):
         got = _returned(o, len(t.outputs))
         if got.structure_error:
             return [False] * len(t.outputs)
@@ -160,6 +193,8 @@ def _per_output(pt: PreparedTask, outcomes: list[dict[str, Any]], modified: bool
             if ok[i] and diagnose_case(Returned([got.items[i]]), Returned([ref.items[i]]), (name,), case,
                                        rtol=t.rtol, factors=factors):
                 ok[i] = False
+        for i in inexact(pt, j, got):
+            ok[i] = False
     return ok
 
 
@@ -193,8 +228,10 @@ def judge_task(pt: PreparedTask, report: TaskReport | None, stopped: str = "", c
                                      f"{stopped or 'the evaluation stopped early'}")
     changed = [modified_inputs(case, o["inputs"]) for case, o in zip(pt.cases, outcomes)]
     for j, (case, ref, factors, o, modified) in enumerate(zip(pt.cases, pt.refs, pt.factors, outcomes, changed)):
-        problems = diagnose_case(_returned(o, len(t.outputs)), ref, t.outputs, case, rtol=t.rtol,
-                                 factors=factors, modified=modified)
+        got = _returned(o, len(t.outputs))
+        problems = diagnose_case(got, ref, t.outputs, case, rtol=t.rtol, factors=factors, modified=modified)
+        if not problems:
+            problems = list(inexact(pt, j, got).values())
         if problems:
             text = f"{t.function}: wrong on graded case {j + 1} of {len(pt.cases)} ({describe_case(case)}):\n"
             text += "\n".join(f"    - {p}" for p in problems)

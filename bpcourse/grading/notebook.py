@@ -128,6 +128,7 @@ class SourceCell:
     cell_type: str
     source: str
     locked: bool  # nbgrader's is_locked: not a solution cell, and a test cell or marked locked
+    test: bool    # an autograder test cell (grade and not solution): never run by this grader
 
 
 def source_cells(data: bytes) -> dict[str, SourceCell]:
@@ -144,7 +145,9 @@ def source_cells(data: bytes) -> dict[str, SourceCell]:
         gid = nbg.get("grade_id")
         if isinstance(gid, str) and gid and gid not in found:
             locked = not nbg.get("solution") and bool(nbg.get("grade") or nbg.get("locked"))
-            found[gid] = SourceCell(gid, str(cell.get("cell_type", "")), _text(cell.get("source", "")), locked)
+            test = bool(nbg.get("grade") and not nbg.get("solution"))
+            found[gid] = SourceCell(gid, str(cell.get("cell_type", "")), _text(cell.get("source", "")), locked,
+                                    test)
     return found
 
 
@@ -162,12 +165,14 @@ def given_definitions(source: Mapping[str, SourceCell], functions: Iterable[str]
             and pattern.search(c.source)]
 
 
-def _restore(cell: dict[str, Any], i: int, source: Mapping[str, SourceCell], notes: list[str]) -> dict[str, Any]:
-    """A submitted cell after nbgrader's OverwriteCells: the source's cell type, and a locked cell's source."""
+def _restore(cell: dict[str, Any], i: int, source: Mapping[str, SourceCell],
+             notes: list[str]) -> tuple[dict[str, Any], SourceCell | None]:
+    """A submitted cell after nbgrader's OverwriteCells (the source's cell type, and a locked cell's source),
+    and the source cell it was matched with."""
     gid = _nbgrader(cell).get("grade_id")
     src = source.get(gid) if isinstance(gid, str) else None
     if src is None:
-        return cell
+        return cell, None
     restored = dict(cell)
     what = []
     if cell.get("cell_type") != src.cell_type:
@@ -176,10 +181,11 @@ def _restore(cell: dict[str, Any], i: int, source: Mapping[str, SourceCell], not
     if src.locked and _text(cell.get("source", "")) != src.source:
         what.append("its content")
         restored["source"] = src.source
-    if what and not (src.locked and src.cell_type == "code" and _nbgrader(cell).get("grade")):
+    if what and not src.test:  # a test cell differs anyway: the released one has no hidden tests
         notes.append(f"cell {i} (grade id `{gid[:60]}`) is a locked cell of the exercise and was edited: "
-                     f"{' and '.join(what)} were restored from the exercise before grading")
-    return restored
+                     f"{' and '.join(what)} {'was' if len(what) == 1 else 'were'} restored from the exercise "
+                     f"before grading")
+    return restored, src
 
 
 def read_notebook(data: bytes, source: Mapping[str, SourceCell] | None = None,
@@ -233,13 +239,15 @@ def read_notebook(data: bytes, source: Mapping[str, SourceCell] | None = None,
     for i, cell in enumerate(raw_cells, start=1):
         if not isinstance(cell, dict):
             continue
-        cell = _restore(cell, i, source or {}, notes)
+        cell, src = _restore(cell, i, source or {}, notes)
         if cell.get("cell_type") != "code":
             continue
         nbg = _nbgrader(cell)
         # autograder test cells hold the instructor's tests, not the grade; "demo" cells are the ungraded
-        # "putting it together" runs, whose errors (a stub still raising) would only clutter every note
-        skip = bool(nbg.get("grade") and not nbg.get("solution")) or nbg.get("grade_id") == DEMO_GRADE_ID
+        # "putting it together" runs, whose errors (a stub still raising) would only clutter every note.
+        # A cell matched with the source is what the source says it is, whatever its submitted metadata.
+        skip = (src.test if src is not None else bool(nbg.get("grade") and not nbg.get("solution"))) \
+            or nbg.get("grade_id") == DEMO_GRADE_ID
         cells.append({"index": i, "source": _text(cell.get("source", "")), "skip": skip})
     for k, g in enumerate(given, start=len(raw_cells) + 1):
         cells.append({"index": k, "source": g.source, "skip": False})

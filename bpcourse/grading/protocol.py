@@ -77,7 +77,7 @@ def decode_array(obj: Any, max_elements: int = MAX_ARRAY_ELEMENTS) -> np.ndarray
         dtype = np.dtype(dt)
     except TypeError:
         raise ProtocolError(f"unknown array dtype {dt[:8]!r}") from None
-    if dtype.kind not in _DTYPE_KINDS or dtype.hasobject or dtype.itemsize > 16:
+    if dtype.kind not in _DTYPE_KINDS or dtype.hasobject or dtype.itemsize > 32:  # up to complex256
         raise ProtocolError(f"array dtype {dt!r} is not a plain numeric type")
     if (not isinstance(shape, list) or len(shape) > 8
             or not all(type(s) is int and 0 <= s <= max_elements for s in shape)):
