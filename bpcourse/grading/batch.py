@@ -149,9 +149,21 @@ def list_submissions(folder: Path, exclude: Iterable[Path] = ()) -> list[Entry]:
     ``.ipynb_checkpoints`` and the paths in ``exclude`` are left out; a folder that cannot be listed is
     listed itself (kind ``"unlisted"``), so it gets a row instead of stopping the run.
     """
-    excl = {os.path.realpath(p) for p in exclude}
+    excl = set()
+    for p in exclude:  # by identity, not by path: realpath per folder would cost O(depth²) system calls
+        try:
+            st = os.stat(p)
+            excl.add((st.st_dev, st.st_ino))
+        except OSError:
+            pass
     found: list[Entry] = []
     root = os.fspath(folder)
+
+    def excluded(e: os.DirEntry[str]) -> bool:
+        try:
+            return (e.stat(follow_symlinks=False).st_dev, e.inode()) in excl
+        except OSError:
+            return False
 
     def add(path: str, kind: str, why: str = "") -> None:
         rel = os.path.relpath(path, root).replace(os.sep, "/")
@@ -175,9 +187,9 @@ def list_submissions(folder: Path, exclude: Iterable[Path] = ()) -> list[Entry]:
             if is_link and (e.name.endswith(".ipynb") or _points_to_dir(e.path)):
                 add(e.path, "link")
             elif is_dir:
-                if e.name != ".ipynb_checkpoints" and os.path.realpath(e.path) not in excl:
+                if e.name != ".ipynb_checkpoints" and not excluded(e):
                     stack.append(e.path)
-            elif not is_link and e.name.endswith(".ipynb") and os.path.realpath(e.path) not in excl:
+            elif not is_link and e.name.endswith(".ipynb") and not excluded(e):
                 add(e.path, "notebook")
     return sorted(found, key=lambda e: e.rel)
 
