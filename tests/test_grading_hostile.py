@@ -11,6 +11,7 @@ instructor runs it, then again, interrupted by SIGTERM and resumed: the table mu
 
 from __future__ import annotations
 
+import copy
 import csv
 import hashlib
 import os
@@ -305,3 +306,83 @@ def test_the_real_reference_through_the_public_api_earns_nothing_under_the_cli(e
         assert float(row[t.id]) == (0 if t.id in zero else t.points), row
     fb = next((tmp_path / "out" / "feedback").iterdir()).read_text()
     assert "this task's grade must come from your own code" in fb
+
+
+def test_stored_outputs_never_cost_a_grade_and_the_size_cap_is_an_option(tmp_path):
+    """A 50 MB notebook of stored images is graded under the default cap; a lower --max-notebook-mb gives
+    a clear too-large row (exit 0), and raising it again grades that row on the rerun."""
+    import json
+
+    nb = json.loads((SUBS / "correct.ipynb").read_text(encoding="utf-8"))
+    code_cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    png = "iVBORw0KGgo" + "A" * (52 * 10**6 // len(code_cells))  # base64 of big plots, 52 MB in all
+    for c in code_cells:
+        c["outputs"] = [{"output_type": "display_data", "data": {"image/png": png}, "metadata": {}}]
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "plots.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    assert (subs / "plots.ipynb").stat().st_size > 50 * 10**6
+    r = subprocess.run(cli(subs, tmp_path / "out"), capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    (row,) = table(tmp_path / "out")
+    assert (row["status"], row["total"]) == ("ok", "6"), row
+    small = cli(subs, tmp_path / "capped") + ["--max-notebook-mb", "10"]
+    r = subprocess.run(small, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    (row,) = table(tmp_path / "capped")
+    assert (row["status"], row["total"]) == ("too-large", "0") and "--max-notebook-mb" in row["notes"], row
+    r = subprocess.run(small[:-2] + ["--max-notebook-mb", "100"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and [x["status"] for x in table(tmp_path / "capped")] == ["ok"], r.stderr
+
+
+def test_a_row_whose_files_cannot_be_written_costs_that_row_only(tmp_path):
+    from bpcourse.grading.batch import results_stem
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for stem in ("correct", "stub"):
+        shutil.copy(SUBS / f"{stem}.ipynb", subs)
+    out = tmp_path / "out"
+    (out / "feedback" / f"{results_stem('stub.ipynb')}.txt").mkdir(parents=True)  # the feedback file's place
+    r = subprocess.run(cli(subs, out), capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    rows = {x["file"]: x for x in table(out)}
+    assert rows["correct.ipynb"]["status"] == "ok"
+    assert rows["stub.ipynb"]["status"] == "grader-error" and "IsADirectoryError" in rows["stub.ipynb"]["notes"]
+
+
+def test_ex04s_locked_probe_cannot_be_rewritten_or_redefined(tmp_path):
+    """The attack of issue 15: central_difference left a stub and the locked probe_central_difference cell
+    rewritten to a closed form (4/4 before); the same closed form in a later cell of the learner's own."""
+    import nbformat
+
+    from bpcourse.grading.release import release_notebook, release_with_solutions
+    from bpcourse.grading.tasks import tasks_for
+
+    source = REAL / "04_gradient_checking.ipynb"
+    closed = ("def probe_central_difference(c3, A, b, x, eps):\n    u = np.ravel(x)\n"
+              "    g = 3 * c3 * u**2 + 0.5 * (A + A.T) @ u + b + c3 * eps**2\n    return g.reshape(np.shape(x))")
+    full = release_with_solutions(nbformat.read(str(source), as_version=4))
+    stub = release_notebook(nbformat.read(str(source), as_version=4))
+    (tmp_path / "subs").mkdir()
+    for name, how in (("rewritten", "locked"), ("redefined", "later")):
+        nb = copy.deepcopy(full)
+        i = next(k for k, c in enumerate(nb.cells) if c.source.startswith("def central_difference"))
+        nb.cells[i].source = next(c.source for c in stub.cells if c.source.startswith("def central_difference"))
+        if how == "locked":
+            j = next(k for k, c in enumerate(nb.cells) if c.source.startswith("def probe_central_difference"))
+            nb.cells[j].source = closed
+        else:
+            nb.cells.append(nbformat.v4.new_code_cell(closed))
+        nbformat.write(nb, str(tmp_path / "subs" / f"{name}.ipynb"))
+    r = subprocess.run([sys.executable, "-m", "bpcourse.cli", "grade", str(source), str(tmp_path / "subs"),
+                        "--seed", "7", "--out", str(tmp_path / "out"), "--quiet"], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    rows = {x["file"]: x for x in table(tmp_path / "out")}
+    for name in ("rewritten.ipynb", "redefined.ipynb"):
+        for t in tasks_for("04_gradient_checking"):
+            assert float(rows[name][t.id]) == (0 if t.id == "ex04_central_difference" else t.points), rows[name]
+    fb = (tmp_path / "out" / "feedback" / "rewritten.txt").read_text(encoding="utf-8")
+    assert "(grade id `probe_central_difference`) is a locked cell of the exercise and was edited" in fb
+    assert "NotImplementedError" in fb
