@@ -28,8 +28,10 @@ _GRADE_EPILOG = """\
 How grading works: each submission runs in its own bubblewrap sandbox (new user, PID, network, IPC and
 mount namespaces; an unprivileged uid; the Python environment read-only, a private scratch /tmp, and
 nothing else: not SOURCE, OUT_DIR, the other submissions or your home; time, memory, file-size, output
-and process limits). Its graded functions are called on cases drawn from --seed; only their return values
-come back, over a pipe, and are checked strictly. The grader computes the reference answers itself, and
+and process limits). Locked cells are first restored from SOURCE, as nbgrader's autograde does. The graded
+functions are called on cases drawn from --seed; only their return values and their input arrays after each
+call come back, over a pipe, and are checked strictly; every verdict is decided outside the sandbox, to the
+digits float64 gives (a numerical derivative is not backprop). The grader computes the reference answers itself, and
 inside the sandbox the bpcourse functions that compute a task's answer raise instead, so a function that
 returns what the bpcourse reference computes earns 0 for that task. Stored outputs in the notebooks are
 ignored: grades come from what runs. Without bubblewrap the command stops and says how to install it
@@ -46,7 +48,8 @@ files) are not graded again. --regrade timeout (or all) grades those again, e.g.
 Statuses in grades.csv:
 {statuses}
 
-Exit status: 0 when every submission has a row, 1 on a setup error (the message says what to fix),
+Exit status: 0 when every submission has a row, 1 on a setup error or an OUT_DIR that cannot be written
+(the message says what to fix),
 130 when interrupted (rerun to resume)."""
 
 
