@@ -58,16 +58,19 @@ def test_locked_cells_are_restored_from_the_source_and_the_feedback_says_so():
     sub.cells[4] = _cell("def probe(x):\n    return 2 * x + 1", grade=False, solution=False, grade_id="md",
                          locked=True)                                             # markdown turned code
     sub.cells.append(_cell("def probe(x):\n    return 2 * x + 1"))                 # a later redefinition
+    sub.cells[1].cell_type = "raw"                                                # an answer cell retyped
     given = given_definitions(source, ["probe", "f"])
     assert [g.grade_id for g in given] == ["probe"]  # f is the learner's to write, probe is handed out
     cells, notes = read_notebook(nbformat.writes(sub).encode(), source, given)
     by_index = {c["index"]: c for c in cells}
-    assert by_index[2]["source"].endswith("raise NotImplementedError()")          # solution cells stay
+    assert by_index[2]["source"].endswith("raise NotImplementedError()")          # answers stay, as code
     assert by_index[3]["source"] == src.cells[2].source                            # the locked cell is back
     assert by_index[4]["skip"] and by_index[4]["source"] == src.cells[3].source    # a test cell is one again
     assert 5 not in by_index                                                       # a markdown cell again
     assert cells[-1] == {"index": 7, "source": src.cells[2].source, "skip": False}  # probe defined last
     assert notes == [
+        "cell 2 (grade id `f_solution`) is an answer cell of the exercise: its type (raw → code) was restored "
+        "from the exercise before grading",
         "cell 3 (grade id `probe`) is a locked cell of the exercise and was edited: its content was restored "
         "from the exercise before grading",
         "cell 5 (grade id `md`) is a locked cell of the exercise and was edited: its type (code → markdown) "

@@ -182,9 +182,9 @@ def _restore(cell: dict[str, Any], i: int, source: Mapping[str, SourceCell],
         what.append("its content")
         restored["source"] = src.source
     if what and not src.test:  # a test cell differs anyway: the released one has no hidden tests
-        notes.append(f"cell {i} (grade id `{gid[:60]}`) is a locked cell of the exercise and was edited: "
-                     f"{' and '.join(what)} {'was' if len(what) == 1 else 'were'} restored from the exercise "
-                     f"before grading")
+        kind = "a locked cell of the exercise and was edited" if src.locked else "an answer cell of the exercise"
+        notes.append(f"cell {i} (grade id `{gid[:60]}`) is {kind}: {' and '.join(what)} "
+                     f"{'was' if len(what) == 1 else 'were'} restored from the exercise before grading")
     return restored, src
 
 
