@@ -32,8 +32,10 @@ _GRADE_EPILOG = """\
 How grading works: each submission runs in its own bubblewrap sandbox (new user, PID, network, IPC and
 mount namespaces; an unprivileged uid; the Python environment read-only, a private scratch /tmp, and
 nothing else: not SOURCE, OUT_DIR, the other submissions or your home; time, memory, file-size, output
-and process limits). Its graded functions are called on cases drawn from --seed; only their return values
-come back, over a pipe, and are checked strictly. The grader computes the reference answers itself, and
+and process limits). Locked cells are first restored from SOURCE, as nbgrader's autograde does. The graded
+functions are called on cases drawn from --seed; only their return values and their input arrays after each
+call come back, over a pipe, and are checked strictly; every verdict is decided outside the sandbox, to the
+digits float64 gives (a numerical derivative is not backprop). The grader computes the reference answers itself, and
 inside the sandbox the bpcourse functions that compute a task's answer raise instead, so a function that
 returns what the bpcourse reference computes earns 0 for that task. Stored outputs in the notebooks are
 ignored: grades come from what runs. Without bubblewrap the command stops and says how to install it
@@ -50,7 +52,8 @@ files) are not graded again. --regrade timeout (or all) grades those again, e.g.
 Statuses in grades.csv:
 {statuses}
 
-Exit status: 0 when every submission has a row, 1 on a setup error (the message says what to fix),
+Exit status: 0 when every submission has a row, 1 on a setup error or an OUT_DIR that cannot be written
+(the message says what to fix),
 130 when interrupted (rerun to resume)."""
 
 
@@ -122,6 +125,9 @@ def _parser() -> argparse.ArgumentParser:
                          "as nbgrader)")
     gr.add_argument("--no-isolation", action="store_true",
                     help="run submissions WITHOUT the sandbox (trusted notebooks only; the CSV says so)")
+    gr.add_argument("--max-notebook-mb", type=float, default=256.0, metavar="MB",
+                    help="a larger submission is not read and gets the status too-large (default 256; stored "
+                         "outputs are never graded, the cap only bounds the grader's memory)")
     gr.add_argument("--quiet", action="store_true", help="no progress line per submission")
     from bpcourse.grading.scale_cli import add_gradescope_parser, add_scale_options
 
@@ -174,11 +180,15 @@ def _grade(args: argparse.Namespace) -> int:
                                timeout=args.timeout, memory_mb=args.memory_mb, n_cases=args.cases, tasks=tasks,
                                regrade=regrade, log=(lambda s: None) if args.quiet else None,
                                isolation=not args.no_isolation, feedback=args.feedback,
-                               partial_credit=args.partial_credit, select=plan.select)
+                               partial_credit=args.partial_credit, max_notebook_mb=args.max_notebook_mb,
+                               select=plan.select)
         if not summary.interrupted:
             plan.finish(args, tasks, summary)
     except SourceError as exc:
         print(f"bpcourse grade: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # the out dir itself cannot be written: every finished row is in results/
+        print(f"bpcourse grade: cannot write to {args.out}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("bpcourse grade: interrupted; run the same command again to resume", file=sys.stderr)

@@ -411,14 +411,18 @@ def test_article_update_order_is_rejected():
 def test_batch_grader_gives_the_source_full_marks(exercise, tmp_path):
     """The whole contract at once: table, notebook and the real `bpcourse grade` pipeline agree."""
     import csv
-    import shutil
 
     from bpcourse.grading.grade import grade_folder
+
+    import nbformat
+
+    from bpcourse.grading.release import release_with_solutions
 
     subs = tmp_path / "submitted"
     subs.mkdir()
     source = EXERCISE_DIR / f"{exercise}.ipynb"
-    shutil.copy(source, subs / "solution.ipynb")
+    # the released notebook with the solutions typed in (a byte copy of the source is refused as the source)
+    nbformat.write(release_with_solutions(nbformat.read(str(source), as_version=4)), str(subs / "solution.ipynb"))
     grade_folder(source, subs, tmp_path / "out", seed=2024, jobs=1, log=lambda s: None)
     with open(tmp_path / "out" / "grades.csv", newline="") as f:
         (row,) = list(csv.DictReader(f))

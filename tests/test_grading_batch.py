@@ -92,3 +92,49 @@ def test_names_are_unique_bounded_and_links_are_listed_not_followed(tmp_path):
          ("grp__alice.ipynb", "notebook"), ("out.ipynb", "link")])
     stems = [e.stem for e in entries]
     assert len(set(stems)) == len(stems) and max(len(s) for s in stems) <= 73
+
+
+def test_any_bytes_in_a_name_get_a_faithful_printable_escape_and_a_unique_stem():
+    import os
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from bpcourse.grading.batch import display_name
+
+    names = st.binary(min_size=1, max_size=12).filter(lambda b: b"/" not in b and b"\0" not in b)
+
+    @settings(deadline=None, max_examples=300)
+    @given(names, names)
+    def check(a: bytes, b: bytes) -> None:
+        ra, rb = os.fsdecode(a), os.fsdecode(b)
+        shown = display_name(ra)
+        shown.encode("utf-8")  # always writable, in the CSV and in a feedback file
+        assert shown.isprintable() or "\\" in shown
+        if a != b:
+            assert display_name(ra) != display_name(rb)
+            assert results_stem(ra + ".ipynb") != results_stem(rb + ".ipynb")
+
+    check()
+    assert display_name(os.fsdecode(b"Zo\xeb_\xff.ipynb")) == "Zo\\xeb_\\xff.ipynb"
+    assert display_name("Zo\\xeb_\\xff.ipynb") == "Zo\\\\xeb_\\\\xff.ipynb"
+    assert display_name("plain name é.ipynb") == "plain name é.ipynb"
+
+
+def test_the_walk_has_no_depth_limit(tmp_path):
+    import os
+
+    d = str(tmp_path)
+    for _ in range(1100):
+        d = os.path.join(d, "d")
+        os.mkdir(d)
+    open(os.path.join(d, "deep.ipynb"), "w").close()
+    try:
+        (entry,) = list_submissions(tmp_path)
+        assert entry.rel == "d/" * 1100 + "deep.ipynb" and entry.kind == "notebook" and len(entry.stem) <= 73
+    finally:
+        while d != str(tmp_path):  # shutil.rmtree recurses once per level
+            for name in os.listdir(d):
+                os.unlink(os.path.join(d, name))
+            os.rmdir(d)
+            d = os.path.dirname(d)

@@ -152,6 +152,7 @@ def _grader_passes(fn, task, seed: int, n_cases: int = 5) -> bool:
         msg = outcome_message(call_learner(fn, case, task.outputs, lambda f: f.startswith("<cell ")))
         for item in msg["items"]:  # what the parent reads back from the channel
             item["array"] = None if item["array"] is None else decode_array(item["array"])
+        msg["inputs"] = {k: decode_array(a) for k, a in msg["inputs"].items()}
         outcomes.append(msg)
         if msg["bind_error"] or msg["error"]:
             break

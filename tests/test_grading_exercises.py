@@ -81,8 +81,13 @@ def test_answering_by_calling_the_reference_earns_nothing(path, tmp_path):
     summary = grade_folder(path, sub, tmp_path / "out", seed=5, log=lambda s: None)
     row = summary.rows[0]
     fb = (tmp_path / "out" / "feedback" / "cheat.txt").read_text()
-    assert row.total == 0, fb
-    assert fb.count("no points for calling it") == len(tasks), fb
+    # a function handed out in a locked cell (ex04's probe) is restored from the source before grading, so
+    # rewriting it changes nothing: the learner's own (here the solution's) code behind it is graded
+    given = [t for t in tasks if any(c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("locked")
+                                     and c.source.startswith(f"def {t.function}(") for c in source.cells)]
+    assert row.total == sum(t.points for t in given), fb
+    assert fb.count("no points for calling it") == len(tasks) - len(given), fb
+    assert all(f"(grade id `{t.function}`) is a locked cell of the exercise and was edited" in fb for t in given)
 
 
 EX06 = ROOT / "exercises" / "06_fully_connected_layer.ipynb"

@@ -18,12 +18,12 @@ def frames(*msgs) -> bytes:
 
 
 def good_outcome(arr):
-    return {"bind_error": "", "error": None, "note": "", "structure_error": "", "modified": [],
+    return {"bind_error": "", "error": None, "note": "", "structure_error": "", "inputs": {},
             "items": [{"kind": "array", "type_name": "numpy.ndarray", "text": "", "array": P.encode_array(arr)}]}
 
 
 def session(*middle):
-    return frames({"type": "hello", "version": 1}, {"type": "cells-done", "notes": []},
+    return frames({"type": "hello", "version": P.VERSION}, {"type": "cells-done", "notes": []},
                   {"type": "task-start", "id": "t1"}, *middle)
 
 
@@ -53,7 +53,11 @@ def test_arrays_keep_shape_dtype_and_values(value):
     ({"type": "case", "id": "t1", "case": 1, "outcome": {}}, "out of order"),
     ({"type": "task-end", "id": "t2", "state": "evaluated", "candidates": []}, "does not match"),
     ({"type": "done", "leftover_processes": 0}, "before every task"),
-    ({"type": "hello", "version": 1}, "second hello"),
+    ({"type": "hello", "version": P.VERSION}, "second hello"),
+    ({"type": "case", "id": "t1", "case": 0, "outcome": dict(good_outcome(np.zeros(1)), modified=[])},
+     "exactly the keys"),  # the old verdict field: the worker no longer says what was modified
+    ({"type": "case", "id": "t1", "case": 0, "outcome": dict(good_outcome(np.zeros(1)), inputs=[1])},
+     "inputs must be an object"),
 ])
 def test_messages_out_of_protocol_end_the_reading(bad, why):
     tr = P.read_messages(session(bad), EXPECTED)
@@ -77,11 +81,11 @@ def test_deep_nesting_and_huge_frames_are_refused_before_parsing():
     with pytest.raises(P.ProtocolError, match="nests deeper"):
         P.decode(deep)
     huge = struct.pack("<Q", 2**40)
-    tr = P.read_messages(frames({"type": "hello", "version": 1}) + huge, EXPECTED)
+    tr = P.read_messages(frames({"type": "hello", "version": P.VERSION}) + huge, EXPECTED)
     assert "announces" in tr.error
     zipped = b"PK\x03\x04" + bytes(100)  # a zip header: the channel never decompresses anything
     bomb = struct.pack("<Q", len(zipped)) + zipped
-    assert "not valid UTF-8 JSON" in P.read_messages(frames({"type": "hello", "version": 1}) + bomb, EXPECTED).error
+    assert "not valid UTF-8 JSON" in P.read_messages(frames({"type": "hello", "version": P.VERSION}) + bomb, EXPECTED).error
 
 
 def test_a_channel_cut_mid_frame_is_truncation_not_tampering():
@@ -96,3 +100,17 @@ def test_control_characters_never_reach_a_feedback_file():
     outcome = dict(good_outcome(np.zeros(1)), error=err, items=[])
     tr = P.read_messages(session({"type": "case", "id": "t1", "case": 0, "outcome": outcome}), EXPECTED)
     assert tr.tasks["t1"].cases[0]["error"]["message"] == "?[2J?]0;pwned? boom"
+
+
+def test_inputs_after_the_call_cross_as_arrays_and_the_parent_decides_what_changed():
+    from bpcourse.grading.diagnose import modified_inputs
+
+    case = {"x": np.arange(3.0), "W": np.ones((2, 2)), "eta": 0.5}
+    after = {"x": case["x"] * 2, "W": case["W"].copy()}
+    outcome = dict(good_outcome(np.zeros(1)), inputs={k: P.encode_array(v) for k, v in after.items()})
+    tr = P.read_messages(session({"type": "case", "id": "t1", "case": 0, "outcome": outcome}), EXPECTED)
+    got = tr.tasks["t1"].cases[0]["inputs"]
+    assert modified_inputs(case, got) == ["x"]
+    # an input the worker leaves out, or sends back with another dtype, counts as changed: no evidence, no trust
+    assert modified_inputs(case, {"x": case["x"]}) == ["W"]
+    assert modified_inputs(case, {"x": case["x"].astype(np.float32), "W": case["W"]}) == ["x"]

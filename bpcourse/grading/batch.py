@@ -4,13 +4,17 @@
 
 1. set up (:class:`Run`): the tasks of the exercise, their cases and references from the seed, the
    sandbox's stubbed ``bpcourse``, the jail (stops at once when isolation is unavailable);
-2. list the submissions (symbolic links get a "skipped" row and are never followed; every name gets a
-   unique, bounded results stem);
+2. list the submissions, walking folders of any depth without recursion (symbolic links get a "skipped"
+   row and are never followed; a folder that cannot be listed gets a row; every name, whatever its bytes,
+   gets a faithful printable form for the CSV and a unique, bounded results stem);
 3. resume: a submission whose bytes and run settings match a result the grader saved earlier is not
    graded again (results live only in OUT, written only by this process);
 4. run the instructor's source through the same sandbox: it must earn full marks;
 5. grade the rest in parallel, saving each row as it finishes (a failure while grading or writing one
    submission costs that row a ``grader-error``, never the run); SIGINT/SIGTERM keep every finished row.
+
+Before a submission runs, its locked cells are restored from the source (:mod:`~bpcourse.grading.notebook`),
+and a file that *is* the source (a hard link to it, or a copy of its bytes) gets a "skipped" row.
 """
 
 from __future__ import annotations
@@ -21,10 +25,10 @@ import hashlib
 import io
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -36,14 +40,16 @@ from bpcourse.grading.feedback import FEEDBACK_MODES, fmt_points, render
 from bpcourse.grading.jail import IsolationUnavailable, Jail, JailRun, Limits
 from bpcourse.grading.judge import (STATUSES, Judgement, SourceError, judge_run, prepare_tasks, request_tasks,
                                     stopped_text)
-from bpcourse.grading.notebook import InvalidNotebook, read_notebook, read_submission
+from bpcourse.grading.notebook import (MAX_NOTEBOOK_BYTES, InvalidNotebook, NotebookTooLarge, given_definitions,
+                                       read_notebook, read_submission, source_cells)
 from bpcourse.grading.protocol import Request, Transcript
 from bpcourse.grading.spec import Task
+from bpcourse.grading.submissions import Entry, display_name, list_submissions, results_stem
 
 __all__ = ["grade_folder", "GradeSummary", "Row", "Entry", "list_submissions", "results_stem", "load_tasks",
-           "ENGINE_VERSION"]
+           "ENGINE_VERSION", "display_name"]
 
-ENGINE_VERSION = "3"  # 3: fixed edge cases, demo cells not run
+ENGINE_VERSION = "4"  # 4: locked cells restored, inputs judged in the parent, exact grading
 _MAX_RESULT_BYTES = 1 << 20
 
 
@@ -62,16 +68,6 @@ class Row:
 
 
 @dataclass
-class Entry:
-    """One thing found in the submissions folder."""
-
-    rel: str     # path relative to the folder, with "/"
-    path: Path
-    stem: str    # unique, bounded name of its results and feedback files
-    kind: str    # "notebook" or "link"
-
-
-@dataclass
 class GradeSummary:
     """What a :func:`grade_folder` call did."""
 
@@ -87,56 +83,6 @@ class GradeSummary:
         for r in self.rows:
             c[r.status] = c.get(r.status, 0) + 1
         return c
-
-
-# ------------------------------------------------------------------------------------------- the folder
-_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
-_HASHED = re.compile(r".*-[0-9a-f]{12}")
-
-
-def results_stem(rel: str) -> str:
-    """The unique, bounded stem of a submission's results and feedback files.
-
-    A plain top-level name (``alice.ipynb`` → ``alice``) stays as it is; anything else (a subfolder,
-    unusual characters, a long name, or a name that looks like a hashed stem) becomes a readable prefix of
-    at most 60 characters plus 12 hex digits of the path's sha256: ``grp/alice.ipynb`` →
-    ``grp_alice-<hash>``, distinct from ``grp__alice.ipynb`` → ``grp__alice``.
-    """
-    base = rel[:-6] if rel.endswith(".ipynb") else rel
-    if "/" not in rel and _PLAIN.fullmatch(base) and not _HASHED.fullmatch(base):
-        return base
-    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._")[:60]
-    return f"{readable or 'notebook'}-{hashlib.sha256(rel.encode('utf-8', 'surrogateescape')).hexdigest()[:12]}"
-
-
-def list_submissions(folder: Path, exclude: Iterable[Path] = ()) -> list[Entry]:
-    """Every ``*.ipynb`` under ``folder`` (sorted), and every symbolic link to one or to a folder.
-
-    Links are listed, never followed; ``.ipynb_checkpoints`` and the paths in ``exclude`` are left out.
-    """
-    excl = {os.path.realpath(p) for p in exclude}
-    found: list[Entry] = []
-
-    def add(p: Path, kind: str) -> None:
-        rel = p.relative_to(folder).as_posix()
-        found.append(Entry(rel, p, results_stem(rel), kind))
-
-    for dirpath, dirnames, filenames in os.walk(folder):  # never descends into a linked folder
-        keep = []
-        for d in sorted(dirnames):
-            p = Path(dirpath, d)
-            if p.is_symlink():
-                add(p, "link")
-            elif d != ".ipynb_checkpoints" and os.path.realpath(p) not in excl:
-                keep.append(d)
-        dirnames[:] = keep
-        for name in sorted(filenames):
-            p = Path(dirpath, name)
-            if p.is_symlink() and name.endswith(".ipynb"):
-                add(p, "link")
-            elif name.endswith(".ipynb") and not p.is_symlink() and os.path.realpath(p) not in excl:
-                add(p, "notebook")
-    return sorted(found, key=lambda e: e.rel)
 
 
 def load_tasks(source: Path, tasks: Sequence[Task] | None = None) -> list[Task]:
@@ -164,9 +110,10 @@ def _sha256(data: bytes) -> str:
 
 
 def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Write a file whole or not at all; text no encoder accepts (a lone surrogate) is written escaped."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
+        with open(tmp, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
@@ -187,6 +134,7 @@ class Settings:
     partial_credit: bool = False
     isolated: bool = True
     regrade: set[str] = field(default_factory=set)
+    max_bytes: int = MAX_NOTEBOOK_BYTES
 
 
 class Run:
@@ -198,6 +146,14 @@ class Run:
         self.prepared = prepare_tasks(tasks, settings.seed, settings.n_cases)
         self.task_ids = [pt.task.id for pt in self.prepared]
         self.max_total = float(sum(pt.task.points for pt in self.prepared))
+        try:
+            self.source_bytes = read_submission(source, max(settings.max_bytes, MAX_NOTEBOOK_BYTES))
+            self.source_cells = source_cells(self.source_bytes)
+        except (InvalidNotebook, OSError) as exc:
+            raise SourceError(f"the source notebook {source} cannot be read: {exc}") from None
+        st = os.stat(source)
+        self.source_id = (st.st_dev, st.st_ino, _sha256(self.source_bytes))
+        self.given = given_definitions(self.source_cells, [t.function for t in tasks])
         for d in ("feedback", "results"):
             (out / d).mkdir(parents=True, exist_ok=True)
         # not under OUT: a bind mount's source path shows in the sandbox's /proc/self/mountinfo
@@ -269,8 +225,8 @@ class Run:
         limits = Limits(timeout=max(lim.timeout, 120.0), memory_mb=max(lim.memory_mb, 2048), file_mb=lim.file_mb,
                         scratch_mb=lim.scratch_mb, nproc=lim.nproc, output_cap=lim.output_cap)
         try:
-            cells, _ = read_notebook(read_submission(self.source))
-        except (InvalidNotebook, OSError) as exc:
+            cells, _ = read_notebook(self.source_bytes, self.source_cells, self.given)
+        except InvalidNotebook as exc:
             raise SourceError(f"the source notebook {self.source} cannot be read: {exc}") from None
         j, notes = self.grade_cells(cells, limits)
         failures = [f"  {pt.task.id}: {v.message}" for pt, v in j.verdicts if not v.passed]
@@ -286,37 +242,51 @@ class Run:
     def grade(self, entry: Entry) -> tuple[Row, str]:
         """(row, sha256 of the bytes graded) of one entry."""
         t0 = time.monotonic()
-        zero = {t: 0.0 for t in self.task_ids}
         if entry.kind == "link":
-            return Row(entry.rel, "skipped", zero, 0.0, 0.0, ["skipped: symbolic link (never followed)"],
-                       f"{entry.rel}: skipped: symbolic link (links are never followed; submit the file itself)\n",
-                       self.sandbox), ""
+            return self._skip(entry, "symbolic link (never followed)",
+                              "symbolic link (links are never followed; submit the file itself)"), ""
+        if entry.kind == "unlisted":
+            return self._skip(entry, f"folder cannot be listed ({entry.why})",
+                              f"the folder cannot be listed ({entry.why}); nothing in it was graded"), ""
         try:
-            data = read_submission(entry.path)
+            st = os.stat(entry.path, follow_symlinks=False)
+            data = read_submission(entry.path, self.s.max_bytes)
+        except NotebookTooLarge as exc:
+            row = self._skip(entry, f"too large: {exc}", f"not graded: {exc}")
+            row.status = "too-large"
+            return row, ""
         except (OSError, InvalidNotebook) as exc:
             why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            return Row(entry.rel, "skipped", zero, 0.0, 0.0, [f"skipped: cannot be read ({why})"],
-                       f"{entry.rel}: skipped: the file cannot be read ({why})\n", self.sandbox), ""
+            return self._skip(entry, f"cannot be read ({why})", f"the file cannot be read ({why})"), ""
         sha = _sha256(data)
+        same = ("the same file (a hard link or another path to it)" if (st.st_dev, st.st_ino) == self.source_id[:2]
+                else "a copy of its bytes" if sha == self.source_id[2] else "")
+        if same:
+            return self._skip(entry, f"the instructor's source notebook ({same})",
+                              f"this is the instructor's source notebook ({same}), not a submission"), sha
         try:
-            cells, read_notes = read_notebook(data)
+            cells, read_notes = read_notebook(data, self.source_cells, self.given)
         except InvalidNotebook as exc:
             j = Judgement("invalid-notebook", [], [str(exc)])
             return self._row(entry, j, [], t0, n_cases=0), sha
         j, notes = self.grade_cells(cells, self.s.limits)
         return self._row(entry, j, read_notes + notes, t0, n_cases=self.s.n_cases), sha
 
+    def _skip(self, entry: Entry, note: str, text: str) -> Row:
+        return Row(entry.name, "skipped", {t: 0.0 for t in self.task_ids}, 0.0, 0.0, [f"skipped: {note}"],
+                   f"{entry.name}: skipped: {text}\n", self.sandbox)
+
     def _row(self, entry: Entry, j: Judgement, notes: list[str], t0: float, n_cases: int) -> Row:
-        text = render(entry.rel, self.exercise, j, self.max_total, n_cases, mode=self.s.feedback,
+        text = render(entry.name, self.exercise, j, self.max_total, n_cases, mode=self.s.feedback,
                       isolated=self.s.isolated, partial_credit=self.s.partial_credit, extra_notes=notes)
         points = {t: j.points.get(t, 0.0) for t in self.task_ids}
-        return Row(entry.rel, j.status, points, j.total, time.monotonic() - t0, list(j.notes) + notes, text,
+        return Row(entry.name, j.status, points, j.total, time.monotonic() - t0, list(j.notes) + notes, text,
                    self.sandbox)
 
     def error_row(self, entry: Entry, exc: BaseException) -> Row:
         tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__, limit=4))
-        return Row(entry.rel, "grader-error", {t: 0.0 for t in self.task_ids}, 0.0, 0.0,
-                   [f"{type(exc).__name__}: {str(exc)[:200]}"],
+        return Row(entry.name, "grader-error", {t: 0.0 for t in self.task_ids}, 0.0, 0.0,
+                   [f"{type(exc).__name__}: {_printable(str(exc))[:200]}"],
                    f"The grader failed on this submission (please report it):\n{tb}", self.sandbox)
 
     # ------------------------------------------------------------------------------------------ results
@@ -327,15 +297,15 @@ class Run:
             if path.is_symlink() or path.stat().st_size > _MAX_RESULT_BYTES:
                 return None
             d = protocol.decode(path.read_bytes())
-            if d.get("key") != self.key or d.get("file") != entry.rel or d.get("status") not in STATUSES:
+            if d.get("key") != self.key or d.get("file") != entry.name or d.get("status") not in STATUSES:
                 return None
-            if entry.kind == "notebook" and d.get("sha256") != _sha256(read_submission(entry.path)):
+            if entry.kind == "notebook" and d.get("sha256") != _sha256(read_submission(entry.path, self.s.max_bytes)):
                 return None
             points = {t: float(d["points"][t]) for t in self.task_ids}
-            return Row(entry.rel, d["status"], points, float(d["total"]), float(d["seconds"]),
+            return Row(entry.name, d["status"], points, float(d["total"]), float(d["seconds"]),
                        [str(n)[:300] for n in d["notes"]][:50], "", d.get("sandbox", self.sandbox))
         except (OSError, ValueError, KeyError, TypeError, InvalidNotebook, protocol.ProtocolError):
-            return None
+            return None  # NotebookTooLarge too: such a row is looked at again (the limit may have been raised)
 
     def save(self, entry: Entry, row: Row, sha: str) -> None:
         _atomic_text(self.out / "feedback" / f"{entry.stem}.txt", row.feedback)
@@ -359,6 +329,11 @@ class Run:
                         fmt_points(r.total), f"{r.seconds:.2f}", r.sandbox,
                         self._cell(notes if len(notes) <= 300 else notes[:297] + "...")])
         _atomic_text(self.out / "grades.csv", buf.getvalue())
+
+
+def _printable(text: str) -> str:
+    """Text any file accepts: a lone surrogate (from an exception's message, a file name) as ``\\udcNN``."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _my_tasks() -> int:
@@ -409,7 +384,10 @@ def _grade_all(run: Run, todo: list[Entry], rows: dict[str, Row], total: int,
                 row.feedback = ""
             rows[entry.rel] = row
             pending = None
-            run.write_csv(rows.values())
+            try:
+                run.write_csv(rows.values())
+            except Exception as exc:  # noqa: BLE001  (every row is in results/; the next row or the end rewrites it)
+                log(f"grades.csv could not be written just now ({type(exc).__name__}: {exc}); trying again")
             graded += 1
             log(f"[{total - len(todo) + graded}/{total}] {row.file}: {row.status}, {fmt_points(row.total)} points, "
                 f"{row.seconds:.1f} s")
@@ -427,6 +405,7 @@ def _grade_all(run: Run, todo: list[Entry], rows: dict[str, Row], total: int,
         return graded, True
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+    run.write_csv(rows.values())  # the table's last word; if even this fails, the run must say so (exit 1)
     return graded, False
 
 
@@ -434,7 +413,8 @@ def grade_folder(source: str | Path, submissions: str | Path, out: str | Path, *
                  timeout: float = 60.0, memory_mb: int = 2048, n_cases: int = 5,
                  tasks: Sequence[Task] | None = None, regrade: Iterable[str] = (),
                  log: Callable[[str], None] | None = None, isolation: bool = True, feedback: str = "hints",
-                 partial_credit: bool = False, select: Callable[[str], bool] | None = None) -> GradeSummary:
+                 partial_credit: bool = False, max_notebook_mb: float = MAX_NOTEBOOK_BYTES / 2**20,
+                 select: Callable[[str], bool] | None = None) -> GradeSummary:
     """Grade every notebook in a folder, each in its own sandbox; resumable; never modifies a submission.
 
     Parameters
@@ -462,6 +442,9 @@ def grade_folder(source: str | Path, submissions: str | Path, out: str | Path, *
         Whether the feedback files print each failed task's full solution formula.
     partial_credit : bool
         Per-output partial credit for tasks with several outputs (``Task.weights``).
+    max_notebook_mb : float
+        A larger submission is not read and gets the status ``too-large`` (stored outputs are never graded;
+        the cap only bounds the grader's memory). Raise it and run again to grade those.
     select : callable, optional
         ``select(relative path) -> bool``: grade only the submissions it accepts (``--shard i/N``,
         :mod:`bpcourse.grading.shard`); the others are neither graded nor listed.
@@ -478,8 +461,11 @@ def grade_folder(source: str | Path, submissions: str | Path, out: str | Path, *
         raise SourceError(f"--feedback must be one of {', '.join(FEEDBACK_MODES)}, not {feedback!r}")
     _check_folders(source, submissions)
     task_list = load_tasks(source, tasks)
+    if not max_notebook_mb > 0:
+        raise SourceError(f"--max-notebook-mb must be a positive number of MiB, not {max_notebook_mb!r}")
     settings = Settings(int(seed), int(n_cases), Limits(timeout=float(timeout), memory_mb=int(memory_mb)),
-                        int(jobs), feedback, partial_credit, isolation, set(regrade))
+                        int(jobs), feedback, partial_credit, isolation, set(regrade),
+                        int(float(max_notebook_mb) * 2**20))
     try:
         run = Run(source, out, task_list, settings)
         try:
@@ -497,7 +483,7 @@ def grade_folder(source: str | Path, submissions: str | Path, out: str | Path, *
 
 def _grade_run(run: Run, submissions: Path, log: Callable[[str], None],
                select: Callable[[str], bool] | None = None) -> GradeSummary:
-    entries = list_submissions(submissions, exclude=[run.out, run.source])
+    entries = list_submissions(submissions, exclude=[run.out])
     if select is not None:  # a shard: a fixed subset by relative path (bpcourse.grading.shard)
         entries = [e for e in entries if select(e.rel)]
     rows: dict[str, Row] = {}

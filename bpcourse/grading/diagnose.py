@@ -390,8 +390,7 @@ def _diagnose_item(name: str, got: Item, ref: Item, tol: float, case: Mapping[st
                 "right)" if _close(got.array.reshape(()).astype(np.float64), ref.array.astype(np.float64), tol)
                 else "wrong too)")
         return prefix
-    elif got.array.dtype != ref.array.dtype and not (ref.kind == "scalar" and got.array.dtype.kind == "f"
-                                                     and got.array.dtype.itemsize == 8):
+    elif got.array.dtype != ref.array.dtype and not _exact_form(got.array, ref.array, tol, case, factors, name):
         dt, want = got.array.dtype, ref.array.dtype
         if dt.kind in "biu":
             why = ("integer arithmetic: an array made with dtype=int or np.zeros_like of an integer array, "
@@ -409,10 +408,35 @@ def _diagnose_item(name: str, got: Item, ref: Item, tol: float, case: Mapping[st
         rest = _diagnose_values(name, cast, ref.array.astype(np.float64), tol, case, factors)
         return prefix + (". Apart from that the values are right." if rest is None else f". Also: {rest}")
     ref_arr = ref.array
-    got_arr = got.array
+    got_arr = got.array.real if got.array.dtype.kind == "c" and ref_arr.dtype.kind != "c" else got.array
     if ref.kind == "scalar":
         got_arr = got_arr.reshape(())
     return _diagnose_values(name, got_arr.astype(ref_arr.dtype, copy=False), ref_arr, tol, case, factors)
+
+
+def _exact_form(got: np.ndarray, ref: np.ndarray, tol: float, case: Mapping[str, Any],
+                factors: Sequence[tuple[str, np.ndarray]], name: str) -> bool:
+    """Whether a dtype other than the reference's holds the right float64 values exactly.
+
+    Any byte order (``>f8``) or a wider float is float64 arithmetic; a complex array with every imaginary
+    part 0, or an integer array, holds float64 values exactly when those values are right (which then
+    decides). float32 and float16 do not: they keep fewer digits, and the message says so.
+    """
+    dt = got.dtype
+    if dt.kind == "f" and dt.itemsize >= 8:
+        return True
+    if dt.kind == "c" and dt.itemsize >= 16:
+        exact = bool(np.all(got.imag == 0))
+    elif dt.kind in "biu":
+        with np.errstate(all="ignore"):
+            exact = bool(np.all(got.astype(np.float64).astype(dt) == got))
+    else:
+        return False
+    if not exact or ref.dtype.kind != "f":
+        return False
+    with np.errstate(all="ignore"):
+        cast = got.real.astype(np.float64) if dt.kind == "c" else got.astype(np.float64)
+    return _diagnose_values(name, cast, ref.astype(np.float64), tol, case, factors) is None
 
 
 def _expected(ref: Item) -> str:
@@ -544,7 +568,7 @@ def modified_inputs(before: Mapping[str, Any], after: Mapping[str, Any]) -> list
     for k, v in before.items():
         if isinstance(v, np.ndarray):
             w = after.get(k)
-            if (not isinstance(w, np.ndarray) or w.shape != v.shape
+            if (not isinstance(w, np.ndarray) or w.shape != v.shape or w.dtype != v.dtype
                     or not np.array_equal(w, v, equal_nan=v.dtype.kind in "fc")):
                 changed.append(k)
     return changed

@@ -3,7 +3,10 @@
 :func:`prepare_tasks` draws every case from the instructor's seed and computes the reference outputs and
 named factors (nothing of it ever enters the sandbox except the case inputs). :func:`judge_task` compares a
 task's reported outcomes with the references through :func:`bpcourse.grading.diagnose.diagnose_case`;
-:func:`judge_run` turns a whole run (how it ended, its transcript) into a status and points.
+:func:`judge_run` turns a whole run (how it ended, its transcript) into a status and points. Every verdict is
+decided here: from the sandbox only the learner's return values and the case's input arrays after each call
+are used ("modified its input in place" is this process comparing them with the pristine case); the texts
+it sends (an exception, a note) can only explain a 0, never earn a point.
 """
 
 from __future__ import annotations
@@ -17,9 +20,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from bpcourse.grading.diagnose import Item, Returned, describe_case, diagnose_case, format_exception, normalize
+from bpcourse.grading.diagnose import (Item, Returned, describe_case, diagnose_case, format_exception, modified_inputs,
+                                       normalize)
+from bpcourse.grading.exactness import NUMERIC_HINT, exact_bounds, exact_misses
 from bpcourse.grading.jail import JailRun, Limits
 from bpcourse.grading.protocol import Request, TaskReport, Transcript
+from bpcourse.gradcheck import rel_error
 from bpcourse.grading.selfcheck import evaluate_factors
 from bpcourse.grading.spec import Task
 
@@ -38,7 +44,9 @@ STATUSES: dict[str, str] = {
     "memory": "hit the memory limit somewhere; points from tasks that passed count",
     "crashed": "the Python process died (os._exit, a signal); points from tasks graded before it count",
     "tampered": "the notebook wrote to the grader's result channel itself; tasks without a clean result earn 0",
-    "skipped": "not graded: a symbolic link (never followed) or a file that cannot be read",
+    "skipped": "not graded: a symbolic link (never followed), a file or folder that cannot be read, or the "
+               "instructor's source notebook itself (a hard link to it, or a copy of its bytes)",
+    "too-large": "not graded: the file is larger than --max-notebook-mb (stored outputs?); raise it and rerun",
     "grader-error": "a bug in the grader itself (please report it); the run went on",
 }
 
@@ -55,12 +63,18 @@ def case_seed(seed: int, task_id: str) -> list[int]:
 
 @dataclass
 class PreparedTask:
-    """A task with its cases, reference outputs and factors, computed once in the trusted parent."""
+    """A task with its cases, reference outputs and factors, computed once in the trusted parent.
+
+    ``bounds[j]`` holds, per output, the per-entry distance from the reference within which an exact
+    formula lands on case ``j`` (:func:`bpcourse.grading.exactness.exact_bounds`); None leaves that case
+    to ``Task.rtol`` alone.
+    """
 
     task: Task
     cases: list[dict[str, Any]]
     refs: list[Returned]
     factors: list[dict[str, Any]]
+    bounds: list[list[np.ndarray] | None] = field(default_factory=list)
 
 
 def prepare_tasks(tasks: Sequence[Task], seed: int, n_cases: int) -> list[PreparedTask]:
@@ -88,8 +102,33 @@ def prepare_tasks(tasks: Sequence[Task], seed: int, n_cases: int) -> list[Prepar
             cases.append(case)
             refs.append(ref)
             factors.append(evaluate_factors(t, case))
-        prepared.append(PreparedTask(t, cases, refs, factors))
+        bounds = [exact_bounds(t.reference, c, t.outputs, r, seed=j) for j, (c, r) in enumerate(zip(cases, refs))]
+        prepared.append(PreparedTask(t, cases, refs, factors, bounds))
     return prepared
+
+
+def inexact(pt: PreparedTask, j: int, got: Returned) -> dict[int, str]:
+    """Why outputs that passed ``Task.rtol`` on case ``j`` are still not what an exact formula gives, by
+    output index (empty: every output is exact, or the case has no bound)."""
+    bounds = pt.bounds[j] if j < len(pt.bounds) else None
+    if bounds is None:
+        return {}
+    problems = {}
+    for i, (name, g, r, b) in enumerate(zip(pt.task.outputs, got.items, pt.refs[j].items, bounds)):
+        if g.array is None or np.size(g.array) != r.array.size:
+            continue  # already wrong by shape or type: diagnose_case says so
+        arr = np.asarray(g.array)
+        with np.errstate(all="ignore"):
+            arr = (arr.real if arr.dtype.kind == "c" else arr).astype(np.float64).reshape(r.array.shape)
+        n_bad, ratio = exact_misses(arr, r.array.astype(np.float64), b)
+        if n_bad:
+            label = "the result" if len(pt.task.outputs) == 1 and name == "out" else name
+            with np.errstate(all="ignore"):
+                err = rel_error(arr, r.array.astype(np.float64))
+            problems[i] = (f"{label} agrees with the expected value only to a relative error of {err:.1e}, "
+                           f"{ratio:.0f}× what float64 rounding of an exact formula can explain"
+                           f" ({n_bad} of {arr.size} entr{'y' if arr.size == 1 else 'ies'}): {NUMERIC_HINT}")
+    return problems
 
 
 def request_tasks(prepared: Sequence[PreparedTask]) -> list[dict[str, Any]]:
@@ -146,7 +185,7 @@ def _per_output(pt: PreparedTask, outcomes: list[dict[str, Any]], modified: bool
     """Which outputs are right on every case (for partial credit)."""
     t = pt.task
     ok = [not modified] * len(t.outputs)
-    for case, ref, factors, o in zip(pt.cases, pt.refs, pt.factors, outcomes):
+    for j, (case, ref, factors, o) in enumerate(zip(pt.cases, pt.refs, pt.factors, outcomes)):
         got = _returned(o, len(t.outputs))
         if got.structure_error:
             return [False] * len(t.outputs)
@@ -154,6 +193,8 @@ def _per_output(pt: PreparedTask, outcomes: list[dict[str, Any]], modified: bool
             if ok[i] and diagnose_case(Returned([got.items[i]]), Returned([ref.items[i]]), (name,), case,
                                        rtol=t.rtol, factors=factors):
                 ok[i] = False
+        for i in inexact(pt, j, got):
+            ok[i] = False
     return ok
 
 
@@ -185,10 +226,12 @@ def judge_task(pt: PreparedTask, report: TaskReport | None, stopped: str = "", c
     if len(outcomes) != len(pt.cases):
         return TaskVerdict(0, False, f"{t.function} was not evaluated on every case: "
                                      f"{stopped or 'the evaluation stopped early'}")
-    for j, (case, ref, factors, o) in enumerate(zip(pt.cases, pt.refs, pt.factors, outcomes)):
-        modified = [a for a in o["modified"] if a in case]
-        problems = diagnose_case(_returned(o, len(t.outputs)), ref, t.outputs, case, rtol=t.rtol,
-                                 factors=factors, modified=modified)
+    changed = [modified_inputs(case, o["inputs"]) for case, o in zip(pt.cases, outcomes)]
+    for j, (case, ref, factors, o, modified) in enumerate(zip(pt.cases, pt.refs, pt.factors, outcomes, changed)):
+        got = _returned(o, len(t.outputs))
+        problems = diagnose_case(got, ref, t.outputs, case, rtol=t.rtol, factors=factors, modified=modified)
+        if not problems:
+            problems = list(inexact(pt, j, got).values())
         if problems:
             text = f"{t.function}: wrong on graded case {j + 1} of {len(pt.cases)} ({describe_case(case)}):\n"
             text += "\n".join(f"    - {p}" for p in problems)
@@ -196,7 +239,7 @@ def judge_task(pt: PreparedTask, report: TaskReport | None, stopped: str = "", c
                 text += f"\n    ({o['note'][:300]})"
             points = 0.0
             if partial_credit and len(t.outputs) > 1:
-                any_modified = any(a in case for oo in outcomes for a in oo["modified"])
+                any_modified = any(changed)
                 right = _per_output(pt, outcomes, any_modified)
                 points = round(t.points * sum(w for w, r in zip(t.output_weights(), right) if r), 2)
                 text += "\n    partial credit: " + ", ".join(

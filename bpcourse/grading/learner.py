@@ -3,8 +3,10 @@
 :func:`call_learner` binds the case to the function's parameters (by keyword, else by position), calls it,
 and turns whatever happened into an :class:`Outcome`: the exception (described by the learner's own
 deepest frame), or the return value as plain :class:`~bpcourse.grading.diagnose.Returned` items, and the
-input arrays it changed in place. It never computes a reference and never judges: the self-check compares
-the outcome with the reference in the learner's kernel, the batch grader in its trusted parent process.
+input arrays as they are after the call. It never computes a reference and never judges: the self-check
+compares the outcome with the reference in the learner's kernel, the batch grader in its trusted parent
+process, which also decides itself whether an input was changed in place (from ``Outcome.after``: the
+sandbox runs the submission's code, which could rewrite any verdict computed there).
 The call runs under :func:`bpcourse.grading.cells.quiet`: the warnings it raises are recorded and dropped,
 so ``check()`` prints none, wherever it is called.
 """
@@ -15,6 +17,8 @@ import copy
 import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable
+
+import numpy as np
 
 from bpcourse.grading.cells import quiet
 from bpcourse.grading.diagnose import Returned, exception_report, modified_inputs, normalize
@@ -36,14 +40,19 @@ class Outcome:
         A sentence when the case was passed by position (parameters renamed).
     returned : Returned
         Its return value, normalised (empty when it raised).
+    after : dict of str to ndarray
+        The case's input arrays as they are after the call: what the batch grader's worker sends back, for
+        its parent to compare with the pristine case.
     modified : list of str
-        Input arrays it changed in place.
+        Input arrays it changed in place, for the self-check in the learner's own kernel (the batch grader
+        never reads it: it decides from ``after``).
     """
 
     bind_error: str = ""
     error: dict[str, Any] | None = None
     note: str = ""
     returned: Returned = field(default_factory=Returned)
+    after: dict[str, np.ndarray] = field(default_factory=dict)
     modified: list[str] = field(default_factory=list)
 
 
@@ -119,9 +128,9 @@ def call_learner(fn: Callable[..., Any], case: dict[str, Any], outputs: tuple[st
         given = dict(zip(case, args))
     try:
         returned = normalize(value, outputs)
-        modified = modified_inputs(case, given)
+        after = {k: np.array(v, copy=True) for k, v in given.items() if isinstance(v, np.ndarray)}
     except BaseException as exc:  # noqa: BLE001  (a hostile __array__, __len__, __eq__ ...)
         err = {"type": type(exc).__name__, "message": f"its return value could not be read: {exc}"[:300],
                "filename": "", "lineno": 0, "line": ""}
         return Outcome(error=err, note=note)
-    return Outcome(note=note, returned=returned, modified=modified)
+    return Outcome(note=note, returned=returned, after=after, modified=modified_inputs(case, after))

@@ -8,7 +8,8 @@ the data *before* anything is decoded.
 Parent → worker: one :class:`Request` (the code cells, the graded functions and their case *inputs*, the
 limits). It is written by the parent and read by the worker before any submission code runs.
 
-Worker → parent: a stream of messages, read by :func:`read_messages` with everything a hostile notebook
+Worker → parent: a stream of messages (a case's outcome carries the learner's return values and its input
+arrays as they are after the call; every verdict, "modified its input in place" included, is the parent's), read by :func:`read_messages` with everything a hostile notebook
 could send in mind (its code runs in the worker's process and can write to the channel): frame and message
 size caps, JSON nesting depth checked before parsing, an exact set of keys and types per message type,
 bounded strings and lists, and the order of messages (:class:`Transcript`). The first message that breaks a
@@ -30,7 +31,7 @@ import numpy as np
 __all__ = ["VERSION", "ProtocolError", "Request", "encode", "decode", "frame", "read_frames", "encode_array",
            "decode_array", "TruncatedChannel", "Transcript", "TaskReport", "read_messages", "MAX_MESSAGE_BYTES"]
 
-VERSION = 1
+VERSION = 2  # 2: a case outcome carries its inputs after the call, not a list of modified names
 MAX_MESSAGE_BYTES = 8 * 2**20      # one message; a case's outputs are far smaller
 MAX_ARRAY_ELEMENTS = 1_000_000      # per array
 MAX_DEPTH = 12                     # JSON nesting: the deepest message has 6 levels
@@ -76,7 +77,7 @@ def decode_array(obj: Any, max_elements: int = MAX_ARRAY_ELEMENTS) -> np.ndarray
         dtype = np.dtype(dt)
     except TypeError:
         raise ProtocolError(f"unknown array dtype {dt[:8]!r}") from None
-    if dtype.kind not in _DTYPE_KINDS or dtype.hasobject or dtype.itemsize > 16:
+    if dtype.kind not in _DTYPE_KINDS or dtype.hasobject or dtype.itemsize > 32:  # up to complex256
         raise ProtocolError(f"array dtype {dt!r} is not a plain numeric type")
     if (not isinstance(shape, list) or len(shape) > 8
             or not all(type(s) is int and 0 <= s <= max_elements for s in shape)):
@@ -232,9 +233,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # no terminal escapes i
 
 
 def _s(v: Any, what: str, cap: int = MAX_STR) -> str:
+    """A bounded string without control characters or lone surrogates (which no file encoder accepts)."""
     if not isinstance(v, str):
         raise ProtocolError(f"{what} must be a string")
-    return _CONTROL.sub("?", v[:cap])
+    return _CONTROL.sub("?", v[:cap].encode("utf-8", "backslashreplace").decode("utf-8"))
 
 
 def _strings(v: Any, what: str, cap: int = 200) -> list[str]:
@@ -276,8 +278,20 @@ def _item(v: Any) -> dict[str, Any]:
             "array": arr}
 
 
+def _inputs(v: Any) -> dict[str, np.ndarray]:
+    """The case's input arrays as the worker says they are after the call (the parent compares them)."""
+    if not isinstance(v, dict) or len(v) > 64:
+        raise ProtocolError("inputs must be an object of at most 64 arrays")
+    out = {}
+    for k, a in v.items():
+        if len(k) > 80:
+            raise ProtocolError("an input's name must be at most 80 characters")
+        out[k] = decode_array(a)
+    return out
+
+
 def _outcome(v: Any) -> dict[str, Any]:
-    keys = {"bind_error", "error", "note", "structure_error", "items", "modified"}
+    keys = {"bind_error", "error", "note", "structure_error", "items", "inputs"}
     if not isinstance(v, dict) or set(v) != keys:
         raise ProtocolError("a case outcome must have exactly the keys " + ", ".join(sorted(keys)))
     items = v["items"]
@@ -285,7 +299,7 @@ def _outcome(v: Any) -> dict[str, Any]:
         raise ProtocolError("items must be a list of at most 64")
     return {"bind_error": _s(v["bind_error"], "bind_error"), "error": _error(v["error"]),
             "note": _s(v["note"], "note"), "structure_error": _s(v["structure_error"], "structure_error"),
-            "items": [_item(i) for i in items], "modified": _strings(v["modified"], "modified", 80)}
+            "items": [_item(i) for i in items], "inputs": _inputs(v["inputs"])}
 
 
 @dataclass

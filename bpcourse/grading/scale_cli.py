@@ -108,7 +108,7 @@ class ScalePlan:
         source, out = Path(args.source), Path(args.out)
         settings = {"n_cases": args.cases, "feedback": args.feedback, "partial_credit": args.partial_credit,
                     "sandbox": "none" if args.no_isolation else "bwrap"}
-        folder = listing(Path(args.submissions), exclude=[out, source])  # as grade_folder lists it
+        folder = listing(Path(args.submissions), exclude=[out])  # as grade_folder lists it
         stamps = {r.file: read_timestamp(Path(args.submissions), r.file) for r in summary.rows}
         write_manifest(out, manifest(source, load_tasks(source, tasks), self.spec, args.seed, settings, summary,
                                      folder, stamps))

@@ -165,7 +165,8 @@ def outcome_message(o: Outcome) -> dict[str, Any]:
         arr = protocol.encode_array(it.array) if it.array is not None else None
         items.append({"kind": it.kind, "type_name": it.type_name[:80], "text": it.text[:200], "array": arr})
     return {"bind_error": o.bind_error, "error": o.error, "note": o.note,
-            "structure_error": o.returned.structure_error, "items": items, "modified": o.modified}
+            "structure_error": o.returned.structure_error, "items": items,
+            "inputs": {k: protocol.encode_array(a) for k, a in o.after.items()}}
 
 
 def _candidates(nb: Notebook) -> list[str]:
