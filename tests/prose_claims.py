@@ -95,6 +95,54 @@ def _ch4_float32_spacing() -> str:
     return f"(spacing about ${np.spacing(w1) / 1e-8:.1f}\\times10^{{-8}}$ near ${w1:.2f}$)"
 
 
+def _ch4_verdict(r: float) -> str:
+    """Chapter 4's threshold table (section 4.4), row by row."""
+    return "fine" if r <= 1e-7 else "probably fine" if r <= 1e-5 else "suspicious" if r < 1e-2 else "a bug"
+
+
+def _ch4_steps_table(out: str) -> tuple[tuple[str, ...], list[float], list[float]]:
+    """The float32 cell's table: its steps, and the float64 and float32 rows of relative errors."""
+    row = r"\s+(\S+)" * 5 + r"\n"
+    steps = grab(r"eps" + row, out)
+    assert steps == ("1e-05", "1e-04", "1e-03", "1e-02", "1e-01"), f"the cell's steps are {steps}"
+    return steps, [float(v) for v in grab(r"float64" + row, out)], [float(v) for v in grab(r"float32" + row, out)]
+
+
+def _tex_power(value: float) -> str:
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return f"${mantissa}\\times10^{{{int(exponent)}}}$"
+
+
+def _ch4_float32_verdicts(out: str) -> str:
+    _, _, f32 = _ch4_steps_table(out)
+    verdicts = [_ch4_verdict(r) for r in f32[:3]]
+    assert verdicts == ["a bug", "suspicious", "suspicious"], f"float32 at 1e-5, 1e-4, 1e-3 reads {verdicts}"
+    return (f"looks like a bug at $\\varepsilon = 10^{{-5}}$ (relative error {_tex_power(f32[0])}) and is still "
+            f"\"suspicious\" at $10^{{-4}}$ and $10^{{-3}}$ ({_tex_power(f32[1])} and {_tex_power(f32[2])})")
+
+
+def _ch4_no_truncation(out: str) -> str:
+    _, f64, f32 = _ch4_steps_table(out)
+    for row in (f64, f32):                       # four decades of step: falling throughout, ~10x per decade
+        assert all(a > b for a, b in zip(row, row[1:])), f"a row of the float32 cell does not fall: {row}"
+        assert 5 <= (row[0] / row[-1]) ** (1 / 4) <= 20, f"not about tenfold per decade: {row}"
+    return "in both rows the error falls roughly tenfold for each tenfold larger step, up to $10^{-1}$"
+
+
+def _ch4_float32_best(out: str) -> str:
+    steps, f64, f32 = _ch4_steps_table(out)
+    k = min(range(len(f32)), key=f32.__getitem__)
+    assert _ch4_verdict(f32[k]) != "fine" and all(_ch4_verdict(r) == "fine" for r in f64), (f64, f32)
+    return (f"float32's best here, {_tex_power(f32[k])} at $\\varepsilon = 10^{{{int(steps[k].split('e')[1])}}}$, "
+            "is not \"fine\" by the table of 4.4; float64 is, at every step printed")
+
+
+def _ch4_float32_rule_of_thumb() -> str:
+    import numpy as np
+    step = (3 * float(np.finfo(np.float32).eps)) ** (1 / 3)
+    return f"$(3\\varepsilon_{{\\text{{mach}}}})^{{1/3}} \\approx {step / 1e-3:.0f}\\times10^{{-3}}$"
+
+
 def _ch10_falls(out: str) -> str:
     a, b, c = grab(r"epoch 1 over epoch 40: (\d+\.\d)x, (\d+\.\d)x, (\d+\.\d)x", out)
     return f"fall {a}, {b} and {c} times (layers 1, 2, 3) over the 40 epochs"
@@ -150,6 +198,17 @@ CLAIMS: list[Claim] = [
     Claim(4, "over 41 points $x \\in [0.9, 1.1]$", "code:xs = [0.9 + 0.005 * i for i in range(41)]",
           lambda code: _ch4_sample_range(code)),
     Claim(4, "(spacing about $1.5\\times10^{-8}$ near $0.23$)", "computed", lambda _: _ch4_float32_spacing()),
+    # ---- chapter 4: the float32 cell (a loss with no truncation error)
+    Claim(4, "looks like a bug at $\\varepsilon = 10^{-5}$ (relative error $1.2\\times10^{-2}$) and is still \"suspicious\" "
+             "at $10^{-4}$ and $10^{-3}$ ($8.7\\times10^{-4}$ and $8.4\\times10^{-5}$)",
+          "def chain_in(dtype):", _ch4_float32_verdicts),
+    Claim(4, "in both rows the error falls roughly tenfold for each tenfold larger step, up to $10^{-1}$",
+          "def chain_in(dtype):", _ch4_no_truncation),
+    Claim(4, "float32's best here, $7.9\\times10^{-7}$ at $\\varepsilon = 10^{-1}$, is not \"fine\" by the table of 4.4; "
+             "float64 is, at every step printed",
+          "def chain_in(dtype):", _ch4_float32_best),
+    Claim(4, "$(3\\varepsilon_{\\text{mach}})^{1/3} \\approx 7\\times10^{-3}$", "computed",
+          lambda _: _ch4_float32_rule_of_thumb()),
     # ---- chapter 5: the scan of w
     Claim(5, "11.3 times over the ten layers, at $w = -5.1$; for every $w$ in $[-2, 8]$ the fall is at least 1552 "
              "times",
