@@ -226,3 +226,27 @@ def test_ex04s_central_difference_is_graded_against_its_own_kind():
 
     n = len(TASKS["ex04_central_difference"].edge_cases) + 12
     assert outcome("ex04_central_difference", central_difference)[:2] == (n, n)
+
+
+def test_the_self_check_applies_the_same_exactness_as_the_grader(capsys):
+    # a numerical derivative passes rtol 1e-6; check() must fail it as bpcourse grade does, naming why
+    from bpcourse.grading import check
+
+    def chain_gradients(w1, w2, w3, x, t):
+        def loss(a, b, c):
+            return 0.5 * (a * b * c * x - t) ** 2
+        h = 1e-5
+        return ((loss(w1 + h, w2, w3) - loss(w1 - h, w2, w3)) / (2 * h),
+                (loss(w1, w2 + h, w3) - loss(w1, w2 - h, w3)) / (2 * h),
+                (loss(w1, w2, w3 + h) - loss(w1, w2, w3 - h)) / (2 * h))
+
+    assert check(chain_gradients, "ex03_chain_gradients", seed=1) is False
+    assert "numerical derivative, not backprop" in capsys.readouterr().out
+
+    def exact(w1, w2, w3, x, t):  # the chain rule in another order than the reference's
+        r = w3 * w2 * w1 * x - t
+        return r * w3 * w2 * x, r * w3 * w1 * x, r * w2 * w1 * x
+
+    exact.__name__ = "chain_gradients"
+    for seed in range(20):
+        assert check(exact, "ex03_chain_gradients", seed=seed) is True, capsys.readouterr().out

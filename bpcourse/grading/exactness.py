@@ -44,7 +44,7 @@ import numpy as np
 
 from bpcourse.grading.diagnose import Returned, normalize
 
-__all__ = ["U", "K_SPREAD", "K_ULP", "exact_bounds", "exact_misses", "NUMERIC_HINT"]
+__all__ = ["U", "K_SPREAD", "K_ULP", "exact_bounds", "exact_misses", "inexact_outputs", "NUMERIC_HINT"]
 
 U = float(np.finfo(np.float64).eps) / 2  # unit roundoff of float64: 2**-53
 K_SPREAD = 8.0   # how much worse than the reference's own rounding an exact formula may round
@@ -181,3 +181,30 @@ def exact_misses(got: np.ndarray, ref: np.ndarray, bound: np.ndarray) -> tuple[i
         bad = ~(diff <= bound)
         ratio = diff / np.maximum(bound, np.finfo(np.float64).tiny)
     return int(bad.sum()), float(np.max(ratio, initial=0.0))
+
+
+def inexact_outputs(outputs: Sequence[str], got: Returned, ref: Returned,
+                    bounds: Sequence[np.ndarray]) -> dict[int, str]:
+    """Why outputs that passed ``Task.rtol`` are still not what an exact formula gives, by output index.
+
+    ``bounds`` is :func:`exact_bounds` of the same case; an output of the wrong shape or type is skipped (the
+    diagnosis already says so). The one rule the batch grader and the self-check both apply.
+    """
+    from bpcourse.gradcheck import rel_error
+
+    problems = {}
+    for i, (name, g, r, b) in enumerate(zip(outputs, got.items, ref.items, bounds)):
+        if g.array is None or np.size(g.array) != r.array.size:
+            continue
+        arr = np.asarray(g.array)
+        with np.errstate(all="ignore"):
+            arr = (arr.real if arr.dtype.kind == "c" else arr).astype(np.float64).reshape(r.array.shape)
+        n_bad, ratio = exact_misses(arr, r.array.astype(np.float64), b)
+        if n_bad:
+            label = "the result" if len(outputs) == 1 and name == "out" else name
+            with np.errstate(all="ignore"):
+                err = rel_error(arr, r.array.astype(np.float64))
+            problems[i] = (f"{label} agrees with the expected value only to a relative error of {err:.1e}, "
+                           f"{ratio:.0f}× what float64 rounding of an exact formula can explain"
+                           f" ({n_bad} of {arr.size} entr{'y' if arr.size == 1 else 'ies'}): {NUMERIC_HINT}")
+    return problems

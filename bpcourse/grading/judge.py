@@ -22,10 +22,9 @@ import numpy as np
 
 from bpcourse.grading.diagnose import (Item, Returned, describe_case, diagnose_case, format_exception, modified_inputs,
                                        normalize)
-from bpcourse.grading.exactness import NUMERIC_HINT, exact_bounds, exact_misses
+from bpcourse.grading.exactness import exact_bounds, inexact_outputs
 from bpcourse.grading.jail import JailRun, Limits
 from bpcourse.grading.protocol import Request, TaskReport, Transcript
-from bpcourse.gradcheck import rel_error
 from bpcourse.grading.selfcheck import evaluate_factors
 from bpcourse.grading.spec import Task
 
@@ -113,22 +112,7 @@ def inexact(pt: PreparedTask, j: int, got: Returned) -> dict[int, str]:
     bounds = pt.bounds[j] if j < len(pt.bounds) else None
     if bounds is None:
         return {}
-    problems = {}
-    for i, (name, g, r, b) in enumerate(zip(pt.task.outputs, got.items, pt.refs[j].items, bounds)):
-        if g.array is None or np.size(g.array) != r.array.size:
-            continue  # already wrong by shape or type: diagnose_case says so
-        arr = np.asarray(g.array)
-        with np.errstate(all="ignore"):
-            arr = (arr.real if arr.dtype.kind == "c" else arr).astype(np.float64).reshape(r.array.shape)
-        n_bad, ratio = exact_misses(arr, r.array.astype(np.float64), b)
-        if n_bad:
-            label = "the result" if len(pt.task.outputs) == 1 and name == "out" else name
-            with np.errstate(all="ignore"):
-                err = rel_error(arr, r.array.astype(np.float64))
-            problems[i] = (f"{label} agrees with the expected value only to a relative error of {err:.1e}, "
-                           f"{ratio:.0f}× what float64 rounding of an exact formula can explain"
-                           f" ({n_bad} of {arr.size} entr{'y' if arr.size == 1 else 'ies'}): {NUMERIC_HINT}")
-    return problems
+    return inexact_outputs(pt.task.outputs, got, pt.refs[j], bounds)
 
 
 def request_tasks(prepared: Sequence[PreparedTask]) -> list[dict[str, Any]]:
