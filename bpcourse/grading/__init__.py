@@ -12,8 +12,12 @@ The rooms, along the trust boundary of ``bpcourse grade``:
 * ``selfcheck``, ``diagnose``: the notebook self-check and the diagnoses;
 * ``jail``: the bubblewrap process jail; ``sandbox_pkg``: the stubbed ``bpcourse`` it sees;
 * ``protocol``: the typed messages across it, read strictly; ``worker``, ``shell``: what runs inside;
-* ``notebook``: reading a submission; ``judge``: cases, references, verdicts; ``feedback``;
-* ``batch``: the resumable folder run (``grade`` re-exports its public names); ``release``.
+* ``notebook``: reading a submission (locked cells restored from the source); ``judge``: cases, references,
+  verdicts; ``exactness``: how close a right answer must be (also the self-check's rule); ``feedback``;
+* ``submissions``: the folder walk and faithful names; ``batch``: the resumable folder run (``grade``
+  re-exports its public names); ``release``;
+* ``shard``, ``export``, ``gradescope``, ``scale_cli``: classes beyond one machine (``--shard``/``--merge``,
+  the grade books, the Gradescope autograder).
 """
 
 from __future__ import annotations
