@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._validate import as_rng
+from ._validate import as_rng, check_int
 
 
 def numeric_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = 1e-5) -> np.ndarray:
@@ -38,9 +38,15 @@ def numeric_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float
                         + (f" of dtype {x.dtype}" if isinstance(x, np.ndarray) else ""))
     if not x.flags.c_contiguous or not x.flags.writeable:
         raise ValueError("x must be a writable C-contiguous array (it is perturbed in place)")
+    return _central_differences(f, x, np.arange(x.size), eps).reshape(x.shape)
+
+
+def _central_differences(f: Callable[[np.ndarray], float], x: np.ndarray, entries: np.ndarray,
+                         eps: float) -> np.ndarray:
+    # the one central-difference loop: ∂f/∂x at the given flat indices of x (which is perturbed and restored)
     flat = x.reshape(-1)
-    grad = np.empty(flat.shape, dtype=np.float64)
-    for i in range(flat.size):
+    grad = np.empty(entries.shape, dtype=np.float64)
+    for n, i in enumerate(entries):
         old = flat[i]
         try:
             flat[i] = old + eps
@@ -49,8 +55,8 @@ def numeric_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float
             f_minus = float(f(x))
         finally:
             flat[i] = old
-        grad[i] = (f_plus - f_minus) / (2.0 * eps)
-    return grad.reshape(x.shape)
+        grad[n] = (f_plus - f_minus) / (2.0 * eps)
+    return grad
 
 
 def rel_error(a: np.ndarray | float, b: np.ndarray | float) -> float:
@@ -141,13 +147,33 @@ def check_layer(
     return report
 
 
-def check_network(net, X: np.ndarray, t: np.ndarray, eps: float = 1e-5, tol: float = 1e-7) -> GradCheckReport:
+def check_network(net, X: np.ndarray, t: np.ndarray, eps: float = 1e-5, tol: float = 1e-7,
+                  sample: int | None = None, seed: int | np.random.Generator = 0) -> GradCheckReport:
     """Check every parameter gradient of a :class:`~bpcourse.networks.Sequential` network.
 
     The report names each parameter as the network does (``"0.W"`` is the first layer's weight matrix), so
     ``report.worst`` points at the layer to look at.
+
+    Parameters
+    ----------
+    net : Sequential
+        The network, checked at its current parameters (restored afterwards).
+    X, t : arrays
+        A batch and its targets, as ``net.loss`` takes them.
+    eps, tol : float
+        Central-difference step ε and the relative error a parameter array may have.
+    sample : int, optional
+        Check at most this many entries of each parameter array, drawn at random without replacement (every
+        entry of an array that has no more). Each entry costs two forward passes; a sample keeps a check of a
+        large network fast. The error of an array is then the relative error over its sampled entries.
+        ``None`` (the default) checks every entry.
+    seed : int or Generator
+        Draws the sample; unused when ``sample`` is None.
     """
     X, t = net.check_data(X, t)  # checked once: the loss below runs 2 × n_parameters times
+    if sample is not None:
+        sample = check_int(sample, "sample (entries checked per parameter array)")
+        rng = as_rng(seed)
     net.loss_and_grad(X, t, check_input=False)
     # the first layer's input gradient is skipped in training; gradients() holds every parameter's
     analytic = {k: v.copy() for k, v in net.gradients().items()}
@@ -157,5 +183,9 @@ def check_network(net, X: np.ndarray, t: np.ndarray, eps: float = 1e-5, tol: flo
         return net.loss(X, t, check_input=False)
 
     for name, p in net.parameters().items():
-        report.errors[name] = rel_error(analytic[name], numeric_gradient(f, p, eps))
+        if sample is None or sample >= p.size:
+            report.errors[name] = rel_error(analytic[name], numeric_gradient(f, p, eps))
+            continue
+        entries = np.sort(rng.choice(p.size, size=sample, replace=False))
+        report.errors[name] = rel_error(analytic[name].reshape(-1)[entries], _central_differences(f, p, entries, eps))
     return report
