@@ -38,15 +38,9 @@ def numeric_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float
                         + (f" of dtype {x.dtype}" if isinstance(x, np.ndarray) else ""))
     if not x.flags.c_contiguous or not x.flags.writeable:
         raise ValueError("x must be a writable C-contiguous array (it is perturbed in place)")
-    return _central_differences(f, x, np.arange(x.size), eps).reshape(x.shape)
-
-
-def _central_differences(f: Callable[[np.ndarray], float], x: np.ndarray, entries: np.ndarray,
-                         eps: float) -> np.ndarray:
-    # the one central-difference loop: ∂f/∂x at the given flat indices of x (which is perturbed and restored)
     flat = x.reshape(-1)
-    grad = np.empty(entries.shape, dtype=np.float64)
-    for n, i in enumerate(entries):
+    grad = np.empty(flat.shape, dtype=np.float64)
+    for i in range(flat.size):
         old = flat[i]
         try:
             flat[i] = old + eps
@@ -55,8 +49,8 @@ def _central_differences(f: Callable[[np.ndarray], float], x: np.ndarray, entrie
             f_minus = float(f(x))
         finally:
             flat[i] = old
-        grad[n] = (f_plus - f_minus) / (2.0 * eps)
-    return grad
+        grad[i] = (f_plus - f_minus) / (2.0 * eps)
+    return grad.reshape(x.shape)
 
 
 def rel_error(a: np.ndarray | float, b: np.ndarray | float) -> float:
@@ -187,5 +181,25 @@ def check_network(net, X: np.ndarray, t: np.ndarray, eps: float = 1e-5, tol: flo
             report.errors[name] = rel_error(analytic[name], numeric_gradient(f, p, eps))
             continue
         entries = np.sort(rng.choice(p.size, size=sample, replace=False))
-        report.errors[name] = rel_error(analytic[name].reshape(-1)[entries], _central_differences(f, p, entries, eps))
+        report.errors[name] = rel_error(analytic[name].reshape(-1)[entries], _sampled_gradient(f, p, entries, eps))
     return report
+
+
+def _sampled_gradient(f: Callable[[np.ndarray], float], p: np.ndarray, entries: np.ndarray,
+                      eps: float) -> np.ndarray:
+    # ∂f/∂p at the given flat entries of p, through numeric_gradient (the one central-difference loop): it
+    # perturbs a copy of those entries, which f_sub writes back into p before every evaluation
+    if not p.flags.c_contiguous or not p.flags.writeable:
+        raise ValueError("a parameter array must be writable and C-contiguous (it is perturbed in place)")
+    flat = p.reshape(-1)
+    original = flat[entries].copy()
+    sub = original.copy()
+
+    def f_sub(_=None) -> float:
+        flat[entries] = sub
+        return f(p)
+
+    try:
+        return numeric_gradient(f_sub, sub, eps)
+    finally:
+        flat[entries] = original
