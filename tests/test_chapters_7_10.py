@@ -185,6 +185,7 @@ def test_ch10_final_network_reaches_97_percent_on_the_test_set(digits_run):
 
 
 def test_ch10_validation_picks_an_interior_epoch(digits_run):
+    assert "ETA = 3e-3" in _source(_cells(10)[1])                  # the learning rate these runs use
     hist, _ = digits_run
     val = np.array(hist["val_loss"])
     best = int(np.argmin(val)) + 1
