@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._validate import as_rng
+from ._validate import as_rng, check_int
 
 
 def numeric_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = 1e-5) -> np.ndarray:
@@ -141,13 +141,33 @@ def check_layer(
     return report
 
 
-def check_network(net, X: np.ndarray, t: np.ndarray, eps: float = 1e-5, tol: float = 1e-7) -> GradCheckReport:
+def check_network(net, X: np.ndarray, t: np.ndarray, eps: float = 1e-5, tol: float = 1e-7,
+                  sample: int | None = None, seed: int | np.random.Generator = 0) -> GradCheckReport:
     """Check every parameter gradient of a :class:`~bpcourse.networks.Sequential` network.
 
     The report names each parameter as the network does (``"0.W"`` is the first layer's weight matrix), so
     ``report.worst`` points at the layer to look at.
+
+    Parameters
+    ----------
+    net : Sequential
+        The network, checked at its current parameters (restored afterwards).
+    X, t : arrays
+        A batch and its targets, as ``net.loss`` takes them.
+    eps, tol : float
+        Central-difference step ε and the relative error a parameter array may have.
+    sample : int, optional
+        Check at most this many entries of each parameter array, drawn at random without replacement (every
+        entry of an array that has no more). Each entry costs two forward passes; a sample keeps a check of a
+        large network fast. The error of an array is then the relative error over its sampled entries.
+        ``None`` (the default) checks every entry.
+    seed : int or Generator
+        Draws the sample; unused when ``sample`` is None.
     """
     X, t = net.check_data(X, t)  # checked once: the loss below runs 2 × n_parameters times
+    if sample is not None:
+        sample = check_int(sample, "sample (entries checked per parameter array)")
+        rng = as_rng(seed)
     net.loss_and_grad(X, t, check_input=False)
     # the first layer's input gradient is skipped in training; gradients() holds every parameter's
     analytic = {k: v.copy() for k, v in net.gradients().items()}
@@ -157,5 +177,29 @@ def check_network(net, X: np.ndarray, t: np.ndarray, eps: float = 1e-5, tol: flo
         return net.loss(X, t, check_input=False)
 
     for name, p in net.parameters().items():
-        report.errors[name] = rel_error(analytic[name], numeric_gradient(f, p, eps))
+        if sample is None or sample >= p.size:
+            report.errors[name] = rel_error(analytic[name], numeric_gradient(f, p, eps))
+            continue
+        entries = np.sort(rng.choice(p.size, size=sample, replace=False))
+        report.errors[name] = rel_error(analytic[name].reshape(-1)[entries], _sampled_gradient(f, p, entries, eps))
     return report
+
+
+def _sampled_gradient(f: Callable[[np.ndarray], float], p: np.ndarray, entries: np.ndarray,
+                      eps: float) -> np.ndarray:
+    # ∂f/∂p at the given flat entries of p, through numeric_gradient (the one central-difference loop): it
+    # perturbs a copy of those entries, which f_sub writes back into p before every evaluation
+    if not p.flags.c_contiguous or not p.flags.writeable:
+        raise ValueError("a parameter array must be writable and C-contiguous (it is perturbed in place)")
+    flat = p.reshape(-1)
+    original = flat[entries].copy()
+    sub = original.copy()
+
+    def f_sub(_=None) -> float:
+        flat[entries] = sub
+        return f(p)
+
+    try:
+        return numeric_gradient(f_sub, sub, eps)
+    finally:
+        flat[entries] = original

@@ -177,6 +177,27 @@ def _ch2_xor(out: str) -> str:
             f"slowly for a while, then faster again, to {hundred} at step 100 and {last} at step 300")
 
 
+def _ch10_start_ratio(out: str) -> str:
+    # the epoch-1 medians of the update/weight ratio, one per layer: "near 1e-2" when all lie in [5e-3, 2e-2)
+    first = [float(v) for v in re.findall(r"^layer \d \(.*?\)\s+\S+\s+\S+\s+(\S+)\s+\S+$", out, re.M)]
+    assert len(first) == 3, f"expected three layer rows, found {first}"
+    near = "near $10^{-2}$" if all(5e-3 <= v < 2e-2 for v in first) else f"at {first}"
+    return f"The update-to-weight ratios start {near}, above the rule of thumb"
+
+
+def _ch10_interior(out: str) -> str:
+    best, budget = map(int, grab(r"lowest validation loss \S+ in epoch (\d+) of (\d+)", out))
+    later, = grab(r"after epoch \d+: (\d+) more epochs, no new low", out)
+    assert 1 < best < budget and int(later) == budget - best
+    return f"lowest value comes in epoch {best} of {budget}, and all {later} later epochs stay above it"
+
+
+def _ch10_seed_spread(out: str) -> str:
+    spread, width = int(grab(r"a spread of (\d+) images", out)[0]), float(grab(r"is (\S+) images wide", out)[0])
+    words = "a few images, far fewer than" if 0 < spread <= 5 and 2 * spread < width else f"{spread} images, vs"
+    return f"The seed moves the test accuracy by {words} the Wilson interval is wide"
+
+
 CLAIMS: list[Claim] = [
     # ---- chapter 1: the plateau at eta = 32 and the rates that avoid it
     Claim(1, "the four smaller learning rates are below a loss of 0.1 after epoch 26 at the latest, while $\\eta=32$ "
@@ -317,8 +338,27 @@ CLAIMS: list[Claim] = [
     Claim(10, "layer 2's outputs are about 200 times smaller than with He", "def hidden_activations(net, X):",
           lambda out: "layer 2's outputs are about {:.0f} times smaller than with He".format(
               round(1 / float(grab(r"N\(0, 0\.01²\) start / He start: (\S+)\n", out)[0]), -2))),
-    Claim(10, "fall 9.2, 11.7 and 15.9 times (layers 1, 2, 3) over the 40 epochs", "falls = [np.median",
+    Claim(10, "fall 39.3, 34.9 and 49.5 times (layers 1, 2, 3) over the 40 epochs", "falls = [np.median",
           _ch10_falls),
+    Claim(10, "The update-to-weight ratios start near $10^{-2}$, above the rule of thumb", "falls = [np.median",
+          _ch10_start_ratio),
+    # ---- chapter 10: the epoch budget, the interval, the seeds, the dead units
+    Claim(10, "lowest value comes in epoch 22 of 40, and all 18 later epochs stay above it",
+          "best_epoch = int(np.argmin(val_loss)) + 1", _ch10_interior),
+    Claim(10, "8 of 192 at the start, 19 after training", "def hidden_activations(net, X):",
+          lambda out: "{} of {} at the start, {} after training".format(
+              *(lambda a, b, n: (a, n, b))(*grab(r"He at start and trained: (\d+), (\d+) of (\d+)", out)))),
+    Claim(10, "within $z = 1.96$ standard deviations", "computed",
+          lambda _: "within $z = {:.2f}$ standard deviations".format(     # the two-sided 95 % normal quantile
+              __import__("statistics").NormalDist().inv_cdf(0.975))),
+    Claim(10, "the interval's lower end lies below 97 %", "def wilson_interval(",
+          lambda out: "the interval's lower end lies {} 97 %".format(
+              "below" if float(grab(r"Wilson interval \[(\S+),", out)[0]) < 0.97 else "NOT below")),
+    Claim(10, "The seed moves the test accuracy by a few images, far fewer than the Wilson interval is wide",
+          "SEEDS = [0, 1, 2, 3, 4]", _ch10_seed_spread),
+    Claim(10, "the lower end of the interval lies below the 97 % goal", "def wilson_interval(",
+          lambda out: "the lower end of the interval lies {} the 97 % goal".format(
+              "below" if float(grab(r"Wilson interval \[(\S+),", out)[0]) < 0.97 else "NOT below")),
 ]
 
 

@@ -143,15 +143,24 @@ def test_ch9_text_matches_the_picture_and_asserts_no_machine_dependent_winner():
 # ------------------------------------------------------------------------------------------ chapter 10
 
 
+ETA10 = 3e-3        # chapter 10's Adam learning rate
+
+
 @pytest.fixture(scope="module")
 def digits_run():
     X, y = load_digits()
     X_train, X_test, y_train, y_test = train_test_split(X / 16.0, y, test_size=0.25, seed=0)
     X_fit, X_val, y_fit, y_val = train_test_split(X_train, y_train, test_size=0.25, seed=0)
     net = mlp([64, 128, 64, 10], activation="relu", seed=0)
-    hist = net.fit(X_fit, y_fit, epochs=40, batch_size=32, optimizer=Adam(1e-3), seed=0,
+    hist = net.fit(X_fit, y_fit, epochs=40, batch_size=32, optimizer=Adam(ETA10), seed=0,
                    validation_data=(X_val, y_val))
     return hist, (X_train, y_train, X_test, y_test)
+
+
+def _ch10_output(piece: str) -> str:
+    cells = [c for c in _cells(10) if piece in _source(c)]
+    assert len(cells) == 1, f"{len(cells)} cells of chapter 10 contain {piece!r}"
+    return _outputs(cells[0])
 
 
 def test_ch10_best_validation_epoch_is_the_one_the_chapter_prints(digits_run):
@@ -168,11 +177,66 @@ def test_ch10_final_network_reaches_97_percent_on_the_test_set(digits_run):
     hist, (X_train, y_train, X_test, y_test) = digits_run
     best = int(np.argmin(hist["val_loss"])) + 1
     final = mlp([64, 128, 64, 10], activation="relu", seed=0)
-    final.fit(X_train, y_train, epochs=best, batch_size=32, optimizer=Adam(1e-3), seed=0)
+    final.fit(X_train, y_train, epochs=best, batch_size=32, optimizer=Adam(ETA10), seed=0)
     acc = final.evaluate(X_test, y_test)["accuracy"]
     assert acc >= 0.97
     cell = next(c for c in _cells(10) if "the one look at the test set" in _source(c))
     assert f"test accuracy: {acc:.4f}" in _outputs(cell)
+
+
+def test_ch10_validation_picks_an_interior_epoch(digits_run):
+    assert "ETA = 3e-3" in _source(_cells(10)[1])                  # the learning rate these runs use
+    hist, _ = digits_run
+    val = np.array(hist["val_loss"])
+    best = int(np.argmin(val)) + 1
+    assert 1 < best < 40 and np.all(val[best:] > val.min())         # the epochs after it are all above its low
+    assert f"lowest validation loss {val.min():.4f} in epoch {best} of 40" in _ch10_output("best_epoch = int(")
+    assert f"after epoch {best}: {40 - best} more epochs, no new low" in _ch10_output("best_epoch = int(")
+
+
+def _wilson_by_bisection(k: int, n: int, z: float) -> tuple[float, float]:
+    """The ends of {p : (k/n - p)^2 <= z^2 p (1 - p) / n}, found by bisection on the inequality itself."""
+    inside = lambda p: (k / n - p) ** 2 <= z * z * p * (1 - p) / n   # noqa: E731
+    ends = []
+    for outside_end in (0.0, 1.0):
+        a, b = outside_end, k / n                       # a is outside (for 0 < k < n), b inside
+        for _ in range(100):
+            mid = (a + b) / 2
+            a, b = (a, mid) if inside(mid) else (mid, b)
+        ends.append(b)
+    return ends[0], ends[1]
+
+
+def test_ch10_wilson_interval_is_the_set_the_score_condition_defines():
+    from statistics import NormalDist
+    out = _ch10_output("def wilson_interval(")
+    k, n = map(int, re.search(r"(\d+) of (\d+) right", out).groups())
+    low, high = _wilson_by_bisection(k, n, NormalDist().inv_cdf(0.975))
+    assert f"95 % Wilson interval [{low:.4f}, {high:.4f}]" in out
+    assert low < 0.97 < high and "the 97 % goal lies inside the Wilson interval: True" in out
+    # a textbook value the formula must give: 8 of 10 at z = 1.96 is [0.4902, 0.9433]
+    assert tuple(round(v, 4) for v in _wilson_by_bisection(8, 10, 1.96)) == (0.4902, 0.9433)
+
+
+def test_ch10_five_seeds_recomputed(digits_run):
+    hist, (X_train, y_train, X_test, y_test) = digits_run
+    best = int(np.argmin(hist["val_loss"])) + 1
+    right = []
+    for seed in range(5):
+        model = mlp([64, 128, 64, 10], activation="relu", seed=seed)
+        model.fit(X_train, y_train, epochs=best, batch_size=32, optimizer=Adam(ETA10), seed=seed)
+        right.append(int(np.sum(model.predict(X_test) == y_test)))
+    acc = np.array(right) / len(y_test)
+    out = _ch10_output("SEEDS = [0, 1, 2, 3, 4]")
+    assert "right of 450     " + " ".join(f"{r:6d}" for r in right) in out
+    assert (f"over 5 seeds: mean {acc.mean():.4f}, min {acc.min():.4f}, max {acc.max():.4f} "
+            f"(a spread of {max(right) - min(right)} images)") in out
+
+
+def test_ch10_says_who_wrote_the_digits():
+    text = " ".join(_markdown(10).split())
+    assert "written by 13 people" in text and "new images by familiar writers, not new writers" in text
+    assert "43 people" not in text
 
 
 def test_ch10_test_set_untouched_until_the_end():
@@ -209,3 +273,24 @@ def test_no_stored_output_line_over_100_characters(number):
     for i, cell in enumerate(_cells(number)):
         for line in _outputs(cell).splitlines():
             assert len(line) <= 100, f"chapter {number} cell {i}: {len(line)} characters: {line[:60]!r}"
+
+
+def test_ch10_scikit_learn_reaches_our_accuracy_within_two_points(digits_run):
+    """Chapter 10 leaves its library comparison off (COMPARE = False) to stay fast; this runs its scikit-learn
+    half with the chapter's settings and checks the chapter's words "within two percentage points of ours"."""
+    sklearn_mlp = pytest.importorskip("sklearn.neural_network", reason="scikit-learn is a test dependency")
+    import warnings
+
+    hist, (X_train, y_train, X_test, y_test) = digits_run
+    best = int(np.argmin(hist["val_loss"])) + 1
+    ours = mlp([64, 128, 64, 10], activation="relu", seed=0)
+    ours.fit(X_train, y_train, epochs=best, batch_size=32, optimizer=Adam(ETA10), seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")                      # "did not converge" at max_iter
+        clf = sklearn_mlp.MLPClassifier(hidden_layer_sizes=(128, 64), activation="relu", solver="adam",
+                                        learning_rate_init=ETA10, batch_size=32, max_iter=best, alpha=0.0,
+                                        tol=0.0, n_iter_no_change=best, random_state=0).fit(X_train, y_train)
+    assert clf.n_iter_ == best
+    assert abs(clf.score(X_test, y_test) - ours.evaluate(X_test, y_test)["accuracy"]) <= 0.02
+    assert "within two percentage points of ours" in " ".join(_markdown(10).split())
+    assert "COMPARE = False" in next(_source(c) for c in _cells(10) if "def sklearn_row" in _source(c))

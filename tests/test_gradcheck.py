@@ -71,3 +71,66 @@ def test_report_text_is_the_same_for_any_round_off():
     assert str(a) == str(b)
     assert str(a).splitlines() == ["         0.W  rel. error < 1e-8", "         0.b  rel. error 2.0e-03",
                                    "worst: 0.b (2.0e-03) -> FAILED at tol 1e-07"]
+
+
+# ------------------------------------------------------------------ check_network(sample=...)
+def _small_net_and_batch():
+    from bpcourse.networks import mlp
+    net = mlp([6, 9, 4], activation="tanh", seed=3)
+    rng = np.random.default_rng(4)
+    return net, rng.standard_normal((5, 6)), rng.integers(0, 4, size=5)
+
+
+def test_sampled_check_compares_the_same_numbers_as_the_full_check_on_its_entries():
+    from bpcourse.gradcheck import check_network
+    net, X, t = _small_net_and_batch()
+    before = {k: p.copy() for k, p in net.parameters().items()}
+    sampled = check_network(net, X, t, sample=7, seed=1)
+    assert all(np.array_equal(before[k], p) for k, p in net.parameters().items())   # every entry restored
+    # the same 7 entries per array, by hand: the analytic gradient against a central difference of net.loss
+    net.loss_and_grad(X, t)
+    analytic = {k: g.copy() for k, g in net.gradients().items()}
+    rng = np.random.default_rng(1)
+    for name, p in net.parameters().items():
+        if p.size <= 7:
+            entries = np.arange(p.size)
+        else:
+            entries = np.sort(rng.choice(p.size, size=7, replace=False))
+        numeric = []
+        for i in entries:
+            old = p.flat[i]
+            p.flat[i] = old + 1e-5
+            up = net.loss(X, t)
+            p.flat[i] = old - 1e-5
+            down = net.loss(X, t)
+            p.flat[i] = old
+            numeric.append((up - down) / 2e-5)
+        assert sampled.errors[name] == pytest.approx(rel_error(analytic[name].reshape(-1)[entries],
+                                                               np.array(numeric)), rel=1e-6, abs=1e-12)
+    assert sampled.ok and set(sampled.errors) == set(net.parameters())
+    assert check_network(net, X, t, sample=10_000).errors == check_network(net, X, t).errors
+
+
+def test_sampled_check_catches_a_wrong_weight_gradient():
+    from bpcourse.gradcheck import check_network
+    from bpcourse.layers import Dense
+    from bpcourse.networks import Sequential
+
+    class Off(Dense):                       # dE/dW 1 % too large in every entry
+        def backward(self, dout, *, need_dx=True):
+            dx = super().backward(dout, need_dx=need_dx)
+            self.grads["W"] = self.grads["W"] * 1.01
+            return dx
+
+    net, X, t = _small_net_and_batch()
+    bad = Sequential([Off(6, 9, W=net.layers[0].W), *net.layers[1:]], loss=net.loss_name)
+    report = check_network(bad, X, t, sample=5, seed=0)
+    assert not report.ok and report.worst[0] == "0.W" and report.worst[1] > 1e-3
+
+
+@pytest.mark.parametrize("sample", [0, -3, 2.5, True, "10"])
+def test_sampled_check_refuses_a_bad_sample_size(sample):
+    from bpcourse.gradcheck import check_network
+    net, X, t = _small_net_and_batch()
+    with pytest.raises(ValueError, match=r"sample .* must be a positive integer, got"):
+        check_network(net, X, t, sample=sample)

@@ -1,0 +1,83 @@
+"""Kernel CPU time of each chapter, measured inside the kernel; prints a table.
+
+    python benchmarks/bench_chapters.py [notebooks/09_training_in_practice.ipynb ...] [--repeat 1]
+
+Target (issue 17): every chapter's kernel time ≤ 5 s on a quiet machine.
+
+How: each notebook runs top to bottom in a fresh kernel (nbclient), with a small cell inserted before the first
+cell and after every code cell that reads ``resource.getrusage(RUSAGE_SELF)`` (user + system CPU seconds of the
+kernel process). The kernel time is the CPU the chapter's own cells used, without the kernel's start-up or the
+client's bookkeeping, and CPU time is less disturbed than wall time by other load on a shared machine. BLAS and
+OpenMP run single-threaded (``OMP_NUM_THREADS=1`` and friends), so a second core does not hide work. With
+``--repeat`` above 1 the table gives each chapter's least time. The three costliest cells are listed by index
+into the notebook's cells, as in ``tests/prose_claims.py``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+_CLOCK = ("import resource as _bench_r\n_bench_T = []\n"
+          "def _bench_cpu():\n    u = _bench_r.getrusage(_bench_r.RUSAGE_SELF)\n    return u.ru_utime + u.ru_stime\n")
+
+
+def kernel_times(path: Path) -> tuple[float, dict[int, float]]:
+    """Run ``path`` in a fresh kernel; return its total kernel CPU seconds and the seconds of each code cell.
+
+    Parameters
+    ----------
+    path : Path
+        A notebook; its cells are not changed on disk.
+
+    Returns
+    -------
+    total : float
+        CPU seconds (user + system) the kernel spent from before the first cell to after the last.
+    per_cell : dict of int to float
+        CPU seconds of each code cell, keyed by its index among all the notebook's cells.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    cells = [nbformat.v4.new_code_cell(_CLOCK + "_bench_T.append((-1, _bench_cpu()))")]
+    for i, cell in enumerate(nb.cells):
+        cells.append(cell)
+        if cell.cell_type == "code":
+            cells.append(nbformat.v4.new_code_cell(f"_bench_T.append(({i}, _bench_cpu()))"))
+    cells.append(nbformat.v4.new_code_cell("import json as _bench_j\nprint(_bench_j.dumps(_bench_T))"))
+    nb.cells = cells
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    marks = json.loads(nb.cells[-1].outputs[0]["text"])
+    per_cell = {marks[k][0]: marks[k][1] - marks[k - 1][1] for k in range(1, len(marks))}
+    return marks[-1][1] - marks[0][1], per_cell
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("notebooks", nargs="*", type=Path, help="chapters to time (default: all of notebooks/)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per chapter; the table shows the least")
+    args = ap.parse_args()
+    for name in THREAD_VARIABLES:               # inherited by the kernels nbclient starts
+        os.environ[name] = "1"
+    paths = args.notebooks or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    print(f"{'chapter':<36} {'kernel CPU':>10}  {'verdict':<16} costliest cells (index: seconds)")
+    started = time.perf_counter()
+    for path in paths:
+        runs = [kernel_times(path) for _ in range(args.repeat)]
+        total, per_cell = min(runs, key=lambda r: r[0])
+        costly = ", ".join(f"{i}: {s:.2f}" for i, s in sorted(per_cell.items(), key=lambda kv: -kv[1])[:3])
+        verdict = "ok (≤ 5 s)" if total <= 5.0 else "over 5 s"
+        print(f"{path.name:<36} {total:9.2f}s  {verdict:<16} {costly}")
+    print(f"(wall time of this run: {time.perf_counter() - started:.0f} s; load average now "
+          f"{os.getloadavg()[0]:.1f} — on a busy machine CPU time grows too)")
+
+
+if __name__ == "__main__":
+    main()
