@@ -92,8 +92,10 @@ FEEDBACK = {
     "renamed_function": ["you defined dense_bwd: did you rename it?"],
     "wrong_signature": ["wrong signature: the exercise calls dense_backward(x, W, dy)"],
     "unknown_kernel": ["names the kernel 'my-custom-python'; it was run as Python"],
-    "calls_reference": ["sigmoid called `bpcourse.activations.sigmoid`",
-                        "dense_backward called `bpcourse.layers.Dense.backward`",
+    # the sandbox holds only what the exercise's cells import (issue 15): no bpcourse.layers, no sigmoid
+    "calls_reference": ["sigmoid raised ImportError: bpcourse.activations.sigmoid is not available while grading "
+                        "toy_exercise", "ModuleNotFoundError: bpcourse.layers is not available while grading",
+                        "dense_backward raised NameError: name 'Dense' is not defined",
                         "this task's grade must come from your own code"],
     "modifies_input": ["modified its input `y` in place"],
     "disables_tracing": ["this task's grade must come from your own code"],

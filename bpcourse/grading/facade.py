@@ -52,8 +52,8 @@ def refusal(exercise: str, allowlist: Sequence[str]) -> str:
     """The message of the ImportError raised for anything outside the sandbox's world (``%s``: the name)."""
     names = ", ".join(allowlist) or "nothing"
     return (f"%s is not available while grading {exercise}: the grading sandbox holds only the Python standard "
-            f"library, numpy, matplotlib and, of bpcourse, what this exercise's cells import ({names}). "
-            f"Your grade must come from your own code")
+            f"library, numpy, matplotlib and, of bpcourse, what this exercise's cells import ({names}): "
+            f"this task's grade must come from your own code")
 
 
 # ------------------------------------------------------------------------------------------------ names
