@@ -283,6 +283,10 @@ _REWRITE = [(re.compile(r"\bbpcourse\.grading\.(?=\w)"), f"{RUNTIME}."),
             (re.compile(r"\bfrom bpcourse\.grading import\b"), f"from {RUNTIME} import"),
             (re.compile(r"\bfrom bpcourse\.gradcheck import\b"), f"from {RUNTIME}._gradcheck import")]
 
+_IPYTHON_REWRITE = [(re.compile(r"\bfrom IPython\.core\.inputtransformer2 import\b"),
+                     f"from {RUNTIME}._ipython.inputtransformer2 import"),
+                    (re.compile(r"\bfrom IPython\.utils import tokenutil\b"), f"from {RUNTIME}._ipython import tokenutil")]
+
 _GRADCHECK = '''"""Stands in for bpcourse.gradcheck in the grader's runtime: values are compared outside the sandbox."""
 
 
@@ -300,10 +304,11 @@ def _build_runtime(out: Path, exercise: str, allow: Sequence[str], message: str,
     (out / "_gradcheck.py").write_text(_GRADCHECK, encoding="utf-8")
     (out / "_allowlist.py").write_text(f'"""What this run\'s sandbox hands out."""\n\nEXERCISE = {exercise!r}\n'
                                        f"ALLOWLIST = {tuple(allow)!r}\nREFUSED = {message!r}\n", encoding="utf-8")
+    ipython = _copy_ipython_transformer(out / "_ipython")
     texts: dict[str, str] = {}
     for name in RUNTIME_MODULES:
         text = (source / "grading" / f"{name}.py").read_text(encoding="utf-8")
-        for pattern, repl in _REWRITE:
+        for pattern, repl in _REWRITE + (_IPYTHON_REWRITE if ipython else []):
             text = pattern.sub(repl, text)
         for stmt in ast.walk(ast.parse(text)):
             if isinstance(stmt, (ast.Import, ast.ImportFrom)) and _foreign(stmt):
@@ -345,3 +350,31 @@ def _runtime_uses(text: str) -> dict[str, set[str]]:
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
             uses.setdefault(aliases[node.value.id], set()).add(node.attr)
     return {m: n for m, n in uses.items() if m in RUNTIME_MODULES}
+
+
+def _copy_ipython_transformer(out: Path) -> bool:
+    """IPython's cell transformer (``%magic``, ``!shell``, ``x = !cmd`` to Python), two standard-library-only
+    files, copied when IPython is installed: the rest of IPython is not in the sandbox."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("IPython")  # finds the package without importing it
+    if spec is None or not spec.origin:
+        return False
+    root = Path(spec.origin).parent
+    files = {"inputtransformer2.py": root / "core" / "inputtransformer2.py", "tokenutil.py": root / "utils" / "tokenutil.py"}
+    if not all(p.is_file() for p in files.values()):
+        return False
+    out.mkdir()
+    (out / "__init__.py").write_text('"""IPython\'s cell transformer, for the worker\'s IPython syntax."""\n',
+                                     encoding="utf-8")
+    for name, path in files.items():
+        text = path.read_text(encoding="utf-8")
+        for pattern, repl in _IPYTHON_REWRITE:
+            text = pattern.sub(repl, text)
+        tree = ast.parse(text)
+        if any(isinstance(n, (ast.Import, ast.ImportFrom)) and not isinstance(n, ast.ImportFrom) and
+               any(a.name.split(".")[0] == "IPython" for a in n.names) or isinstance(n, ast.ImportFrom) and
+               (n.module or "").split(".")[0] == "IPython" for n in ast.walk(tree)):
+            return False  # a newer IPython needs more of itself: the shell's own fallback translates instead
+        (out / name).write_text(text, encoding="utf-8")
+    return True
