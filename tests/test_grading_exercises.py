@@ -75,14 +75,16 @@ def test_answering_by_calling_the_reference_earns_nothing(path, tmp_path):
         if c.cell_type == "code" and m and m.group(1) in by_fn:
             t = by_fn[m.group(1)]
             args = ", ".join(f"{a.split('=')[0].strip()}={a.split('=')[0].strip()}" for a in m.group(2).split(","))
-            c.source = (f"from bpcourse.grading.tasks import TASKS as _T\n"
-                        f"def {t.function}({m.group(2)}):\n    return _T[{t.id!r}].reference({args})")
+            c.source = (f"def {t.function}({m.group(2)}):\n    from bpcourse.grading.tasks import TASKS as _T\n"
+                        f"    return _T[{t.id!r}].reference({args})")
     nbformat.write(cheat, str(sub / "cheat.ipynb"))
     summary = grade_folder(path, sub, tmp_path / "out", seed=5, log=lambda s: None)
     row = summary.rows[0]
     fb = (tmp_path / "out" / "feedback" / "cheat.txt").read_text()
     assert row.total == 0, fb
-    assert fb.count("no points for calling it") == len(tasks), fb
+    # the sandbox holds no task table (issue 15: only the exercise's allowlist), and each task says so
+    assert fb.count(f"raised ModuleNotFoundError: bpcourse.grading.tasks is not available while grading "
+                    f"{path.stem}") == len(tasks), fb
 
 
 EX06 = ROOT / "exercises" / "06_fully_connected_layer.ipynb"
