@@ -159,8 +159,9 @@ def test_a_bpcourse_function_added_later_cannot_be_reached_from_the_sandbox(tmp_
         "    try:\n        exec(t, {})\n        print('REACHED', t)\n"
         "    except Exception as e:\n        print(type(e).__name__, str(e)[:120])\n"
         "print('twin objects', sum(getattr(o, '__name__', '') == 'softmax_twin' for o in gc.get_objects()))\n"
-        "import os\nprint('files', [os.path.join(d, f) for d, _, fs in os.walk('/') if not d.startswith(('/proc', '/sys', '/dev'))\n"
-        "      for f in fs if f in ('twin.py',)])\n")
+        "import os\n"
+        "print('files', [os.path.join(d, f) for d, _, fs in os.walk('/')\n"
+        "                if not d.startswith(('/proc', '/sys', '/dev')) for f in fs if f == 'twin.py'])\n")
     run = jail.Jail(tree).run([sys.executable, "-P", "-c", code], b"", jail.Limits(timeout=60))
     out = run.channel.decode()
     assert run.returncode == 0, run.log
@@ -199,7 +200,8 @@ ATTACKS = {
         "mul_backward": "    from bpcourse.autodiff import Value\n    a, b = Value(x), Value(y)\n    out = a * b\n"
                         "    out.grad = dout\n    out._backward()\n    return a.grad, b.grad\n",
         "branch_gradients": "    import bpcourse.autodiff as ad\n    v = [ad.Value(q) for q in (x, y, z, w)]\n"
-                            "    out = (v[0] * v[1] + v[2]) * v[3]\n    for node in reversed(ad.topological_order(out)):\n"
+                            "    out = (v[0] * v[1] + v[2]) * v[3]\n"
+                            "    for node in reversed(ad.topological_order(out)):\n"
                             "        node._backward()\n    return tuple(q.grad for q in v)\n"},
     "03_three_layer_chain": {
         "chain_gradients": "    from bpcourse.models.framework import make_network\n"
@@ -210,13 +212,16 @@ ATTACKS = {
                              "    return _pass(w1, w2, w3, w4, b1, b2, x, t, False)[7:]\n",
         "two_hidden_gradients": "    from bpcourse.models.two_hidden import numeric_gradients\n"
                                 "    th = numeric_gradients.__globals__\n"
-                                "    return tuple(th['article_gradients']((w1, w2, w3, w4, b1, b2), x, t, bias='shared'))\n"},
+                                "    return tuple(th['article_gradients']((w1, w2, w3, w4, b1, b2), x, t,\n"
+                                "                                         bias='shared'))\n"},
     "07_matrix_form": {
-        "output_delta": "    from bpcourse.losses import half_sse\n    from bpcourse._scalar import sigmoid_prime_scalar\n"
+        "output_delta": "    from bpcourse.losses import half_sse\n"
+                        "    from bpcourse._scalar import sigmoid_prime_scalar\n"
                         "    return half_sse(Z, T)[1] * Z * (1 - Z)\n"},
     "08_softmax_cross_entropy": {
         "softmax": "    from scipy.special import softmax as s\n    return s(NET, axis=1)\n",
-        "softmax_ce_backward": "    from bpcourse.losses import _softmax_ce_matrix\n    return _softmax_ce_matrix(NET, T)[1]\n"},
+        "softmax_ce_backward": "    from bpcourse.losses import _softmax_ce_matrix\n"
+                               "    return _softmax_ce_matrix(NET, T)[1]\n"},
 }
 
 

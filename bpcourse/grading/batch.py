@@ -3,7 +3,8 @@
 ``grade_folder`` reads like the steps:
 
 1. set up (:class:`Run`): the tasks of the exercise, their cases and references from the seed, the
-   sandbox's stubbed ``bpcourse``, the jail (stops at once when isolation is unavailable);
+   sandbox's tree (:mod:`bpcourse.grading.facade`, built once per run), the jail (stops at once when
+   isolation is unavailable);
 2. list the submissions (symbolic links get a "skipped" row and are never followed; every name gets a
    unique, bounded results stem);
 3. resume: a submission whose bytes and run settings match a result the grader saved earlier is not

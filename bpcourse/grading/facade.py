@@ -285,7 +285,8 @@ _REWRITE = [(re.compile(r"\bbpcourse\.grading\.(?=\w)"), f"{RUNTIME}."),
 
 _IPYTHON_REWRITE = [(re.compile(r"\bfrom IPython\.core\.inputtransformer2 import\b"),
                      f"from {RUNTIME}._ipython.inputtransformer2 import"),
-                    (re.compile(r"\bfrom IPython\.utils import tokenutil\b"), f"from {RUNTIME}._ipython import tokenutil")]
+                    (re.compile(r"\bfrom IPython\.utils import tokenutil\b"),
+                     f"from {RUNTIME}._ipython import tokenutil")]
 
 _GRADCHECK = '''"""Stands in for bpcourse.gradcheck in the grader's runtime: values are compared outside the sandbox."""
 
@@ -361,7 +362,8 @@ def _copy_ipython_transformer(out: Path) -> bool:
     if spec is None or not spec.origin:
         return False
     root = Path(spec.origin).parent
-    files = {"inputtransformer2.py": root / "core" / "inputtransformer2.py", "tokenutil.py": root / "utils" / "tokenutil.py"}
+    files = {"inputtransformer2.py": root / "core" / "inputtransformer2.py",
+             "tokenutil.py": root / "utils" / "tokenutil.py"}
     if not all(p.is_file() for p in files.values()):
         return False
     out.mkdir()
@@ -371,10 +373,13 @@ def _copy_ipython_transformer(out: Path) -> bool:
         text = path.read_text(encoding="utf-8")
         for pattern, repl in _IPYTHON_REWRITE:
             text = pattern.sub(repl, text)
-        tree = ast.parse(text)
-        if any(isinstance(n, (ast.Import, ast.ImportFrom)) and not isinstance(n, ast.ImportFrom) and
-               any(a.name.split(".")[0] == "IPython" for a in n.names) or isinstance(n, ast.ImportFrom) and
-               (n.module or "").split(".")[0] == "IPython" for n in ast.walk(tree)):
+        if any(_imports_ipython(n) for n in ast.walk(ast.parse(text))):
             return False  # a newer IPython needs more of itself: the shell's own fallback translates instead
         (out / name).write_text(text, encoding="utf-8")
     return True
+
+
+def _imports_ipython(node: ast.AST) -> bool:
+    if isinstance(node, ast.Import):
+        return any(a.name.split(".")[0] == "IPython" for a in node.names)
+    return isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "IPython"
