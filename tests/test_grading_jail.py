@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -99,9 +100,19 @@ def test_only_the_allowed_distributions_and_the_facade_are_importable(tmp_path):
             "    try:\n        open(os.path.join(d, 'x'), 'w').close(); print(d, 'rw')\n"
             "    except OSError:\n        print(d, 'ro')\n"
             "st = os.statvfs('/dev/shm'); print('shm', st.f_blocks * st.f_frsize <= 8 * 2**20)\n")
+    from bpcourse.grading import sitebinds
+
+    allowed = {d: sorted(os.path.basename(p) for p in v) for d, v in sitebinds.allowed_entries().items()}
+    code += (f"import json\nprint('sites', json.dumps({{d: sorted(os.listdir(d)) if os.path.isdir(d) else None "
+             f"for d in {sitebinds.site_dirs()!r}}}).replace(' ', ''))\n")
     run = j.run([sys.executable, "-P", "-c", code], b"", jail.Limits(timeout=60))
     assert run.returncode == 0, run.log
-    got = dict(line.split() for line in run.channel.decode().splitlines())
+    *lines, sites = run.channel.decode().splitlines()
+    # every site directory on the machine is empty inside, but for the allowed distributions' own files
+    seen = json.loads(sites.split(" ", 1)[1])
+    assert len(seen) >= 2 and all(v in (None, allowed.get(d, [])) for d, v in seen.items()), (seen, allowed)
+    assert any(v for v in seen.values())  # numpy and matplotlib are somewhere
+    got = dict(line.split() for line in lines)
     assert got == {"numpy": "yes", "matplotlib.pyplot": "yes", "PIL": "yes", "scipy": "no", "sympy": "no",
                    "sklearn": "no", "IPython": "no", "jupyter_core": "no", "bpcourse.autodiff": "no",
                    "bpcourse.grading.tasks": "no", "bpcourse.grading.selfcheck": "no", "nbformat": "no",
