@@ -138,3 +138,15 @@ def test_where_no_cgroup_can_be_made_the_csv_says_so(tmp_path, monkeypatch):
     assert code == 0
     (row,) = _rows(tmp_path / "o").values()
     assert (row["status"], row["total"], row["sandbox"]) == ("ok", "6", "bwrap-no-cgroup"), row
+
+
+@pytest.mark.skipif(CONTROLLER is None and not os.environ.get("CI"), reason=f"no cgroup can be made here: {WHY}")
+def test_groups_left_by_a_grader_that_died_are_removed_by_the_next_run():
+    dead = 2**22 + 12345  # above pid_max's default range: no such process
+    assert not os.path.exists(f"/proc/{dead}")
+    stale = [d / f"bpcourse-{dead}-0" for d in set(CONTROLLER.parents.values())]
+    for d in stale:
+        d.mkdir()
+    controller, why = cgroup.controller()
+    assert controller is not None, why
+    assert [d for d in stale if d.exists()] == []

@@ -214,6 +214,18 @@ def controller() -> tuple[Controller | None, str]:
     return None, why or "no cgroup hierarchy with memory, cpu, cpuacct and pids is mounted"
 
 
+def _remove_stale(c: Controller) -> None:
+    """Remove the empty groups of graders that died without cleaning up (``bpcourse-<pid>-<n>``, pid gone)."""
+    for parent in set(c.parents.values()):
+        for d in parent.glob("bpcourse-*-*"):
+            pid = d.name.split("-")[1]
+            if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+                try:
+                    d.rmdir()  # fails, and is left alone, while any process is still in it
+                except OSError:
+                    pass
+
+
 def _try(c: Controller) -> str:
     from types import SimpleNamespace
 
@@ -222,4 +234,5 @@ def _try(c: Controller) -> str:
     except OSError as exc:
         return f"cannot make a cgroup ({exc.strerror or exc})"
     g.destroy(wait=0.5)
+    _remove_stale(c)
     return ""
