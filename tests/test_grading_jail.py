@@ -99,7 +99,8 @@ def test_only_the_allowed_distributions_and_the_facade_are_importable(tmp_path):
             "for d in ['/', '/dev', '/dev/shm', '/tmp', '/usr', '/opt/bpcourse-sandbox']:\n"
             "    try:\n        open(os.path.join(d, 'x'), 'w').close(); print(d, 'rw')\n"
             "    except OSError:\n        print(d, 'ro')\n"
-            "st = os.statvfs('/dev/shm'); print('shm', st.f_blocks * st.f_frsize <= 8 * 2**20)\n")
+            "st = os.statvfs('/dev/shm'); print('shm', st.f_blocks * st.f_frsize <= 8 * 2**20)\n"
+            f"print('real-package', os.path.exists({str(Path(jail.__file__).parent / 'tasks.py')!r}))\n")
     from bpcourse.grading import sitebinds
 
     allowed = {d: sorted(os.path.basename(p) for p in v) for d, v in sitebinds.allowed_entries().items()}
@@ -117,7 +118,7 @@ def test_only_the_allowed_distributions_and_the_facade_are_importable(tmp_path):
                    "sklearn": "no", "IPython": "no", "jupyter_core": "no", "bpcourse.autodiff": "no",
                    "bpcourse.grading.tasks": "no", "bpcourse.grading.selfcheck": "no", "nbformat": "no",
                    "/": "ro", "/dev": "ro", "/dev/shm": "rw", "/tmp": "rw", "/usr": "ro",
-                   "/opt/bpcourse-sandbox": "ro", "shm": "True"}, got
+                   "/opt/bpcourse-sandbox": "ro", "shm": "True", "real-package": "False"}, got
 
 
 @pytest.mark.skipif(shutil.which("bwrap") is None and not os.environ.get("CI"), reason="needs bubblewrap")
@@ -197,6 +198,9 @@ def test_the_private_tmp_is_mounted_before_the_python_environment(tmp_path):
     scratch = argv.index("/tmp", argv.index("--tmpfs"))
     binds = [i for i, a in enumerate(argv) if a == "--ro-bind"]
     assert argv[scratch - 1] == "--tmpfs" and binds and scratch < min(binds), argv[:40]
-    prefix = os.path.realpath(sys.prefix)
+    prefix = os.path.realpath(sys.base_prefix)
     bound = [argv[i + 2] for i in binds]
     assert any(prefix == b or prefix.startswith(b.rstrip("/") + "/") for b in bound), (prefix, bound)
+    if sys.prefix != sys.base_prefix:  # a venv: its pyvenv.cfg, never the whole venv (its scripts, its data)
+        venv = os.path.realpath(sys.prefix)
+        assert os.path.join(venv, "pyvenv.cfg") in bound and venv not in bound, bound

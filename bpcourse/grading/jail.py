@@ -133,6 +133,35 @@ def _ancestors(path: str) -> list[str]:
     return ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
+def _venv_binds(venv: str, dirs_for: Any) -> list[str]:
+    """A virtual environment as the sandbox needs it: ``pyvenv.cfg`` and the ``bin/python*`` links (which
+    point into the base prefix, bound whole); its site-packages are added by the site rules, its scripts,
+    shared data and other files are not there."""
+    args: list[str] = []
+    cfg = os.path.join(venv, "pyvenv.cfg")
+    if os.path.exists(cfg):
+        dirs_for(cfg)
+        args.extend(["--ro-bind", cfg, cfg])
+    for sub in ("bin", "Scripts"):
+        folder = os.path.join(venv, sub)
+        if not os.path.isdir(folder):
+            continue
+        for name in sorted(os.listdir(folder)):
+            path = os.path.join(folder, name)
+            if name.startswith("python"):
+                dirs_for(path)
+                if os.path.islink(path):
+                    args.extend(["--symlink", os.readlink(path), path])
+                else:
+                    args.extend(["--ro-bind", path, path])
+    for name in ("lib64",):  # the usual lib64 -> lib link
+        path = os.path.join(venv, name)
+        if os.path.islink(path):
+            dirs_for(path)
+            args.extend(["--symlink", os.readlink(path), path])
+    return args
+
+
 class _Pump:
     """Feeds a process its stdin and drains its channel (stdout) and log (stderr), within the caps."""
 
@@ -255,8 +284,9 @@ class Jail:
             if os.path.exists(f):
                 dirs_for(f)
                 args.extend(["--ro-bind", f, f])
+        venv = os.path.realpath(sys.prefix) if sys.prefix != sys.base_prefix else None
         roots = sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
-                                                       sys.base_exec_prefix)})
+                                                       sys.base_exec_prefix)} - {venv})
         bound = ["/usr", "/bin", "/lib", "/lib64"]
         for root in roots:
             if any(root == t or root.startswith(t + "/") for t in bound):
@@ -264,7 +294,9 @@ class Jail:
             dirs_for(root)
             args.extend(["--ro-bind", root, root])
             bound.append(root)
-        for link in {sys.prefix, sys.base_prefix} - set(roots):  # a prefix reached through a symlink
+        if venv is not None and not any(venv == t or venv.startswith(t + "/") for t in bound):
+            args.extend(_venv_binds(venv, dirs_for))  # the interpreter and its pyvenv.cfg, not the venv
+        for link in {sys.prefix, sys.base_prefix} - set(roots) - {venv}:  # a prefix reached through a symlink
             if os.path.islink(link):
                 dirs_for(link)
                 args.extend(["--symlink", os.path.realpath(link), link])
@@ -280,6 +312,9 @@ class Jail:
             for path in entries.get(site_dir, []):
                 args.extend(["--ro-bind", path, path])
             args.extend(["--remount-ro", site_dir])
+        real = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # the real bpcourse package
+        if any(real.startswith(b.rstrip("/") + "/") for b in bound):
+            args.extend(["--tmpfs", real, "--remount-ro", real])  # a checkout inside a bound prefix: hidden
         if self.tree is not None:
             dirs_for(TREE)
             args.extend(["--ro-bind", self.tree, TREE])

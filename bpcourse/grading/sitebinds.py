@@ -105,11 +105,11 @@ def allowed_entries(roots: Iterable[str] = ALLOWED_DISTRIBUTIONS) -> dict[str, l
     """
     out: dict[str, set[str]] = {}
     for dist in closure(roots).values():
-        for f in dist.files or []:
-            parts = Path(str(f)).parts
-            if not parts or parts[0] in ("..", "__pycache__") or parts[0].endswith(".pth"):
+        tops = {Path(str(f)).parts[0] for f in dist.files or [] if Path(str(f)).parts}
+        for top in tops - {"..", "__pycache__"}:
+            if top.endswith(".pth"):
                 continue
-            path = os.path.realpath(str(dist.locate_file(parts[0])))
+            path = os.path.realpath(str(dist.locate_file(top)))
             if os.path.exists(path):
                 out.setdefault(os.path.dirname(path), set()).add(path)
     return {d: sorted(v) for d, v in sorted(out.items())}
