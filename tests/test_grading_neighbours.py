@@ -82,7 +82,8 @@ def _sandbox_processes(grader_pid: int) -> list[int]:
 
 def _cgroups_of(grader_pid: int) -> list[str]:
     assert CONTROLLER is not None
-    return [str(p) for d in set(CONTROLLER.parents.values()) for p in d.glob(f"bpcourse-{grader_pid}-*")]
+    return [str(p) for d in set(CONTROLLER.parents.values()) for p in d.glob(f"bpcourse-{grader_pid}-*")
+            if not p.name.endswith("-grader")]  # cgroup v2: the grader's own leaf, removed by the next run
 
 
 @pytest.mark.skipif(CONTROLLER is None and not os.environ.get("CI"), reason=f"no cgroup can be made here: {WHY}")
@@ -150,3 +151,32 @@ def test_groups_left_by_a_grader_that_died_are_removed_by_the_next_run():
     controller, why = cgroup.controller()
     assert controller is not None, why
     assert [d for d in stale if d.exists()] == []
+
+
+def _fake_v2(tmp_path, monkeypatch, procs: str) -> Path:
+    """A cgroup v2 tree in plain files, as the kernel shows a delegated group (the logic, not the kernel)."""
+    group = tmp_path / "cg" / "user.slice" / "grader.scope"
+    group.mkdir(parents=True)
+    (group / "cgroup.controllers").write_text("cpuset cpu io memory pids\n")
+    (group / "cgroup.subtree_control").write_text("\n")
+    (group / "cgroup.procs").write_text(procs)
+    monkeypatch.setattr(cgroup, "_mounts", lambda: [(str(tmp_path / "cg"), "/", "cgroup2", {"rw"})])
+    monkeypatch.setattr(cgroup, "_own_paths", lambda: {"unified": "/user.slice/grader.scope"})
+    return group
+
+
+def test_a_v2_grader_alone_in_its_group_moves_to_a_leaf_and_delegates_memory_cpu_pids(tmp_path, monkeypatch):
+    group = _fake_v2(tmp_path, monkeypatch, f"{os.getpid()}\n")
+    controller, why = cgroup.controller()
+    assert controller is not None and controller.version == 2, why
+    assert (group / f"bpcourse-{os.getpid()}-grader" / "cgroup.procs").read_text() == str(os.getpid())
+    assert (group / "cgroup.subtree_control").read_text() == "+memory +cpu +pids"
+    assert controller.parents == {"unified": group}
+
+
+def test_a_v2_grader_sharing_its_group_makes_no_cgroup_and_says_why(tmp_path, monkeypatch):
+    group = _fake_v2(tmp_path, monkeypatch, f"1\n{os.getpid()}\n")
+    controller, why = cgroup.controller()
+    assert controller is None and "holds other processes" in why and "Delegate=yes" in why
+    assert sorted(p.name for p in group.iterdir()) == ["cgroup.controllers", "cgroup.procs",
+                                                        "cgroup.subtree_control"]  # nothing was touched

@@ -1,9 +1,10 @@
 """One control group per sandbox: its memory, CPU share and process count, and the CPU time it used.
 
 Neighbours graded in parallel must not change each other's grade: a submission that starts 60 CPU burners,
-fills memory or forks to its limit must only hurt itself. Where the grader can make cgroups (cgroup v2 with
-delegated controllers, or v1 hierarchies it may write to, as when it runs as root in a container), each
-sandbox gets a group of its own below the grader's:
+fills memory or forks to its limit must only hurt itself. Where the grader can make cgroups (v1 hierarchies
+it may write to, as when it runs as root in a container; or a cgroup v2 group delegated to it, which the
+grader, when alone in it, first leaves for a leaf of its own so that its children may get controllers:
+:func:`_delegate_v2`), each sandbox gets a group of its own below the grader's:
 
 * memory: the sandbox's processes together (``Limits.memory_mb`` plus its scratch ``/tmp``, a tmpfs whose
   pages count as memory, plus a margin for bwrap);
@@ -205,18 +206,51 @@ def controller() -> tuple[Controller | None, str]:
         if not why:
             return c, ""
     m2 = next((m for m in mounts if m[2] == "cgroup2"), None)
-    if m2 is not None and "unified" in own:
-        d = _dir(m2[0], m2[1], own["unified"])
-        if d is not None and {"memory", "cpu", "pids"} <= set((d / "cgroup.subtree_control").read_text().split()
-                                                               if (d / "cgroup.subtree_control").exists() else []):
+    d = _dir(m2[0], m2[1], own["unified"]) if m2 is not None and "unified" in own else None
+    if d is not None:
+        why2 = _delegate_v2(d)
+        if not why2:
             c = Controller(2, {"unified": d})
             why2 = _try(c)
             if not why2:
                 return c, ""
-            why = why or why2
-        else:
-            why = why or "cgroup v2 without memory, cpu and pids delegated to the grader's group"
+        why = why or why2
     return None, why or "no cgroup hierarchy with memory, cpu, cpuacct and pids is mounted"
+
+
+_V2 = ("memory", "cpu", "pids")
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
+def _delegate_v2(d: Path) -> str:
+    """Make ``d`` (the grader's cgroup v2 group) able to hold sandbox groups with memory, cpu and pids.
+
+    A v2 group with processes in it cannot give controllers to children ("no internal processes"). When
+    the grader is alone in its group (``systemd-run --scope -p Delegate=yes bpcourse grade ...``), it
+    moves itself into a leaf ``bpcourse-<pid>-grader`` and enables the controllers for the children;
+    when other processes share the group it leaves everything as it is. Returns why not, or "".
+    """
+    if set(_V2) <= set(_read(d / "cgroup.subtree_control").split()):
+        return ""
+    if not set(_V2) <= set(_read(d / "cgroup.controllers").split()):
+        return "cgroup v2 without memory, cpu and pids delegated to the grader's group"
+    if _read(d / "cgroup.procs").split() != [str(os.getpid())]:
+        return ("cgroup v2: the grader's group holds other processes, so it cannot give controllers to "
+                "sandbox groups (run the grader alone in a delegated scope: systemd-run --scope -p Delegate=yes)")
+    leaf = d / f"bpcourse-{os.getpid()}-grader"
+    try:
+        leaf.mkdir(exist_ok=True)
+        _write(leaf / "cgroup.procs", os.getpid())
+        _write(d / "cgroup.subtree_control", " ".join(f"+{c}" for c in _V2))
+    except OSError as exc:
+        return f"cgroup v2: cannot delegate controllers to sandbox groups ({exc.strerror or exc})"
+    return ""
 
 
 def _remove_stale(c: Controller) -> None:
