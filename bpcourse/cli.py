@@ -30,14 +30,16 @@ Run "bpcourse grade --help" for what the statuses in grades.csv mean."""
 
 _GRADE_EPILOG = """\
 How grading works: each submission runs in its own bubblewrap sandbox (new user, PID, network, IPC and
-mount namespaces; an unprivileged uid; the Python environment read-only, a private scratch /tmp, and
-nothing else: not SOURCE, OUT_DIR, the other submissions or your home; time, memory, file-size, output
-and process limits). Locked cells are first restored from SOURCE, as nbgrader's autograde does. The graded
-functions are called on cases drawn from --seed; only their return values and their input arrays after each
-call come back, over a pipe, and are checked strictly; every verdict is decided outside the sandbox, to the
-digits float64 gives (a numerical derivative is not backprop). The grader computes the reference answers itself, and
-inside the sandbox the bpcourse functions that compute a task's answer raise instead, so a function that
-returns what the bpcourse reference computes earns 0 for that task. Stored outputs in the notebooks are
+mount namespaces; an unprivileged uid; a cgroup of its own where one can be made; the standard library
+read-only, a private scratch /tmp, and nothing else: not SOURCE, OUT_DIR, the other submissions or your
+home; time, memory, file-size, output and process limits). Locked cells are first restored from SOURCE, as
+nbgrader's autograde does. The graded functions are called on cases drawn from --seed; only their return
+values and their input arrays after each call come back, over a pipe, and are checked strictly; every
+verdict is decided outside the sandbox, to the digits float64 gives (a numerical derivative is not
+backprop). The grader computes the reference answers itself. Inside the sandbox only what the exercise
+hands out can be imported: numpy, matplotlib and, of bpcourse, the names the exercise's own cells import;
+anything else (other bpcourse code, scipy, ...) raises ImportError saying so, and earns 0 for that task.
+Stored outputs in the notebooks are
 ignored: grades come from what runs. Without bubblewrap the command stops and says how to install it
 (apt-get install bubblewrap); --no-isolation runs trusted notebooks without the sandbox, and the CSV's
 sandbox column then says "none".
@@ -110,7 +112,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="where grades.csv, feedback/ and results/ go (created if needed)")
     gr.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel (default 2)")
     gr.add_argument("--timeout", type=float, default=60.0,
-                    help="wall-clock seconds per submission (default 60)")
+                    help="CPU seconds per submission run (default 60; wall-clock seconds where no cgroup "
+                         "can be made, and a wall-clock backstop of twice that plus 10 s)")
     gr.add_argument("--memory-mb", type=int, default=2048, help="memory limit per submission in MiB (default 2048)")
     gr.add_argument("--cases", type=int, default=5, help="random graded cases per task (default 5), drawn from "
                     "--seed; each task's fixed edge cases are graded too")

@@ -75,8 +75,8 @@ def test_answering_by_calling_the_reference_earns_nothing(path, tmp_path):
         if c.cell_type == "code" and m and m.group(1) in by_fn:
             t = by_fn[m.group(1)]
             args = ", ".join(f"{a.split('=')[0].strip()}={a.split('=')[0].strip()}" for a in m.group(2).split(","))
-            c.source = (f"from bpcourse.grading.tasks import TASKS as _T\n"
-                        f"def {t.function}({m.group(2)}):\n    return _T[{t.id!r}].reference({args})")
+            c.source = (f"def {t.function}({m.group(2)}):\n    from bpcourse.grading.tasks import TASKS as _T\n"
+                        f"    return _T[{t.id!r}].reference({args})")
     nbformat.write(cheat, str(sub / "cheat.ipynb"))
     summary = grade_folder(path, sub, tmp_path / "out", seed=5, log=lambda s: None)
     row = summary.rows[0]
@@ -86,7 +86,9 @@ def test_answering_by_calling_the_reference_earns_nothing(path, tmp_path):
     given = [t for t in tasks if any(c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("locked")
                                      and c.source.startswith(f"def {t.function}(") for c in source.cells)]
     assert row.total == sum(t.points for t in given), fb
-    assert fb.count("no points for calling it") == len(tasks) - len(given), fb
+    # every other task: the sandbox holds no task table (issue 15: only the exercise's allowlist), and says so
+    assert fb.count(f"raised ModuleNotFoundError: bpcourse.grading.tasks is not available while grading "
+                    f"{path.stem}") == len(tasks) - len(given), fb
     assert all(f"(grade id `{t.function}`) is a locked cell of the exercise and was edited" in fb for t in given)
 
 

@@ -92,8 +92,10 @@ FEEDBACK = {
     "renamed_function": ["you defined dense_bwd: did you rename it?"],
     "wrong_signature": ["wrong signature: the exercise calls dense_backward(x, W, dy)"],
     "unknown_kernel": ["names the kernel 'my-custom-python'; it was run as Python"],
-    "calls_reference": ["sigmoid called `bpcourse.activations.sigmoid`",
-                        "dense_backward called `bpcourse.layers.Dense.backward`",
+    # the sandbox holds only what the exercise's cells import (issue 15): no bpcourse.layers, no sigmoid
+    "calls_reference": ["sigmoid raised ImportError: bpcourse.activations.sigmoid is not available while grading "
+                        "toy_exercise", "ModuleNotFoundError: bpcourse.layers is not available while grading",
+                        "dense_backward raised NameError: name 'Dense' is not defined",
                         "this task's grade must come from your own code"],
     "modifies_input": ["modified its input `y` in place"],
     "disables_tracing": ["this task's grade must come from your own code"],
@@ -192,9 +194,13 @@ def test_grades_csv_one_row_per_submission(graded):
 
 def test_hanging_submissions_cost_their_timeout_not_more(graded):
     by_file = {r["file"]: r for r in rows(graded["out"])}
-    # bounds loose enough for a loaded CI machine: the point is "killed at the timeout", not a speed target
+    # bounds loose enough for a loaded CI machine: the point is "killed at the timeout", not a speed target.
+    # The limit counts the sandbox's CPU seconds (a busy neighbour cannot use it up), so on a loaded machine
+    # the wall clock may stretch up to its backstop; the second run, without the hung cell, is short.
+    from bpcourse.grading.jail import Limits
+
     for stem in ("infinite_loop", "ignores_interrupt"):
-        assert TIMEOUT <= float(by_file[f"{stem}.ipynb"]["seconds"]) < 2 * TIMEOUT
+        assert TIMEOUT <= float(by_file[f"{stem}.ipynb"]["seconds"]) < Limits(timeout=TIMEOUT).wall_cap() + TIMEOUT
     assert float(by_file["correct.ipynb"]["seconds"]) < TIMEOUT
 
 

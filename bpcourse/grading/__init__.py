@@ -10,7 +10,7 @@ The rooms, along the trust boundary of ``bpcourse grade``:
 * ``spec``, ``tasks``: the task table (trusted parent only);
 * ``learner``: the one ``call_learner`` path, shared by the self-check and the sandbox;
 * ``selfcheck``, ``diagnose``: the notebook self-check and the diagnoses;
-* ``jail``: the bubblewrap process jail; ``sandbox_pkg``: the stubbed ``bpcourse`` it sees;
+* ``jail``: the bubblewrap process jail; ``facade``: the ``bpcourse`` it sees (an allowlist);
 * ``protocol``: the typed messages across it, read strictly; ``worker``, ``shell``: what runs inside;
 * ``notebook``: reading a submission (locked cells restored from the source); ``judge``: cases, references,
   verdicts; ``exactness``: how close a right answer must be (also the self-check's rule); ``feedback``;

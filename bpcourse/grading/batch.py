@@ -3,7 +3,8 @@
 ``grade_folder`` reads like the steps:
 
 1. set up (:class:`Run`): the tasks of the exercise, their cases and references from the seed, the
-   sandbox's stubbed ``bpcourse``, the jail (stops at once when isolation is unavailable);
+   sandbox's tree (:mod:`bpcourse.grading.facade`, built once per run), the jail (stops at once when
+   isolation is unavailable);
 2. list the submissions, walking folders of any depth without recursion (symbolic links get a "skipped"
    row and are never followed; a folder that cannot be listed gets a row; every name, whatever its bytes,
    gets a faithful printable form for the CSV and a unique, bounded results stem);
@@ -35,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from bpcourse.grading import protocol, sandbox_pkg
+from bpcourse.grading import facade, protocol
 from bpcourse.grading.feedback import FEEDBACK_MODES, fmt_points, render
 from bpcourse.grading.jail import IsolationUnavailable, Jail, JailRun, Limits
 from bpcourse.grading.judge import (STATUSES, Judgement, SourceError, judge_run, prepare_tasks, request_tasks,
@@ -105,6 +106,19 @@ def load_tasks(source: Path, tasks: Sequence[Task] | None = None) -> list[Task]:
     return found
 
 
+def _allowlist(source: Path, exercise: str) -> tuple[str, ...]:
+    """The exercise's declared allowlist; for a custom exercise, the bpcourse names its source's cells import."""
+    from bpcourse.grading.tasks import ALLOWLISTS
+
+    if exercise in ALLOWLISTS:
+        return ALLOWLISTS[exercise]
+    try:
+        cells, _ = read_notebook(read_submission(source))
+    except (InvalidNotebook, OSError) as exc:
+        raise SourceError(f"the source notebook {source} cannot be read: {exc}") from None
+    return tuple(sorted(set(facade.BASE_ALLOWLIST) | set(facade.imports_of(c["source"] for c in cells))))
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -160,19 +174,20 @@ class Run:
         self.pkg_root = Path(tempfile.mkdtemp(prefix="bpcourse-sandbox-"))
         guards = sorted({g for t in tasks for g in t.guards})
         try:
-            pkg = sandbox_pkg.build(self.pkg_root, guards)
-            self.jail = Jail(pkg, sandbox_pkg.PACKAGE_DIR, isolated=settings.isolated)
-        except sandbox_pkg.GuardError as exc:
+            self.allowlist = _allowlist(source, self.exercise)
+            tree = facade.build(self.pkg_root / "tree", self.allowlist, self.exercise)  # once per run
+            self.jail = Jail(tree, isolated=settings.isolated)
+        except facade.FacadeError as exc:
             self.close()
-            raise SourceError(f"the task table is unusable: {exc}") from None
+            raise SourceError(f"the exercise's allowlist is unusable: {exc}") from None
         except BaseException:
             self.close()
             raise
-        self.sandbox = "bwrap" if settings.isolated else "none"
+        self.sandbox = self.jail.sandbox
         self.key = _sha256(json.dumps({
             "engine": ENGINE_VERSION, "seed": int(settings.seed), "n_cases": settings.n_cases,
             "source": _sha256(source.read_bytes()), "sandbox": self.sandbox, "feedback": settings.feedback,
-            "partial": settings.partial_credit, "guards": guards,
+            "partial": settings.partial_credit, "guards": guards, "allowlist": list(self.allowlist),
             "tasks": [[t.id, t.function, t.points, list(t.outputs), t.rtol, list(t.weights),
                        [Request.encode_case(c) for c in t.edge_cases]] for t in tasks],
         }).encode())
@@ -188,7 +203,7 @@ class Run:
             lim["nproc"] = limits.nproc + _my_tasks()
         req = Request([{"index": c["index"], "source": c["source"]} for c in cells if not c["skip"]],
                       request_tasks(self.prepared), lim)
-        run = self.jail.run([sys.executable, "-P", "-m", "bpcourse.grading.worker"], req.to_frame(), limits)
+        run = self.jail.run([sys.executable, "-P", "-m", f"{facade.RUNTIME}.worker"], req.to_frame(), limits)
         expected = [(pt.task.id, len(pt.cases)) for pt in self.prepared]
         return run, protocol.read_messages(run.channel, expected)
 

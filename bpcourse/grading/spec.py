@@ -56,8 +56,9 @@ class Task:
     guards : tuple of str
         Dotted names of the ``bpcourse`` callables that compute this task's reference, e.g.
         ``("bpcourse.activations.softmax", "bpcourse.layers.Dense.backward")`` (a module-level function, or
-        ``Class.method``). Inside the grading sandbox each of them is replaced by a stub that raises "this
-        task's grade must come from your own code: ...", so no code path there computes the reference.
+        ``Class.method``): documentation of where the answer lives, and part of a run's key. The grading
+        sandbox does not rely on it: there, bpcourse holds only the exercise's allowlist
+        (``bpcourse.grading.tasks.ALLOWLISTS``, :mod:`bpcourse.grading.facade`), so none of these exist.
     solution : str
         The full solution formula (e.g. ``"dW = doutᵀ x, db = Σ_s dout[s]"``), printed in the graded
         feedback only with ``bpcourse grade --feedback full`` (the default, ``hints``, leaves it out).
@@ -82,7 +83,7 @@ class Task:
     factors: Mapping[str, Callable[[dict[str, Any]], Any]] = field(default_factory=dict)
     rtol: float = 1e-6    # relative error (bpcourse.gradcheck.rel_error) allowed per output
     description: str = ""  # one line shown in feedback
-    guards: tuple[str, ...] = ()   # bpcourse callables computing the reference: they raise inside the sandbox
+    guards: tuple[str, ...] = ()   # bpcourse callables computing the reference (absent from the sandbox)
     solution: str = ""    # full solution formula, shown only with --feedback full
     weights: tuple[float, ...] = ()  # per-output weights for --partial-credit; () = equal
     edge_cases: tuple[dict[str, Any], ...] = ()  # fixed cases graded on every run besides the random ones

@@ -1112,6 +1112,41 @@ if len(TASKS) != len(_ALL):  # pragma: no cover - guards the table itself
 EXERCISES: tuple[str, ...] = tuple(dict.fromkeys(task.exercise for task in _ALL))
 
 
+# ------------------------------------------------------------------------------------- the sandbox's world
+# What each exercise hands out inside the grading sandbox: the bpcourse names its cells import, and nothing
+# else (bpcourse.grading.facade builds the learner's facade of bpcourse from exactly these; every other
+# bpcourse name, and every library but the standard library, numpy and matplotlib, raises ImportError there).
+# tests/test_grading_allowlist.py checks each list against the notebook's own imports.
+_GRADCHECK = ("bpcourse.gradcheck.numeric_gradient", "bpcourse.gradcheck.rel_error")
+_SETUP = ("bpcourse.grading.check", "bpcourse.grading.cells.quiet")
+ALLOWLISTS: dict[str, tuple[str, ...]] = {
+    "01_single_neuron": _SETUP + _GRADCHECK,
+    "02_chain_rule": _SETUP,
+    "03_three_layer_chain": _SETUP + ("bpcourse.models.chain.numeric_gradients",),
+    "04_gradient_checking": _SETUP,
+    "05_two_hidden_neurons": _SETUP + ("bpcourse.models.two_hidden.numeric_gradients",),
+    "06_fully_connected_layer": _SETUP + _GRADCHECK + ("bpcourse.models.net322.numeric_gradients",),
+    "07_matrix_form": _SETUP + _GRADCHECK,
+    "08_softmax_cross_entropy": _SETUP + _GRADCHECK,
+    "09_training_in_practice": _SETUP,
+}
+# Names an exercise's cells import but its sandbox withholds, and why. Each may appear only in cells the
+# grader never runs (hidden tests), so the source still earns full marks.
+WITHHELD: dict[str, dict[str, str]] = {
+    "04_gradient_checking": {
+        "bpcourse.gradcheck.numeric_gradient": "the answer of ex04_central_difference",
+        "bpcourse.gradcheck.rel_error": "the answer of ex04_rel_error",
+    },
+}
+
+
+def allowlist_for(exercise: str) -> tuple[str, ...]:
+    """The bpcourse names the grading sandbox hands out for ``exercise`` (raises LookupError if unknown)."""
+    if exercise not in ALLOWLISTS:
+        raise LookupError(f"no allowlist for exercise {exercise!r}; expected one of {', '.join(ALLOWLISTS)}")
+    return ALLOWLISTS[exercise]
+
+
 def tasks_for(exercise: str) -> list[Task]:
     """The tasks of one exercise notebook, in notebook order, e.g. ``tasks_for("06_fully_connected_layer")``."""
     tasks = [task for task in _ALL if task.exercise == exercise]
@@ -1120,4 +1155,4 @@ def tasks_for(exercise: str) -> list[Task]:
     return tasks
 
 
-__all__ = ["TASKS", "EXERCISES", "tasks_for"]
+__all__ = ["TASKS", "EXERCISES", "tasks_for", "ALLOWLISTS", "WITHHELD", "allowlist_for"]

@@ -11,6 +11,12 @@
 
 Everything after step 2 shares the process with the submission, which may rewrite any of it: the grader
 treats what arrives on the channel as untrusted (:mod:`bpcourse.grading.protocol`).
+
+In the sandbox this module runs as ``_bpgrader.worker``, a copy made by :mod:`bpcourse.grading.facade` with
+its imports pointing at ``_bpgrader`` (protocol, learner, cells, diagnose, shell): the sandbox holds no real
+``bpcourse``, only the learner's facade, and every grader module is imported here before the first learner
+cell runs. A learner's import of anything the sandbox does not hold fails with the exercise's allowlist in
+the message (:func:`explain_imports`), so the feedback says why.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import sys
 from typing import Any
 
 from bpcourse.grading import protocol
+from bpcourse.grading.diagnose import exception_report
 from bpcourse.grading.learner import Outcome, call_learner
 from bpcourse.grading.shell import Shell, ipython_to_python
 
@@ -68,6 +75,32 @@ def apply_limits(limits: dict[str, Any]) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails with an error instead of killing us
 
 
+def explain_imports() -> None:
+    """Make a failed import name what the sandbox holds (``_allowlist.REFUSED``, written by the facade).
+
+    Only the message changes: the exception is the same ModuleNotFoundError, so libraries that probe for
+    optional modules behave as before. Outside the sandbox's tree (no ``_allowlist``) nothing changes.
+    """
+    import importlib
+
+    try:
+        refused = importlib.import_module(f"{__package__}._allowlist").REFUSED
+    except Exception:  # run from the real package (tests, --no-isolation without a tree)
+        return
+    real_import = builtins.__import__
+
+    def explained(name: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return real_import(name, *args, **kwargs)
+        except ModuleNotFoundError as exc:
+            missing = exc.name or name
+            if not str(exc).startswith(missing + " is not available"):
+                raise ModuleNotFoundError(refused % missing, name=missing) from None
+            raise
+
+    builtins.__import__ = explained
+
+
 def _compile(src: str, idx: int) -> tuple[Any, dict[str, Any] | None]:
     """(code object or None, error report)."""
     name = f"<cell {idx}>"
@@ -109,8 +142,6 @@ class Notebook:
 
     def run_cell(self, idx: int, src: str) -> dict[str, Any] | None:
         """Run one cell; its error report, or None."""
-        from bpcourse.grading.diagnose import exception_report
-
         self.shell.cell = idx
         code, error = _compile(src, idx)
         if code is None:
@@ -211,6 +242,7 @@ def main() -> None:
     request = read_request()
     apply_limits(request["limits"])
     channel.send({"type": "hello", "version": protocol.VERSION})
+    explain_imports()
     nb = Notebook(request["cells"])
     run_cells(nb, channel)
     for task in request["tasks"]:
