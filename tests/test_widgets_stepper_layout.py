@@ -1,0 +1,216 @@
+"""The stepper's drawing, measured: no label is struck through by a line or covers another label or a node.
+
+Everything is read back from the SVG the stepper generates (lines, node shapes, label backgrounds, texts), not
+from the layout code, and the texts are measured with the font file itself (matplotlib ships DejaVu Sans), so
+a wrong width table in ``stepper_labels`` or a wrong placement fails here.
+"""
+from __future__ import annotations
+
+import math
+import os
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+import pytest
+
+from bpcourse.widgets import BackpropStepper
+from bpcourse.widgets.stepper_labels import SUB_SCALE, text_width
+
+SVG = "{http://www.w3.org/2000/svg}"
+GRAPHS = [("xyz", {}), ("neuron", {}), ("chain", {"order": "correct"}), ("chain", {"order": "article"}),
+          ("two_hidden", {"bias": "literal"}), ("two_hidden", {"bias": "shared"}), ("net322", {})]
+LINE_MARGIN = 7.0  # half the width of the current edge's highlight stroke (14 px)
+LEGEND_BAND = 36.0  # the legend's row at the bottom of the drawing
+
+
+@dataclass(frozen=True)
+class Rect:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    what: str
+
+    def grown(self, m: float) -> "Rect":
+        return Rect(self.x0 - m, self.y0 - m, self.x1 + m, self.y1 + m, self.what)
+
+    def overlaps(self, o: "Rect") -> bool:
+        return self.x0 < o.x1 and o.x0 < self.x1 and self.y0 < o.y1 and o.y0 < self.y1
+
+    def contains(self, o: "Rect") -> bool:
+        return self.x0 <= o.x0 and self.y0 <= o.y0 and o.x1 <= self.x1 and o.y1 <= self.y1
+
+
+def segment_hits(r: Rect, x0: float, y0: float, x1: float, y1: float) -> bool:
+    """Whether the segment meets the rectangle (Liang–Barsky clipping)."""
+    dx, dy = x1 - x0, y1 - y0
+    lo, hi = 0.0, 1.0
+    for p, q in ((-dx, x0 - r.x0), (dx, r.x1 - x0), (-dy, y0 - r.y0), (dy, r.y1 - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+        else:
+            t = q / p
+            if p < 0:
+                lo = max(lo, t)
+            else:
+                hi = min(hi, t)
+            if lo > hi:
+                return False
+    return True
+
+
+def circle_hits(r: Rect, cx: float, cy: float, radius: float) -> bool:
+    nx, ny = min(max(cx, r.x0), r.x1), min(max(cy, r.y0), r.y1)
+    return math.hypot(cx - nx, cy - ny) < radius
+
+
+# ---------------------------------------------------------------------------------------------- the font
+def _font_file() -> str:
+    import matplotlib
+
+    return os.path.join(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans-Bold.ttf")
+
+
+_FONTS: dict = {}
+
+
+def measured(element: ET.Element, size: float) -> float:
+    """The width of an SVG text element (its subscript tspans at their own size), measured with the font."""
+    from PIL import ImageFont
+
+    def length(text: str, px: float) -> float:
+        key = round(px * 100)
+        if key not in _FONTS:
+            _FONTS[key] = ImageFont.truetype(_font_file(), size=1000)
+        return _FONTS[key].getlength(text) * px / 1000
+
+    width = length(element.text or "", size)
+    for child in element:
+        scale = float(child.get("font-size", "100%").rstrip("%")) / 100
+        width += length(child.text or "", size * scale) + length(child.tail or "", size)
+    return width
+
+
+def text_rect(t: ET.Element) -> Rect:
+    size = float(t.get("font-size"))
+    w = measured(t, size)
+    x, y = float(t.get("x")), float(t.get("y"))
+    left = {"middle": x - w / 2, "start": x, "end": x - w}[t.get("text-anchor", "start")]
+    # DejaVu Sans: ascent 0.93 em, descent 0.24 em; centred on y (dominant-baseline central/middle)
+    return Rect(left, y - 0.6 * size, left + w, y + 0.6 * size, "".join(t.itertext()))
+
+
+# ---------------------------------------------------------------------------------------------- reading
+def read(svg: str):
+    root = ET.fromstring(svg)
+    width, height = (float(v) for v in root.get("viewBox").split()[2:])
+    lines, circles, shapes, labels, texts = [], [], [], [], []
+    previous = None
+    for el in root.iter():
+        cls = (el.get("class") or "").split()
+        if el.tag == f"{SVG}line" and "bp-edge" in cls:
+            lines.append((el.get("data-edge"), *(float(el.get(k)) for k in ("x1", "y1", "x2", "y2"))))
+        elif "bp-node" in cls and el.tag == f"{SVG}circle":
+            circles.append((el.get("data-node"), float(el.get("cx")), float(el.get("cy")), float(el.get("r"))))
+        elif "bp-node" in cls:
+            x, y, w, h = (float(el.get(k)) for k in ("x", "y", "width", "height"))
+            shapes.append(Rect(x, y, x + w, y + h, el.get("data-node")))
+        elif "bp-label" in cls:
+            x, y, w, h = (float(el.get(k)) for k in ("x", "y", "width", "height"))
+            labels.append(Rect(x, y, x + w, y + h, el.get("data-anchor")))
+        elif el.tag == f"{SVG}text" and el.get("data-role"):
+            texts.append((el, previous if previous is not None and "bp-label" in (previous.get("class") or "")
+                          else None))
+        previous = el
+    return width, height, lines, circles, shapes, labels, texts
+
+
+def problems_of(svg: str) -> list[str]:
+    width, height, lines, circles, shapes, labels, texts = read(svg)
+    out = []
+    named = [Rect(r.x0, r.y0, r.x1, r.y1, f"label at {r.what}") for r in labels]
+    for el, background in texts:
+        box = text_rect(el)
+        if background is not None:
+            bg = Rect(*(float(background.get(k)) for k in ("x", "y")), 0, 0, "")
+            bg = Rect(bg.x0, bg.y0, bg.x0 + float(background.get("width")), bg.y0 + float(background.get("height")),
+                      "")
+            if not bg.contains(Rect(box.x0, float(el.get("y")) - 0.5 * float(el.get("font-size")), box.x1,
+                                    float(el.get("y")) + 0.5 * float(el.get("font-size")), "")):
+                out.append(f"{box.what!r} does not fit its background ({box.x1 - box.x0:.1f} px wide, "
+                           f"the box {bg.x1 - bg.x0:.1f})")
+        elif el.get("data-anchor"):  # a table's cell: it has no background, so it must keep off everything
+            named.append(Rect(box.x0, box.y0, box.x1, box.y1, f"table cell {box.what!r}"))
+    for r in named:
+        if r.x0 < 0 or r.y0 < 0 or r.x1 > width or r.y1 > height - LEGEND_BAND:
+            out.append(f"{r.what} {r} leaves the drawing or covers the legend")
+        grown = r.grown(LINE_MARGIN)
+        out += [f"{r.what} is struck by edge {e}" for e, *seg in lines if segment_hits(grown, *seg)]
+        out += [f"{r.what} covers node {n}" for n, cx, cy, radius in circles if circle_hits(r, cx, cy, radius + 9)]
+        out += [f"{r.what} covers node {s.what}" for s in shapes if r.overlaps(s.grown(9))]
+    for i, a in enumerate(named):
+        out += [f"{a.what} overlaps {b.what}" for b in named[i + 1:] if a.overlaps(b)]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- tests
+@pytest.mark.parametrize("key, options", GRAPHS, ids=[f"{k}-{'-'.join(o.values()) or 'default'}" for k, o in GRAPHS])
+def test_no_label_is_struck_through_or_covered_at_any_step(key, options):
+    s = BackpropStepper(key, **options)
+    found = {}
+    for index in range(s.n_steps + 1):
+        problems = problems_of(s.svg(index))
+        if problems:
+            found[index] = problems
+    assert not found, f"{key} {options}: " + "; ".join(f"step {i}: {p}" for i, p in found.items())
+
+
+def test_every_value_has_an_opaque_background_and_labels_never_move():
+    s = BackpropStepper("neuron")
+    first = {(r.what, r.x0, r.y0) for r in read(s.svg(3))[5]}
+    last = {(r.what, r.x0, r.y0) for r in read(s.svg(s.n_steps))[5]}
+    assert first < last, "stepping on adds labels and moves none"
+    root = ET.fromstring(s.svg(s.n_steps))
+    backgrounds = [r for r in root.iter(f"{SVG}rect") if "bp-label" in (r.get("class") or "")]
+    assert len(backgrounds) == len(s.params) - 1 + s.n_steps  # every parameter but η (the corner), every step
+    assert all(r.get("fill") in ("#ffffff", "#F0E442") and r.get("fill-opacity") is None for r in backgrounds)
+
+
+def test_the_neuron_s_input_edges_carry_one_column_each_after_its_11_steps():
+    """The issue: after the neuron's 11 steps, three labels piled up on each input edge."""
+    s = BackpropStepper("neuron")
+    labels = read(s.svg(11))[5]
+    for edge in ("w1", "w2", "b"):
+        column = sorted((r for r in labels if r.what == edge), key=lambda r: r.y0)
+        assert len(column) == 3
+        assert all(a.y1 <= b.y0 for a, b in zip(column, column[1:])), f"{edge}: its labels overlap"
+
+
+def test_a_label_struck_by_a_line_is_caught():
+    """The checker itself: a label moved onto its edge is reported."""
+    svg = BackpropStepper("xyz").svg(0)
+    root = ET.fromstring(svg)
+    line = next(el for el in root.iter(f"{SVG}line") if el.get("data-edge") == "x")
+    rect = next(el for el in root.iter(f"{SVG}rect") if el.get("data-anchor") == "x")
+    mx = (float(line.get("x1")) + float(line.get("x2"))) / 2
+    my = (float(line.get("y1")) + float(line.get("y2"))) / 2
+    rect.set("x", f"{mx - 30}")
+    rect.set("y", f"{my - 10}")
+    assert any("struck by edge x" in p for p in problems_of(ET.tostring(root, encoding="unicode")))
+
+
+def test_width_table_matches_the_font():
+    """stepper_labels' advance widths (DejaVu Sans Bold) against the font file, for every text the five graphs
+    write: the estimate is never narrower than the real text, and at most 2 % wider."""
+    for key, options in GRAPHS:
+        s = BackpropStepper(key, **options)
+        root = ET.fromstring(s.svg(s.n_steps))
+        for t in root.iter(f"{SVG}text"):
+            if not t.get("data-role"):
+                continue
+            size = float(t.get("font-size"))
+            content = (t.text or "") + "".join(f"_{c.text}{c.tail or ''}" for c in t)
+            real = measured(t, size)
+            assert real <= text_width(content, size) + 0.01 <= 1.02 * real + 0.5, (content, real)
+    assert SUB_SCALE == 0.72
