@@ -65,6 +65,13 @@ def circle_hits(r: Rect, cx: float, cy: float, radius: float) -> bool:
     return math.hypot(cx - nx, cy - ny) < radius
 
 
+def _segment_near(cx: float, cy: float, x0: float, y0: float, x1: float, y1: float) -> float:
+    """The distance from a point to a segment."""
+    dx, dy = x1 - x0, y1 - y0
+    t = max(0.0, min(1.0, ((cx - x0) * dx + (cy - y0) * dy) / (dx * dx + dy * dy or 1.0)))
+    return math.hypot(cx - x0 - t * dx, cy - y0 - t * dy)
+
+
 # ---------------------------------------------------------------------------------------------- the font
 def _font_file() -> str:
     import matplotlib
@@ -110,7 +117,8 @@ def read(svg: str):
     for el in root.iter():
         cls = (el.get("class") or "").split()
         if el.tag == f"{SVG}line" and "bp-edge" in cls:
-            lines.append((el.get("data-edge"), *(float(el.get(k)) for k in ("x1", "y1", "x2", "y2"))))
+            lines.append((el.get("data-edge"), *(float(el.get(k)) for k in ("x1", "y1", "x2", "y2")),
+                          el.get("data-src"), el.get("data-dst")))
         elif "bp-node" in cls and el.tag == f"{SVG}circle":
             circles.append((el.get("data-node"), float(el.get("cx")), float(el.get("cy")), float(el.get("r"))))
         elif "bp-node" in cls:
@@ -146,9 +154,14 @@ def problems_of(svg: str) -> list[str]:
         if r.x0 < 0 or r.y0 < 0 or r.x1 > width or r.y1 > height - LEGEND_BAND:
             out.append(f"{r.what} {r} leaves the drawing or covers the legend")
         grown = r.grown(LINE_MARGIN)
-        out += [f"{r.what} is struck by edge {e}" for e, *seg in lines if segment_hits(grown, *seg)]
+        out += [f"{r.what} is struck by edge {e}" for e, *seg, _, _ in lines if segment_hits(grown, *seg)]
         out += [f"{r.what} covers node {n}" for n, cx, cy, radius in circles if circle_hits(r, cx, cy, radius + 9)]
         out += [f"{r.what} covers node {s.what}" for s in shapes if r.overlaps(s.grown(9))]
+    for e, x0, y0, x1, y1, src, dst in lines:  # an edge passes only through the two nodes it joins
+        out += [f"edge {e} passes through node {n}" for n, cx, cy, radius in circles
+                if n not in (src, dst) and _segment_near(cx, cy, x0, y0, x1, y1) < radius]
+        out += [f"edge {e} passes through node {s.what}" for s in shapes
+                if s.what not in (src, dst) and segment_hits(s, x0, y0, x1, y1)]
     for i, a in enumerate(named):
         out += [f"{a.what} overlaps {b.what}" for b in named[i + 1:] if a.overlaps(b)]
     return out

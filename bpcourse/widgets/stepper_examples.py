@@ -368,10 +368,14 @@ def _net322_loss(p: dict[str, float], o: dict[str, str]) -> float:
 
 
 def _net322_layout(o: dict[str, str]) -> Layout:
-    xs, ys_in, ys_hid = (70, 520, 960), (130, 260, 390), (190, 410)
-    nodes = [Node(str(i), xs[0], y, str(i)) for i, y in zip(_IN, ys_in)] + [Node("b0", xs[0], 510, "+1", "bias")]
-    nodes += [Node(str(j), xs[1], y, str(j)) for j, y in zip(_HID, ys_hid)] + [Node("b1", xs[1], 545, "+1", "bias")]
-    nodes += [Node(str(k), xs[2], y, str(k)) for k, y in zip(_OUT, ys_hid)] + [Node("E", 1110, 300, "E", "box")]
+    # the inputs' values to their left, the hidden layer's bias under them; the upper nodes' labels above them,
+    # the lower ones' below; the output layer's bias top left of node 6, whose labels are shifted right off its
+    # edge; the 14 weights in two tables
+    nodes = [Node(str(i), 240, y, str(i), stack="left") for i, y in zip(_IN, (200, 360, 520))]
+    nodes += [Node("b0", 240, 680, "+1", "bias"), Node("b1", 840, 80, "+1", "bias")]
+    nodes += [Node("4", 640, 200, "4", stack="above"), Node("5", 640, 520, "5", stack="below", shift=30)]
+    nodes += [Node("6", 1040, 200, "6", stack="above", shift=60), Node("7", 1040, 520, "7", stack="below", shift=60)]
+    nodes += [Node("E", 1200, 360, "E", "box", "right")]
     edges = []
     for j in _HID:
         edges += [Edge(_w(j, i), str(i), str(j)) for i in _IN] + [Edge(_w(j, "b"), "b0", str(j), True)]
@@ -379,10 +383,10 @@ def _net322_layout(o: dict[str, str]) -> Layout:
         edges += [Edge(_w(k, j), str(j), str(k)) for j in _HID] + [Edge(_w(k, "b"), "b1", str(k), True)]
     edges += [Edge(f"{k}-E", str(k), "E") for k in _OUT]
     anchors = {f"x_{i}": str(i) for i in _IN} | {n: n for n in _NET322_WEIGHTS} | {"t_6": "6", "t_7": "7"}
-    # 14 weights do not fit on their lines: each layer's weights are a table under its edges
-    tables = (Table(20, 640, tuple(_NET322_WEIGHTS[:8]), "input → hidden"),
-              Table(610, 640, tuple(_NET322_WEIGHTS[8:]), "hidden → output"))
-    return Layout(1200, 950, tuple(nodes), tuple(edges), anchors, tables, text_size=23)
+    # 14 weights do not fit on their lines: each layer's weights are a table under the network
+    tables = (Table(30, 800, tuple(_NET322_WEIGHTS[:8]), "input → hidden"),
+              Table(720, 800, tuple(_NET322_WEIGHTS[8:]), "hidden → output"))
+    return Layout(1420, 1090, tuple(nodes), tuple(edges), anchors, tables, text_size=23)
 
 
 NET322 = Example(

@@ -57,7 +57,7 @@ class Step:
     formula : str
         The formula in symbols, e.g. ``"δ_o = (out_o − t)·out_o·(1 − out_o)"`` (``_x`` marks a subscript).
     substituted : str
-        The same with the live numbers and the result, e.g. ``"(0.7586 − 1)·0.7586·0.2414 = −0.0442"``.
+        The same with the live numbers and the result, e.g. ``"(0.7586 − 1.0000)·0.7586·0.2414 = −0.0442"``.
     value : float
         The computed number (full precision).
     symbol : str
@@ -74,7 +74,7 @@ class Step:
 
     @property
     def line(self) -> str:
-        """Formula, numbers and result on one line: ``"δ_o = … = (0.7586 − 1)·0.7586·0.2414 = −0.0442"``."""
+        """Formula, numbers and result on one line: ``"δ_o = … = (0.7586 − 1.0000)·0.7586·0.2414 = −0.0442"``."""
         if self.formula.endswith(" = " + self.substituted):
             return self.formula
         return f"{self.formula} = {self.substituted}"

@@ -96,7 +96,8 @@ def _edge(e: Edge, L: Layout, current: bool) -> str:
         parts.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="{COLORS["highlight"]}" '
                      f'stroke-width="14" stroke-linecap="round"/>')
     parts.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="{COLORS["edge"]}" '
-                 f'stroke-width="2.2"{dash} marker-end="url(#bp-arrow)" class="bp-edge" data-edge="{e.id}"/>')
+                 f'stroke-width="2.2"{dash} marker-end="url(#bp-arrow)" class="bp-edge" data-edge="{e.id}" '
+                 f'data-src="{e.src}" data-dst="{e.dst}"/>')
     return "".join(parts)
 
 
@@ -167,7 +168,7 @@ def _table(table: Table, stepper: "BackpropStepper", index: int, current, size: 
     """One row per edge: its name, its weight (given), ∂E/∂w and the updated weight once they are computed."""
     done = {s.name: s for s in stepper.steps[:index]}
     params = stepper.params
-    cols = tuple(size * c for c in (0, 4.4, 9.0, 14.8))
+    cols = tuple(size * c for c in (0, 3.6, 9.0, 14.4))  # a name, then three 4-decimal numbers (≤ 4.7 em)
     out = [f'<g class="bp-table" data-title="{escape(table.title)}">']
     if table.title:
         out.append(f'<text x="{table.x}" y="{table.y - line}" font-size="{size}" font-style="italic" fill="#555555" '
