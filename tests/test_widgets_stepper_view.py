@@ -67,6 +67,7 @@ def test_view_carries_the_dom_hooks():
     for name, css in (("reset", "bp-reset"), ("back", "bp-back"), ("forward", "bp-forward"), ("play", "bp-play"),
                       ("check", "bp-check")):
         assert css in v.buttons[name]._dom_classes
+    assert "bp-presenter-toggle" in v.presenter_toggle._dom_classes
     assert "bp-counter" in v.counter._dom_classes and "bp-formula" in v.formula._dom_classes
     assert "bp-drawing" in v.drawing._dom_classes and "bp-check-output" in v.check_output._dom_classes
     assert set(v.fields) == set(s.params)
@@ -176,3 +177,69 @@ def test_displaying_the_plain_stepper_shows_its_view(monkeypatch):
     s = BackpropStepper("xyz")
     s._ipython_display_()
     assert len(shown) == 1 and shown[0].stepper is s
+
+
+# ---------------------------------------------------------------------------------------------- lesson aids
+def test_field_labels_write_subscripts_as_the_drawing_does():
+    """Chapter 6's w_b4 gets a subscript like w_41 does (before: "w_b4" beside "w₄₁")."""
+    v = BackpropStepper("net322").view()
+    labels = {name: f.description for name, f in v.fields.items()}
+    assert labels["w_b4"] == 'w<span class="bp-sub">b4</span>'
+    assert labels["w_41"] == 'w<span class="bp-sub">41</span>'
+    assert labels["x_1"] == 'x<span class="bp-sub">1</span>' and labels["eta"] == "η"
+    assert all(f.description_allow_html for f in v.fields.values())
+    assert not any("_" in label for label in labels.values())
+    neuron = BackpropStepper("neuron").view()
+    assert neuron.fields["w1"].description == 'w<span class="bp-sub">1</span>' and neuron.fields["b"].description == "b"
+    assert BackpropStepper("chain").view().fields["t"].description == "ê"
+
+
+def test_arrow_keys_step_forward_and_back_through_the_keys_widget():
+    s = BackpropStepper("neuron")
+    v = s.view()
+    assert v.arrow_keys in v.children and "bp-keys" in v.arrow_keys._dom_classes
+    send = v.arrow_keys._handle_custom_msg  # what a comm message from the browser calls
+    send({"key": "next"}, [])
+    send({"key": "next"}, [])
+    assert s.index == 2 and "step 2 / 11" in v.counter.value
+    send({"key": "back"}, [])
+    assert s.index == 1
+    for junk in ({"key": "play"}, {"key": None}, "next", [], {"other": 1}):
+        send(junk, [])  # ignored: the kernel never errors on what a page sends
+    assert s.index == 1
+    send({"key": "back"}, [])
+    send({"key": "back"}, [])  # at the start it stays there
+    assert s.index == 0
+    v.buttons["play"].click()
+    send({"key": "next"}, [])  # a key, like a button, stops the animation
+    assert not v.player.playing and s.index == 1
+
+
+def test_the_keys_script_maps_the_arrows_and_leaves_fields_alone():
+    from bpcourse.widgets.stepper_keys import KEYS, StepperKeys
+
+    assert KEYS == {"ArrowRight": "next", "ArrowLeft": "back"}
+    esm = StepperKeys._esm
+    assert "{ArrowRight: 'next', ArrowLeft: 'back'}" in esm and "KEYS[" not in esm
+    assert 'closest("input, textarea, select' in esm and "model.send({ key: move })" in esm
+
+
+def test_presenter_size_scales_the_type_and_frees_the_width():
+    s = BackpropStepper("two_hidden")
+    v = s.view()
+    s.go_to(8)
+    normal = (v.formula.value, v.counter.value, v.buttons["forward"].style.font_size, v.fields["w1"].layout.width)
+    assert "bp-presenter" not in v._dom_classes and v.layout.max_width == "1100px"
+    assert "font-size: 24px" in normal[0] and normal[2] == "20px" and normal[3] == "185px"
+    v.presenter_toggle.value = True  # what the toggle button does in the browser
+    assert v.presenter and "bp-presenter" in v._dom_classes and v.layout.max_width == "none"
+    assert "font-size: 36px" in v.formula.value and "font-size: 36px" in v.counter.value
+    assert v.buttons["forward"].style.font_size == "30px" and v.buttons["forward"].layout.height == "66px"
+    assert v.fields["w1"].layout.width == "278px"
+    assert v.drawing.value == s.svg(8)  # the same drawing: it scales as a whole (CSS), so nothing overlaps anew
+    v.presenter = False
+    assert (v.formula.value, v.counter.value, v.buttons["forward"].style.font_size,
+            v.fields["w1"].layout.width) == normal and "bp-presenter" not in v._dom_classes
+    big = BackpropStepper("xyz").view(presenter=True)
+    assert big.presenter_toggle.value and "bp-presenter" in big._dom_classes
+    assert ".bp-stepper.bp-presenter .bp-drawing svg {width: 100%;}" in big.children[0].value

@@ -241,11 +241,12 @@ class BackpropStepper:
 
         return render(self, self._index if index is None else index)
 
-    def view(self) -> Any:
-        """The ipywidgets UI (buttons, counter, formula, drawing, parameter fields, check)."""
+    def view(self, presenter: bool = False) -> Any:
+        """The ipywidgets UI (buttons, counter, formula, drawing, parameter fields, check; → and ← step);
+        ``presenter=True`` starts it at presenter size, for a projector."""
         from .stepper_view import StepperView
 
-        return StepperView(self)
+        return StepperView(self, presenter=presenter)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
