@@ -104,8 +104,16 @@ def text_rect(t: ET.Element) -> Rect:
     w = measured(t, size)
     x, y = float(t.get("x")), float(t.get("y"))
     left = {"middle": x - w / 2, "start": x, "end": x - w}[t.get("text-anchor", "start")]
-    # DejaVu Sans: ascent 0.93 em, descent 0.24 em; centred on y (dominant-baseline central/middle)
-    return Rect(left, y - 0.6 * size, left + w, y + 0.6 * size, "".join(t.itertext()))
+    return Rect(left, y - INK_ABOVE * size, left + w, y + ink_below(t) * size, "".join(t.itertext()))
+
+
+# The ink of a DejaVu Sans line centred on y (dominant-baseline central), as Chromium measures it (getBBox):
+# 0.57 em above and below, 0.86 em below when a subscript tspan (baseline-shift sub) is in it.
+INK_ABOVE = 0.57
+
+
+def ink_below(t: ET.Element) -> float:
+    return 0.86 if any(c.get("baseline-shift") == "sub" for c in t) else 0.57
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -144,8 +152,7 @@ def problems_of(svg: str) -> list[str]:
             bg = Rect(*(float(background.get(k)) for k in ("x", "y")), 0, 0, "")
             bg = Rect(bg.x0, bg.y0, bg.x0 + float(background.get("width")), bg.y0 + float(background.get("height")),
                       "")
-            if not bg.contains(Rect(box.x0, float(el.get("y")) - 0.5 * float(el.get("font-size")), box.x1,
-                                    float(el.get("y")) + 0.5 * float(el.get("font-size")), "")):
+            if not bg.contains(box):
                 out.append(f"{box.what!r} does not fit its background ({box.x1 - box.x0:.1f} px wide, "
                            f"the box {bg.x1 - bg.x0:.1f})")
         elif el.get("data-anchor"):  # a table's cell: it has no background, so it must keep off everything

@@ -266,7 +266,7 @@ def _two_hidden_layout(o: dict[str, str]) -> Layout:
     nodes = (Node("x", 210, 420, "x", "box", "left"), Node("h1", 640, 230, "h1", stack="above", shift=30),
              Node("h2", 640, 610, "h2", stack="below", shift=-30), Node("o", 1020, 420, "o", stack="above", shift=40),
              Node("E", 1220, 420, "E", "box"), Node("b1", 430, 150, "b₁", "bias", "above"),
-             Node("b2", 1020, 760, "b₂", "bias", "right"))
+             Node("b2", 1020, 800, "b₂", "bias", "right"))
     bias_edges = ((Edge("b1-h1", "b1", "h1", True), Edge("b1-h2", "b1", "h2", True), Edge("b2-o", "b2", "o", True))
                   if shared else
                   (Edge("b1-h1", "b1", "h1", True), Edge("b2-h2", "b2", "h2", True), Edge("b2-o", "b2", "o", True)))
@@ -274,7 +274,7 @@ def _two_hidden_layout(o: dict[str, str]) -> Layout:
              Edge("w3", "h1", "o", frac=0.52), Edge("w4", "h2", "o", frac=0.5, side="below"),
              Edge("o-E", "o", "E")) + bias_edges
     anchors = {"x": "x", "w1": "w1", "w2": "w2", "w3": "w3", "w4": "w4", "b1": "b1", "b2": "b2", "t": "E"}
-    return Layout(1320, 860, nodes, edges, anchors, text_size=21)
+    return Layout(1320, 900, nodes, edges, anchors, text_size=21)
 
 
 TWO_HIDDEN = Example(
@@ -371,11 +371,11 @@ def _net322_layout(o: dict[str, str]) -> Layout:
     # the inputs' values to their left, the hidden layer's bias under them; the upper nodes' labels above them,
     # the lower ones' below; the output layer's bias top left of node 6, whose labels are shifted right off its
     # edge; the 14 weights in two tables
-    nodes = [Node(str(i), 240, y, str(i), stack="left") for i, y in zip(_IN, (200, 360, 520))]
-    nodes += [Node("b0", 240, 680, "+1", "bias"), Node("b1", 840, 80, "+1", "bias")]
-    nodes += [Node("4", 640, 200, "4", stack="above"), Node("5", 640, 520, "5", stack="below", shift=30)]
-    nodes += [Node("6", 1040, 200, "6", stack="above", shift=60), Node("7", 1040, 520, "7", stack="below", shift=60)]
-    nodes += [Node("E", 1200, 360, "E", "box", "right")]
+    nodes = [Node(str(i), 240, y, str(i), stack="left") for i, y in zip(_IN, (230, 390, 550))]
+    nodes += [Node("b0", 240, 710, "+1", "bias"), Node("b1", 840, 110, "+1", "bias")]
+    nodes += [Node("4", 640, 230, "4", stack="above"), Node("5", 640, 550, "5", stack="below", shift=30)]
+    nodes += [Node("6", 1040, 230, "6", stack="above", shift=60), Node("7", 1040, 550, "7", stack="below", shift=60)]
+    nodes += [Node("E", 1200, 390, "E", "box", "right")]
     edges = []
     for j in _HID:
         edges += [Edge(_w(j, i), str(i), str(j)) for i in _IN] + [Edge(_w(j, "b"), "b0", str(j), True)]
@@ -384,9 +384,9 @@ def _net322_layout(o: dict[str, str]) -> Layout:
     edges += [Edge(f"{k}-E", str(k), "E") for k in _OUT]
     anchors = {f"x_{i}": str(i) for i in _IN} | {n: n for n in _NET322_WEIGHTS} | {"t_6": "6", "t_7": "7"}
     # 14 weights do not fit on their lines: each layer's weights are a table under the network
-    tables = (Table(30, 800, tuple(_NET322_WEIGHTS[:8]), "input → hidden"),
-              Table(720, 800, tuple(_NET322_WEIGHTS[8:]), "hidden → output"))
-    return Layout(1420, 1090, tuple(nodes), tuple(edges), anchors, tables, text_size=23)
+    tables = (Table(30, 860, tuple(_NET322_WEIGHTS[:8]), "input → hidden"),
+              Table(720, 860, tuple(_NET322_WEIGHTS[8:]), "hidden → output"))
+    return Layout(1420, 1190, tuple(nodes), tuple(edges), anchors, tables, text_size=23)
 
 
 NET322 = Example(

@@ -32,7 +32,8 @@ BOX = {"box": (56.0, 44.0), "bias": (50.0, 40.0)}  #: width and height of the ot
 RING = 9  #: how far the current node's highlight reaches beyond its shape
 CLEARANCE = 10  #: the least distance from a label's box to the line it belongs to
 PAD_X = 0.35  #: horizontal padding inside a label's box, in em
-HEIGHT = 1.4  #: a label box's height, in em
+HEIGHT = 1.6  #: a label box's height, in em: DejaVu's 1.14 em of text, 0.29 em more below for a subscript
+SUB_RAISE = 0.145  #: a label with a subscript is written this much (em) higher, so its ink is centred in the box
 GAP = 4  #: between two stacked boxes, in pixels
 SUB_SCALE = 0.72  #: a subscript's size relative to its text (the tspan's font-size)
 
@@ -62,6 +63,11 @@ def text_width(content: str, size: float) -> float:
         width += _em(content[pos:m.start()]) * size + _em(m.group(1)) * size + _em(m.group(2)) * size * SUB_SCALE
         pos = m.end()
     return width + _em(content[pos:]) * size
+
+
+def has_subscript(content: str) -> bool:
+    """Whether ``content`` has a ``name_sub`` subscript (drawn lower than the line, so raised in its box)."""
+    return _SUB.search(content) is not None
 
 
 def _em(text: str) -> float:

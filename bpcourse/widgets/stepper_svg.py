@@ -17,7 +17,7 @@ import re
 from html import escape
 from typing import TYPE_CHECKING
 
-from .stepper_labels import RADIUS, RING, Box, node_half_size, place, text_width
+from .stepper_labels import RADIUS, RING, SUB_RAISE, Box, has_subscript, node_half_size, place, text_width
 from .stepper_steps import Edge, Layout, Node, Table, num
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -121,7 +121,7 @@ def render(stepper: "BackpropStepper", index: int, highlight: bool = True) -> st
     out += [_edge(e, L, e.id == target) for e in L.edges]
     out += [_node_shape(n, n.id == target) for n in L.nodes]
     out += [_label(b, L.text_size, current is not None and b.step == current) for b in boxes if b.step is None or b.step < index]
-    line = round(L.text_size * 1.22)
+    line = round(L.text_size * 1.45)  # a table's rows: a subscript reaches 0.86 em below its line's centre
     for table in L.tables:
         out.append(_table(table, stepper, index, steps[current] if current is not None else None, L.text_size, line))
     out.append(_legend(L, ex, corner, L.text_size))
@@ -156,10 +156,11 @@ def _label(b: Box, size: float, current: bool) -> str:
     """A label on its opaque rounded background; the current step's is the highlighter's yellow, in bold."""
     fill = COLORS["highlight"] if current else "#ffffff"
     cls = "bp-label bp-current" if current else "bp-label"
+    y = b.y - (SUB_RAISE * size if has_subscript(b.content) else 0.0)
     return (f'<rect x="{b.left:.1f}" y="{b.top:.1f}" width="{b.w:.1f}" height="{b.h:.1f}" rx="{b.h / 3:.1f}" '
             f'fill="{fill}" stroke="{COLORS[b.role]}" stroke-opacity="0.35" stroke-width="1" class="{cls}" '
             f'data-anchor="{b.target}"/>'
-            f'<text x="{b.x:.1f}" y="{b.y:.1f}" text-anchor="middle" dominant-baseline="central" font-size="{size}" '
+            f'<text x="{b.x:.1f}" y="{y:.1f}" text-anchor="middle" dominant-baseline="central" font-size="{size}" '
             f'font-weight="{"bold" if current or b.role == "loss" else "normal"}" fill="{COLORS[b.role]}" '
             f'data-role="{b.role}" data-anchor="{b.target}">{rich(b.content)}</text>')
 

@@ -40,9 +40,9 @@ CSS = (".bp-stepper .bp-param input, .bp-stepper .bp-param label {font-size: 19p
        ".bp-stepper .bp-check-output td, .bp-stepper .bp-check-output th {padding: 2px 12px; text-align: right;}"
        ".bp-stepper.bp-keys-active {outline: 2px solid #0072B2; outline-offset: 4px; border-radius: 4px;}"
        f".bp-stepper.bp-presenter .bp-param input, .bp-stepper.bp-presenter .bp-param label "
-       f"{{font-size: {19 * PRESENTER_SCALE:.0f}px;}}"
-       f".bp-stepper.bp-presenter .bp-param input {{height: {32 * PRESENTER_SCALE:.0f}px;}}"
-       f".bp-stepper.bp-presenter .bp-check-output {{font-size: {18 * PRESENTER_SCALE:.0f}px;}}"
+       f"{{font-size: {19 * PRESENTER_SCALE:g}px;}}"
+       f".bp-stepper.bp-presenter .bp-param input {{height: {32 * PRESENTER_SCALE:g}px;}}"
+       f".bp-stepper.bp-presenter .bp-check-output {{font-size: {18 * PRESENTER_SCALE:g}px;}}"
        ".bp-stepper.bp-presenter .bp-drawing svg {width: 100%;}")
 #: Milliseconds between two steps when playing.
 PLAY_INTERVAL = 700
@@ -167,6 +167,7 @@ class StepperView(widgets.VBox):
             b.style.font_size = f"{20 * scale:.0f}px"
             b.layout.height = f"{44 * scale:.0f}px"
         self.presenter_toggle.layout.height = f"{44 * scale:.0f}px"
+        self.presenter_toggle.style.font_size = f"{16 * scale:.0f}px"
         for f in self.fields.values():
             f.layout.width = f"{185 * scale:.0f}px"
             f.style.description_width = f"{56 * scale:.0f}px"
