@@ -324,3 +324,32 @@ def test_stepper_labels_fit_their_backgrounds_in_chromium(browser):
         page.close()
     assert count > 500
     assert not bad, f"{len(bad)} labels overflow their backgrounds: {bad[:10]}"
+
+
+def test_a_stepper_stored_with_its_widget_state_opens_unmodified(steppers, lab, artifacts):
+    """As the chapters are stored (executed with store_widget_state): opened before any kernel runs, the stepper
+    is drawn from the stored state, its arrow keys' widget (an anywidget) included, without an error, and
+    opening leaves the notebook unmodified."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    page, _ = steppers
+    path = lab.root / "e2e" / "stepper_state.ipynb"
+    nb = nbformat.read(lab.root / "e2e" / "steppers.ipynb", as_version=4)
+    nb.cells = nb.cells[:1] + [nbformat.v4.new_code_cell('BackpropStepper("neuron").view()')]
+    NotebookClient(nb, timeout=120, kernel_name=nb.metadata.kernelspec.name, store_widget_state=True).execute()
+    state = nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"]
+    assert any(m["model_name"] == "AnyModel" for m in state.values()), "the keys' widget is in the stored state"
+    nbformat.write(nb, path)
+    stored = path.read_bytes()
+    ld.open_path(page, "e2e/stepper_state.ipynb")
+    ld.wait_kernel_idle(page)
+    page.locator(f"{ld.PANEL} .bp-stepper").wait_for()
+    page.wait_for_timeout((ld.AUTOSAVE_SECONDS + 2) * 1000)
+    problems = ld.widget_problems(page) + ld.outputs_with_mime(page, ld.STDERR_MIME)
+    dirty = ld.is_dirty(page)
+    ld.screenshot(page, artifacts / "widgets" / "stepper" / "stored_state_reopened.png",
+                  page.locator(f"{ld.PANEL} .bp-stepper"))
+    ld.close_and_shut_down(page)
+    assert not problems, problems
+    assert not dirty and path.read_bytes() == stored, "opening the notebook modified it"
