@@ -120,13 +120,16 @@ def ink_below(t: ET.Element) -> float:
 def read(svg: str):
     root = ET.fromstring(svg)
     width, height = (float(v) for v in root.get("viewBox").split()[2:])
-    lines, circles, shapes, labels, texts = [], [], [], [], []
+    lines, circles, shapes, labels, texts, heads = [], [], [], [], [], []
     previous = None
     for el in root.iter():
         cls = (el.get("class") or "").split()
         if el.tag == f"{SVG}line" and "bp-edge" in cls:
             lines.append((el.get("data-edge"), *(float(el.get(k)) for k in ("x1", "y1", "x2", "y2")),
                           el.get("data-src"), el.get("data-dst")))
+        elif el.tag == f"{SVG}polygon" and "bp-arrowhead" in cls:  # its sides, as lines of its edge
+            pts = [tuple(float(v) for v in p.split(",")) for p in el.get("points").split()]
+            heads.append((el.get("data-edge"), pts))
         elif "bp-node" in cls and el.tag == f"{SVG}circle":
             circles.append((el.get("data-node"), float(el.get("cx")), float(el.get("cy")), float(el.get("r"))))
         elif "bp-node" in cls:
@@ -139,6 +142,9 @@ def read(svg: str):
             texts.append((el, previous if previous is not None and "bp-label" in (previous.get("class") or "")
                           else None))
         previous = el
+    ends = {e: (src, dst) for e, *_, src, dst in lines}
+    for e, pts in heads:
+        lines += [(e, *a, *b, *ends[e]) for a, b in zip(pts, pts[1:] + pts[:1])]
     return width, height, lines, circles, shapes, labels, texts
 
 
@@ -164,7 +170,7 @@ def problems_of(svg: str) -> list[str]:
         out += [f"{r.what} is struck by edge {e}" for e, *seg, _, _ in lines if segment_hits(grown, *seg)]
         out += [f"{r.what} covers node {n}" for n, cx, cy, radius in circles if circle_hits(r, cx, cy, radius + 9)]
         out += [f"{r.what} covers node {s.what}" for s in shapes if r.overlaps(s.grown(9))]
-    for e, x0, y0, x1, y1, src, dst in lines:  # an edge passes only through the two nodes it joins
+    for e, x0, y0, x1, y1, src, dst in lines:  # an edge (and its head) passes only through the nodes it joins
         out += [f"edge {e} passes through node {n}" for n, cx, cy, radius in circles
                 if n not in (src, dst) and _segment_near(cx, cy, x0, y0, x1, y1) < radius]
         out += [f"edge {e} passes through node {s.what}" for s in shapes
@@ -205,6 +211,18 @@ def test_the_neuron_s_input_edges_carry_one_column_each_after_its_11_steps():
         column = sorted((r for r in labels if r.what == edge), key=lambda r: r.y0)
         assert len(column) == 3
         assert all(a.y1 <= b.y0 for a, b in zip(column, column[1:])), f"{edge}: its labels overlap"
+
+
+def test_every_edge_has_its_arrowhead_drawn_without_an_id():
+    """No SVG marker: a marker is looked up by id in the whole page, and two drawings would share one."""
+    for key, options in GRAPHS:
+        s = BackpropStepper(key, **options)
+        svg = s.svg(s.n_steps)
+        root = ET.fromstring(svg)
+        edges = [el.get("data-edge") for el in root.iter(f"{SVG}line") if "bp-edge" in (el.get("class") or "")]
+        heads = [el.get("data-edge") for el in root.iter(f"{SVG}polygon")]
+        assert edges == heads == [e.id for e in s.example.layout(s.options).edges]
+        assert "marker" not in svg and " id=" not in svg
 
 
 def test_a_label_struck_by_a_line_is_caught():

@@ -30,7 +30,7 @@ from .stepper_steps import Edge, Layout, Node
 RADIUS = 30  #: of a circle node, in drawing pixels
 BOX = {"box": (56.0, 44.0), "bias": (50.0, 40.0)}  #: width and height of the other node shapes
 RING = 9  #: how far the current node's highlight reaches beyond its shape
-CLEARANCE = 10  #: the least distance from a label's box to the line it belongs to
+CLEARANCE = 14  #: the least distance from a label's box to the line it belongs to (an arrowhead is 6.5 wide)
 PAD_X = 0.35  #: horizontal padding inside a label's box, in em
 HEIGHT = 1.6  #: a label box's height, in em: DejaVu's 1.14 em of text, 0.29 em more below for a subscript
 SUB_RAISE = 0.145  #: a label with a subscript is written this much (em) higher, so its ink is centred in the box

@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
 COLORS = {"given": "#333333", "forward": "#0072B2", "loss": "#0072B2", "backward": "#D55E00",
           "update": "#009E73", "highlight": "#F0E442", "edge": "#8c8c8c", "node": "#ffffff"}
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
+ARROW = (16.0, 6.5)  #: an arrowhead's length and half width, in drawing pixels
 TEXT_SIZE = 19
 _SUB = re.compile(r"([A-Za-zδ∂Σ]+)_([A-Za-z0-9]+)")
 
@@ -95,9 +96,19 @@ def _edge(e: Edge, L: Layout, current: bool) -> str:
     if current:
         parts.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="{COLORS["highlight"]}" '
                      f'stroke-width="14" stroke-linecap="round"/>')
-    parts.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="{COLORS["edge"]}" '
-                 f'stroke-width="2.2"{dash} marker-end="url(#bp-arrow)" class="bp-edge" data-edge="{e.id}" '
-                 f'data-src="{e.src}" data-dst="{e.dst}"/>')
+    # the line stops where the arrowhead starts, so a dashed line never pokes through the head
+    d = math.hypot(x1 - x0, y1 - y0) or 1.0
+    ux, uy = (x1 - x0) / d, (y1 - y0) / d
+    bx, by = x1 - ARROW[0] * ux, y1 - ARROW[0] * uy
+    parts.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{bx:.1f}" y2="{by:.1f}" stroke="{COLORS["edge"]}" '
+                 f'stroke-width="2.2"{dash} class="bp-edge" data-edge="{e.id}" data-src="{e.src}" data-dst="{e.dst}"/>')
+    # the arrowhead is a polygon, not an SVG marker: a marker is found by its id in the whole page, and two
+    # drawings on a page (two steppers, or a chapter open in a hidden tab) would share the first one's, which
+    # a hidden tab does not paint
+    w = ARROW[1]
+    head = ((x1, y1), (bx - w * uy, by + w * ux), (bx + w * uy, by - w * ux))
+    parts.append(f'<polygon points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in head)}" fill="{COLORS["edge"]}" '
+                 f'class="bp-arrowhead" data-edge="{e.id}"/>')
     return "".join(parts)
 
 
@@ -115,8 +126,6 @@ def render(stepper: "BackpropStepper", index: int, highlight: bool = True) -> st
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {L.width} {L.height}" width="{L.width}" '
            f'height="{L.height}" font-family="{FONT}" class="bp-svg" data-example="{ex.key}" data-index="{index}" '
            f'style="max-width:100%;height:auto">',
-           '<defs><marker id="bp-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" '
-           'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#8c8c8c"/></marker></defs>',
            f'<rect width="{L.width}" height="{L.height}" fill="#ffffff"/>']
     out += [_edge(e, L, e.id == target) for e in L.edges]
     out += [_node_shape(n, n.id == target) for n in L.nodes]

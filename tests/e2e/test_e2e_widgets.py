@@ -327,11 +327,12 @@ def test_stepper_labels_fit_their_backgrounds_in_chromium(browser):
 
 
 def test_a_stepper_stored_with_its_widget_state_opens_unmodified(steppers, lab, artifacts):
-    """As the chapters are stored (executed with store_widget_state): opened before any kernel runs, the stepper
-    is drawn from the stored state, its arrow keys' widget (an anywidget) included, without an error, and
-    opening leaves the notebook unmodified."""
+    """As the chapters are stored (executed with store_widget_state), and trusted, as a notebook one executed
+    oneself is: opened before any kernel runs, the stepper is drawn from the stored state, its arrow keys'
+    widget (an anywidget) included, without an error, and opening leaves the notebook unmodified."""
     import nbformat
     from nbclient import NotebookClient
+    from nbformat.sign import NotebookNotary
 
     page, _ = steppers
     path = lab.root / "e2e" / "stepper_state.ipynb"
@@ -340,6 +341,7 @@ def test_a_stepper_stored_with_its_widget_state_opens_unmodified(steppers, lab, 
     NotebookClient(nb, timeout=120, kernel_name=nb.metadata.kernelspec.name, store_widget_state=True).execute()
     state = nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"]
     assert any(m["model_name"] == "AnyModel" for m in state.values()), "the keys' widget is in the stored state"
+    NotebookNotary().sign(nb)  # the server's notary reads the same Jupyter data directory
     nbformat.write(nb, path)
     stored = path.read_bytes()
     ld.open_path(page, "e2e/stepper_state.ipynb")
