@@ -221,11 +221,11 @@ def test_num_writes_every_number_with_four_decimals():
              -0.044205473: "−0.0442", -0.028: "−0.0280", -0.002113398: "−0.0021", 0.0: "0.0000", -0.0: "0.0000",
              123.456789: "123.4568", -12.0: "−12.0000",
              # not zero, but 0.0000 at four decimals: scientific, so a vanishing gradient is never shown as 0
-             1.234567e-7: "1.23e−07", -4.2e-5: "−4.20e−05"}
+             1.234567e-7: "1.2e−7", -4.2e-5: "−4.2e−5", -3.14e-12: "−3.1e−12"}
     assert {v: num(v) for v in cases} == cases
-    for v in (0.7586038, -0.0442055, -0.0021134, 123.456789, -3.3e-6):
+    for v in (0.7586038, -0.0442055, -0.0021134, 123.456789, -3.3e-6, 4.44e-9):
         back = float(num(v).replace("−", "-"))
-        assert abs(back - v) <= max(5e-5, 5e-3 * abs(v))
+        assert abs(back - v) <= max(5e-5, 5e-2 * abs(v)) and (back == 0) == (v == 0)
 
 
 @pytest.mark.parametrize("key", EXAMPLE_KEYS)

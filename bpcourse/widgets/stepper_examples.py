@@ -137,13 +137,13 @@ def _neuron_loss(p: dict[str, float], o: dict[str, str]) -> float:
 def _neuron_layout(o: dict[str, str]) -> Layout:
     # the inputs' values to their left; w1's labels above its edge, b's below its edge, w2's above its edge
     # where the wedge between the w1 and w2 edges is still wide enough
-    nodes = (Node("x1", 200, 50, "x₁", "box", stack="left"), Node("x2", 200, 340, "x₂", "box", stack="left"),
-             Node("one", 200, 630, "+1", "bias"), Node("net", 700, 340, "Σ", shift=40),
-             Node("o", 940, 340, "σ"), Node("E", 1120, 340, "E", "box"))
+    nodes = (Node("x1", 225, 50, "x₁", "box", stack="left"), Node("x2", 225, 340, "x₂", "box", stack="left"),
+             Node("one", 225, 630, "+1", "bias"), Node("net", 725, 340, "Σ", shift=40),
+             Node("o", 965, 340, "σ"), Node("E", 1145, 340, "E", "box"))
     edges = (Edge("w1", "x1", "net", frac=0.4), Edge("w2", "x2", "net", frac=0.33),
              Edge("b", "one", "net", dashed=True, frac=0.4, side="below"), Edge("net-o", "net", "o"),
              Edge("o-E", "o", "E"))
-    return Layout(1200, 720, nodes, edges, {"x1": "x1", "x2": "x2", "w1": "w1", "w2": "w2", "b": "b", "t": "E"},
+    return Layout(1250, 720, nodes, edges, {"x1": "x1", "x2": "x2", "w1": "w1", "w2": "w2", "b": "b", "t": "E"},
                   text_size=21)
 
 
@@ -264,17 +264,17 @@ def _two_hidden_layout(o: dict[str, str]) -> Layout:
     # b1 left of h1 with its labels above it, b2 under the output with its labels to its right
     shared = o["bias"] == "shared"
     nodes = (Node("x", 210, 420, "x", "box", "left"), Node("h1", 640, 230, "h1", stack="above", shift=30),
-             Node("h2", 640, 610, "h2", stack="below", shift=-30), Node("o", 1020, 420, "o", stack="above", shift=40),
-             Node("E", 1220, 420, "E", "box"), Node("b1", 430, 150, "b₁", "bias", "above"),
+             Node("h2", 640, 610, "h2", stack="below", shift=-45), Node("o", 1020, 420, "o", stack="above", shift=50),
+             Node("E", 1250, 420, "E", "box"), Node("b1", 430, 150, "b₁", "bias", "above"),
              Node("b2", 1020, 800, "b₂", "bias", "right"))
     bias_edges = ((Edge("b1-h1", "b1", "h1", True), Edge("b1-h2", "b1", "h2", True), Edge("b2-o", "b2", "o", True))
                   if shared else
                   (Edge("b1-h1", "b1", "h1", True), Edge("b2-h2", "b2", "h2", True), Edge("b2-o", "b2", "o", True)))
     edges = (Edge("w1", "x", "h1", frac=0.35), Edge("w2", "x", "h2", frac=0.4, side="below"),
-             Edge("w3", "h1", "o", frac=0.52), Edge("w4", "h2", "o", frac=0.5, side="below"),
+             Edge("w3", "h1", "o", frac=0.48), Edge("w4", "h2", "o", frac=0.5, side="below"),
              Edge("o-E", "o", "E")) + bias_edges
     anchors = {"x": "x", "w1": "w1", "w2": "w2", "w3": "w3", "w4": "w4", "b1": "b1", "b2": "b2", "t": "E"}
-    return Layout(1320, 900, nodes, edges, anchors, text_size=21)
+    return Layout(1350, 900, nodes, edges, anchors, text_size=21)
 
 
 TWO_HIDDEN = Example(

@@ -13,7 +13,10 @@ The rule
   only shows or hides its own label.
 * Every label sits on an opaque rounded background (drawn by :mod:`~bpcourse.widgets.stepper_svg`), sized from
   DejaVu Sans Bold's advance widths: the widest face the drawing asks for, so the current step, drawn bold,
-  fits its box too.
+  fits its box too. A box is never narrower than its label with the number ``−0.0000`` or ``−0.0e−0``
+  (:data:`RESERVED`): every number below 10 in magnitude, or in scientific notation down to 1e−9, is that wide
+  or narrower (the digits share one width), so editing a parameter moves no label unless a number reaches 10
+  or falls below 1e−9.
 
 The rule does not by itself keep a label off *another* edge or label: each example's layout (its node
 positions, and its edges' ``frac`` and ``side``) is chosen so that it does, and
@@ -36,6 +39,8 @@ HEIGHT = 1.6  #: a label box's height, in em: DejaVu's 1.14 em of text, 0.29 em 
 SUB_RAISE = 0.145  #: a label with a subscript is written this much (em) higher, so its ink is centred in the box
 GAP = 4  #: between two stacked boxes, in pixels
 SUB_SCALE = 0.72  #: a subscript's size relative to its text (the tspan's font-size)
+RESERVED = ("−0.0000", "−0.0e−0")  #: the numbers a label's box is sized for at least (see the rule above)
+_NUMBER = re.compile(r"[−-]?[0-9.]+(?:e[−-]?[0-9]+)?$")
 
 _SUB = re.compile(r"([A-Za-zδ∂Σ]+)_([A-Za-z0-9]+)")
 
@@ -63,6 +68,13 @@ def text_width(content: str, size: float) -> float:
         width += _em(content[pos:m.start()]) * size + _em(m.group(1)) * size + _em(m.group(2)) * size * SUB_SCALE
         pos = m.end()
     return width + _em(content[pos:]) * size
+
+
+def box_width(content: str, size: float) -> float:
+    """The width of a label's box: its text's, at least that of the same label ending in :data:`RESERVED`,
+    plus :data:`PAD_X` on each side."""
+    widths = [text_width(_NUMBER.sub(number, content), size) for number in RESERVED]
+    return max(text_width(content, size), *widths) + 2 * PAD_X * size
 
 
 def has_subscript(content: str) -> bool:
@@ -118,7 +130,7 @@ def place(layout: Layout, entries: dict[str, list[tuple[str, str, int | None]]],
     edges = {e.id: e for e in layout.edges}
     boxes: list[Box] = []
     for target, labels in entries.items():
-        sized = [(c, r, k, text_width(c, size) + 2 * PAD_X * size) for c, r, k in labels]
+        sized = [(c, r, k, box_width(c, size)) for c, r, k in labels]
         if target in edges:
             boxes += _edge_column(edges[target], layout, sized, h)
         else:

@@ -24,14 +24,19 @@ def num(v: float) -> str:
 
     ``−2.0000``, ``0.1500``, ``0.7586``, ``−0.0021``. One exception, so that a gradient that is small but not
     zero is never shown as zero: a non-zero number that rounds to ``0.0000`` is written in scientific notation
-    with two decimals (``3.14e−06``). Zero is ``0.0000``, never ``−0.0000``. Negative numbers get a typographic
-    minus (U+2212); ``float(s.replace("−", "-"))`` reads any of them back.
+    with two significant digits (``3.1e−6``), no wider than ``−0.0000``. Zero is ``0.0000``, never
+    ``−0.0000``. Negative numbers get a typographic minus (U+2212); ``float(s.replace("−", "-"))`` reads any of
+    them back.
     """
     if not math.isfinite(v):
         return str(v)
     text = f"{v:.{DECIMALS}f}"
     if float(text) == 0.0:
-        text = f"{v:.2e}" if v != 0.0 else f"{0.0:.{DECIMALS}f}"
+        if v == 0.0:
+            text = f"{0.0:.{DECIMALS}f}"
+        else:
+            mantissa, exponent = f"{v:.1e}".split("e")
+            text = f"{mantissa}e{int(exponent)}"
     return text.replace("-", MINUS)
 
 
