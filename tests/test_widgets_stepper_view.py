@@ -231,15 +231,19 @@ def test_presenter_size_scales_the_type_and_frees_the_width():
     normal = (v.formula.value, v.counter.value, v.buttons["forward"].style.font_size, v.fields["w1"].layout.width)
     assert "bp-presenter" not in v._dom_classes and v.layout.max_width == "1100px"
     assert "font-size: 24px" in normal[0] and normal[2] == "20px" and normal[3] == "185px"
+    v.buttons["check"].click()
+    assert "font-size:18px" in v.check_output.value and "font-size:20px" in v.title.value
     v.presenter_toggle.value = True  # what the toggle button does in the browser
     assert v.presenter and "bp-presenter" in v._dom_classes and v.layout.max_width == "none"
+    assert "font-size:27px" in v.check_output.value and "font-size:30px" in v.title.value
     assert "font-size: 36px" in v.formula.value and "font-size: 36px" in v.counter.value
     assert v.buttons["forward"].style.font_size == "30px" and v.buttons["forward"].layout.height == "66px"
     assert v.fields["w1"].layout.width == "278px"
     assert v.drawing.value == s.svg(8)  # the same drawing: it scales as a whole (CSS), so nothing overlaps anew
     v.presenter = False
+    assert "font-size:18px" in v.check_output.value
     assert (v.formula.value, v.counter.value, v.buttons["forward"].style.font_size,
             v.fields["w1"].layout.width) == normal and "bp-presenter" not in v._dom_classes
     big = BackpropStepper("xyz").view(presenter=True)
     assert big.presenter_toggle.value and "bp-presenter" in big._dom_classes
-    assert ".bp-stepper.bp-presenter .bp-drawing svg {width: 100%;}" in big.children[0].value
+    assert ".bp-stepper.bp-presenter .bp-drawing svg {width: 100%;}" in big.title.value

@@ -42,7 +42,6 @@ CSS = (".bp-stepper .bp-param input, .bp-stepper .bp-param label {font-size: 19p
        f".bp-stepper.bp-presenter .bp-param input, .bp-stepper.bp-presenter .bp-param label "
        f"{{font-size: {19 * PRESENTER_SCALE:g}px;}}"
        f".bp-stepper.bp-presenter .bp-param input {{height: {32 * PRESENTER_SCALE:g}px;}}"
-       f".bp-stepper.bp-presenter .bp-check-output {{font-size: {18 * PRESENTER_SCALE:g}px;}}"
        ".bp-stepper.bp-presenter .bp-drawing svg {width: 100%;}")
 #: Milliseconds between two steps when playing.
 PLAY_INTERVAL = 700
@@ -121,13 +120,11 @@ class StepperView(widgets.VBox):
         bar = widgets.HBox([self.buttons[k] for k in ("reset", "back", "forward", "play")]
                            + [self.counter, self.presenter_toggle],
                            layout=widgets.Layout(align_items="center", flex_flow="row wrap"))
-        title = widgets.HTML(f"<style>{CSS}</style>"
-                             f'<div style="font-size:20px;font-weight:bold">{html_rich(stepper.example.title)}'
-                             f"{self._options_text()}</div>")
+        self.title = widgets.HTML()
         self.params_box = widgets.GridBox(list(self.fields.values()), layout=widgets.Layout(
             grid_template_columns="repeat(auto-fill, minmax(190px, 1fr))", grid_gap="4px 12px"))
         check_bar = widgets.HBox([self.buttons["check"]])
-        super().__init__([title, bar, self.formula, self.drawing, self.params_box, self.status, check_bar,
+        super().__init__([self.title, bar, self.formula, self.drawing, self.params_box, self.status, check_bar,
                           self.check_output, self.player, self.arrow_keys],
                          layout=widgets.Layout(width="100%", max_width="1100px"))
         self.add_class("bp-stepper")
@@ -225,6 +222,8 @@ class StepperView(widgets.VBox):
         s = self.stepper
         self._apply_size()
         scale = PRESENTER_SCALE if self.presenter else 1.0
+        self.title.value = (f'<style>{CSS}</style><div style="font-size:{20 * scale:g}px;font-weight:bold">'
+                            f"{html_rich(s.example.title)}{self._options_text()}</div>")
         self.counter.value = f'<span style="{_big(FORMULA_PX, scale)}font-weight:bold">{s.counter()}</span>'
         self.formula.value = formula_html(s, scale)
         self.drawing.value = s.svg()
@@ -234,7 +233,7 @@ class StepperView(widgets.VBox):
             self.player.max = s.n_steps
         if self.player.value != s.index:
             self.player.value = s.index
-        self.check_output.value = check_html(s) if self._checked else ""
+        self.check_output.value = check_html(s, scale) if self._checked else ""
         self._reverting = True  # parameters set from code (another cell) show in the fields too
         try:
             for name, value in s.params.items():
@@ -284,8 +283,9 @@ def formula_html(s: BackpropStepper, scale: float = 1.0) -> str:
     return f'<div style="{big}">{badge}{line}</div>'
 
 
-def check_html(s: BackpropStepper) -> str:
-    """A table: each gradient by backprop, by central differences, their relative error, and a verdict."""
+def check_html(s: BackpropStepper, scale: float = 1.0) -> str:
+    """A table: each gradient by backprop, by central differences, their relative error, and a verdict (its type
+    ``scale`` times 18 px)."""
     rows = s.check()
     ok = all(err <= CHECK_TOLERANCE for *_, err in rows.values())
     cells = "".join(
@@ -296,7 +296,8 @@ def check_html(s: BackpropStepper) -> str:
     verdict = (f"all {len(rows)} agree: relative error ≤ {CHECK_TOLERANCE:.0e}" if ok else
                "some gradients disagree with central differences: the backward pass above is not the gradient")
     color = COLORS["forward"] if ok else COLORS["backward"]
-    return (f'<div style="font-size:18px"><table style="font-size:18px;font-variant-numeric:tabular-nums">'
+    px = f"{18 * scale:g}px"
+    return (f'<div style="font-size:{px}"><table style="font-size:{px};font-variant-numeric:tabular-nums">'
             f"<tr><th>gradient</th><th>backprop</th><th>central difference</th><th>rel. error</th><th></th></tr>"
             f'{cells}</table><div style="color:{color};font-weight:bold;margin-top:4px">{verdict}</div></div>')
 
