@@ -205,7 +205,8 @@ def test_the_issue_s_example_line():
     s = BackpropStepper("two_hidden")
     s.go_to(8)
     assert s.current.kind == "backward" and s.current.name == "delta_o" and s.current.target == "o"
-    assert s.current.line == "δ_o = (out_o − t)·out_o·(1 − out_o) = (0.7586 − 1.0000)·0.7586·0.2414 = −0.0442"
+    assert s.current.line == ("δ_o = (out_o − t)·out_o·(1 − out_o) = "
+                              "(0.7586 − 1.0000)·0.7586·0.2414 = −0.0442")
     assert s.current.short == "δ_o = −0.0442"
 
 

@@ -5,7 +5,8 @@ The rule
 * A node's values (given, forward, loss) stack above it and its gradients and updates below it, in the order
   the pass computes them. A node whose ``stack`` is "above" or "below" stacks them all on that side (where
   edges take the other side); one whose ``stack`` is "left" or "right" (an input, a bias, where the edges
-  leave on one side) has them all in one column on that side, centred on it; ``shift`` moves a node's stacks sideways, off edges that arrive at a slant.
+  leave on one side) has them all in one column on that side, centred on it; ``shift`` moves a node's stacks
+  sideways, off edges that arrive at a slant.
 * An edge's labels (its weight, ∂E/∂w, w ←) stack in one column beside the edge, centred on the point at
   ``edge.frac`` of its length and pushed out along the edge's normal, on ``edge.side``, until the whole column
   clears the line by :data:`CLEARANCE` pixels.

@@ -79,7 +79,8 @@ class Step:
 
     @property
     def line(self) -> str:
-        """Formula, numbers and result on one line: ``"δ_o = … = (0.7586 − 1.0000)·0.7586·0.2414 = −0.0442"``."""
+        """Formula, numbers and result on one line:
+        ``"δ_o = … = (0.7586 − 1.0000)·0.7586·0.2414 = −0.0442"``."""
         if self.formula.endswith(" = " + self.substituted):
             return self.formula
         return f"{self.formula} = {self.substituted}"

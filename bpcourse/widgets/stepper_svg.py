@@ -129,7 +129,8 @@ def render(stepper: "BackpropStepper", index: int, highlight: bool = True) -> st
            f'<rect width="{L.width}" height="{L.height}" fill="#ffffff"/>']
     out += [_edge(e, L, e.id == target) for e in L.edges]
     out += [_node_shape(n, n.id == target) for n in L.nodes]
-    out += [_label(b, L.text_size, current is not None and b.step == current) for b in boxes if b.step is None or b.step < index]
+    out += [_label(b, L.text_size, current is not None and b.step == current)
+            for b in boxes if b.step is None or b.step < index]
     line = round(L.text_size * 1.45)  # a table's rows: a subscript reaches 0.86 em below its line's centre
     for table in L.tables:
         out.append(_table(table, stepper, index, steps[current] if current is not None else None, L.text_size, line))

@@ -254,7 +254,8 @@ def _presenter_size(page, graph: str, n: int, shots) -> None:
     def sizes() -> dict:
         return s.root.evaluate("""root => ({
             svg: root.querySelector('.bp-drawing svg').getBoundingClientRect().width,
-            formula: parseFloat(getComputedStyle(root.querySelector('.bp-formula .widget-html-content > div')).fontSize),
+            formula: parseFloat(getComputedStyle(
+                root.querySelector('.bp-formula .widget-html-content > div')).fontSize),
             button: parseFloat(getComputedStyle(root.querySelector('.bp-forward')).fontSize),
             field: parseFloat(getComputedStyle(root.querySelector('.bp-param input')).fontSize),
             presenter: root.classList.contains('bp-presenter')})""")
