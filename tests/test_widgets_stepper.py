@@ -2,6 +2,7 @@
 bpcourse.autodiff, moving through a pass, editing parameters, and the central-difference check. No browser,
 no ipywidgets."""
 import math
+import re
 import subprocess
 import sys
 
@@ -204,7 +205,8 @@ def test_the_issue_s_example_line():
     s = BackpropStepper("two_hidden")
     s.go_to(8)
     assert s.current.kind == "backward" and s.current.name == "delta_o" and s.current.target == "o"
-    assert s.current.line == "δ_o = (out_o − t)·out_o·(1 − out_o) = (0.7586 − 1)·0.7586·0.2414 = −0.0442"
+    assert s.current.line == ("δ_o = (out_o − t)·out_o·(1 − out_o) = "
+                              "(0.7586 − 1.0000)·0.7586·0.2414 = −0.0442")
     assert s.current.short == "δ_o = −0.0442"
 
 
@@ -215,12 +217,29 @@ def test_step_counts():
     assert counts == {"xyz": 7, "neuron": 11, "chain": 13, "two_hidden": 22, "net322": 41}
 
 
-def test_num_writes_what_the_stepper_shows():
-    assert [num(v) for v in (-2.0, 1.0, 0.15, -0.52133, 0.7586038, -0.044205473, -0.002113398, 0.0, 1.234567e-7)] == [
-        "−2", "1", "0.15", "−0.52133", "0.7586", "−0.0442", "−0.002113", "0", "1.235e−07"]
-    for v in (0.7586038, -0.0442055, -0.0021134, 123.456789):
+def test_num_writes_every_number_with_four_decimals():
+    cases = {-2.0: "−2.0000", 1.0: "1.0000", 0.15: "0.1500", -0.52133: "−0.5213", 0.7586038: "0.7586",
+             -0.044205473: "−0.0442", -0.028: "−0.0280", -0.002113398: "−0.0021", 0.0: "0.0000", -0.0: "0.0000",
+             123.456789: "123.4568", -12.0: "−12.0000",
+             # not zero, but 0.0000 at four decimals: scientific, so a vanishing gradient is never shown as 0
+             1.234567e-7: "1.2e−7", -4.2e-5: "−4.2e−5", -3.14e-12: "−3.1e−12"}
+    assert {v: num(v) for v in cases} == cases
+    for v in (0.7586038, -0.0442055, -0.0021134, 123.456789, -3.3e-6, 4.44e-9):
         back = float(num(v).replace("−", "-"))
-        assert abs(back - v) <= max(5e-5, 5e-4 * abs(v))
+        assert abs(back - v) <= max(5e-5, 5e-2 * abs(v)) and (back == 0) == (v == 0)
+
+
+@pytest.mark.parametrize("key", EXAMPLE_KEYS)
+def test_every_number_the_stepper_writes_has_the_same_precision(key):
+    """One precision: every number in every line and on the drawing has exactly 4 decimals (the issue saw
+    −0.028 among 4-decimal values)."""
+    s = BackpropStepper(key)
+    numbers = re.compile(r"(?<![\w.])[−-]?\d+(?:\.\d+)?(?:e[−+-]?\d+)?(?![\w])")
+    text = " ".join(st.line + " " + st.short for st in s.steps) + " " + s.svg(s.n_steps)
+    text = re.sub(r"<[^>]*>", " ", text)  # the numbers shown, not the SVG's coordinates
+    found = [n for n in numbers.findall(text) if "." in n]
+    assert len(found) > 2 * s.n_steps
+    assert all(len(n.split(".")[1]) == 4 for n in found), sorted({n for n in found if len(n.split(".")[1]) != 4})
 
 
 # ---------------------------------------------------------------------------------------------- moving
@@ -259,7 +278,7 @@ def test_set_param_recomputes_everything_and_keeps_the_index():
     assert s.value("dE/dw1") != before["dE/dw1"] and s.value("out_o") != before["out_o"]
     assert_values(s, two_hidden_reference(s.params, "literal"))
     s.set_param("t", 0.5)
-    assert "(0.7" in s.steps[7].substituted and " − 0.5)" in s.steps[7].substituted
+    assert "(0.7" in s.steps[7].substituted and " − 0.5000)" in s.steps[7].substituted
     s.set_param("eta", 0.1)
     assert s.value("w3_new") == s.params["w3"] - 0.1 * s.value("dE/dw3")
     assert BackpropStepper("two_hidden", w1=0.2, eta=0.1).steps == BackpropStepper(

@@ -39,10 +39,11 @@ def test_drawing_writes_every_value_found_so_far_in_its_colour(key):
 
 def test_drawing_highlights_the_current_step_only():
     s = BackpropStepper("two_hidden")
-    assert 'class="bp-current"' not in s.svg(0)
+    assert "bp-current" not in s.svg(0)
     svg = s.svg(8)
-    assert svg.count('class="bp-current"') == 1
     root = ET.fromstring(svg)
+    current = [el for el in root.iter() if "bp-current" in (el.get("class") or "").split()]
+    assert len(current) == 1 and current[0].get("fill") == "#F0E442" and current[0].get("data-anchor") == "o"
     bold = [("".join(t.itertext())) for t in root.iter(f"{SVG}text") if t.get("font-weight") == "bold"
             and t.get("data-role") != "loss"]
     assert bold == ["δo = −0.0442"]  # the subscript is a tspan: δ<tspan>o</tspan>
@@ -66,6 +67,7 @@ def test_view_carries_the_dom_hooks():
     for name, css in (("reset", "bp-reset"), ("back", "bp-back"), ("forward", "bp-forward"), ("play", "bp-play"),
                       ("check", "bp-check")):
         assert css in v.buttons[name]._dom_classes
+    assert "bp-presenter-toggle" in v.presenter_toggle._dom_classes
     assert "bp-counter" in v.counter._dom_classes and "bp-formula" in v.formula._dom_classes
     assert "bp-drawing" in v.drawing._dom_classes and "bp-check-output" in v.check_output._dom_classes
     assert set(v.fields) == set(s.params)
@@ -82,7 +84,7 @@ def test_buttons_move_the_stepper_and_redraw():
     for _ in range(8):
         v.buttons["forward"].click()
     assert s.index == 8 and "step 8 / 22" in v.counter.value
-    assert "(0.7586 − 1)·0.7586·0.2414 = −0.0442" in v.formula.value and ">backward<" in v.formula.value
+    assert "(0.7586 − 1.0000)·0.7586·0.2414 = −0.0442" in v.formula.value and ">backward<" in v.formula.value
     assert v.drawing.value == s.svg(8)
     v.buttons["back"].click()
     assert s.index == 7 and "step 7 / 22" in v.counter.value
@@ -117,7 +119,7 @@ def test_editing_a_field_recomputes_and_a_bad_value_is_refused():
     s.go_to(8)
     v.fields["t"].value = 0.5
     assert s.params["t"] == 0.5 and s.index == 8
-    assert "(0.7586 − 0.5)·0.7586·0.2414 = 0.0474" in v.formula.value
+    assert "(0.7586 − 0.5000)·0.7586·0.2414 = 0.0474" in v.formula.value
     v.fields["eta"].value = -1.0
     assert s.params["eta"] == 0.5 and v.fields["eta"].value == 0.5
     assert "refused" in v.status.value and "eta" in v.status.value
@@ -149,7 +151,7 @@ def test_display_carries_a_static_picture_for_pages_without_a_kernel():
     uri = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html).group(1)
     svg = base64.b64decode(uri).decode("utf-8")
     assert svg == render(s, s.n_steps, highlight=False)
-    assert len(texts(svg)) > 30 and 'class="bp-current"' not in svg  # the whole pass, nothing highlighted
+    assert len(texts(svg)) > 30 and "bp-current" not in svg  # the whole pass, nothing highlighted
     assert v._repr_mimebundle_()["text/html"] == html  # deterministic: nbval compares it
     s.go_to(3)
     assert v._repr_mimebundle_()["text/html"] == html  # always the whole pass, whatever the index
@@ -175,3 +177,73 @@ def test_displaying_the_plain_stepper_shows_its_view(monkeypatch):
     s = BackpropStepper("xyz")
     s._ipython_display_()
     assert len(shown) == 1 and shown[0].stepper is s
+
+
+# ---------------------------------------------------------------------------------------------- lesson aids
+def test_field_labels_write_subscripts_as_the_drawing_does():
+    """Chapter 6's w_b4 gets a subscript like w_41 does (before: "w_b4" beside "w₄₁")."""
+    v = BackpropStepper("net322").view()
+    labels = {name: f.description for name, f in v.fields.items()}
+    assert labels["w_b4"] == 'w<span class="bp-sub">b4</span>'
+    assert labels["w_41"] == 'w<span class="bp-sub">41</span>'
+    assert labels["x_1"] == 'x<span class="bp-sub">1</span>' and labels["eta"] == "η"
+    assert all(f.description_allow_html for f in v.fields.values())
+    assert not any("_" in label for label in labels.values())
+    neuron = BackpropStepper("neuron").view()
+    assert neuron.fields["w1"].description == 'w<span class="bp-sub">1</span>' and neuron.fields["b"].description == "b"
+    assert BackpropStepper("chain").view().fields["t"].description == "ê"
+
+
+def test_arrow_keys_step_forward_and_back_through_the_keys_widget():
+    s = BackpropStepper("neuron")
+    v = s.view()
+    assert v.arrow_keys in v.children and "bp-keys" in v.arrow_keys._dom_classes
+    send = v.arrow_keys._handle_custom_msg  # what a comm message from the browser calls
+    send({"key": "next"}, [])
+    send({"key": "next"}, [])
+    assert s.index == 2 and "step 2 / 11" in v.counter.value
+    send({"key": "back"}, [])
+    assert s.index == 1
+    for junk in ({"key": "play"}, {"key": None}, "next", [], {"other": 1}):
+        send(junk, [])  # ignored: the kernel never errors on what a page sends
+    assert s.index == 1
+    send({"key": "back"}, [])
+    send({"key": "back"}, [])  # at the start it stays there
+    assert s.index == 0
+    v.buttons["play"].click()
+    send({"key": "next"}, [])  # a key, like a button, stops the animation
+    assert not v.player.playing and s.index == 1
+
+
+def test_the_keys_script_maps_the_arrows_and_leaves_fields_alone():
+    from bpcourse.widgets.stepper_keys import KEYS, StepperKeys
+
+    assert KEYS == {"ArrowRight": "next", "ArrowLeft": "back"}
+    esm = StepperKeys._esm
+    assert "{ArrowRight: 'next', ArrowLeft: 'back'}" in esm and "KEYS[" not in esm
+    assert 'closest("input, textarea, select' in esm and "model.send({ key: move })" in esm
+
+
+def test_presenter_size_scales_the_type_and_frees_the_width():
+    s = BackpropStepper("two_hidden")
+    v = s.view()
+    s.go_to(8)
+    normal = (v.formula.value, v.counter.value, v.buttons["forward"].style.font_size, v.fields["w1"].layout.width)
+    assert "bp-presenter" not in v._dom_classes and v.layout.max_width == "1100px"
+    assert "font-size: 24px" in normal[0] and normal[2] == "20px" and normal[3] == "185px"
+    v.buttons["check"].click()
+    assert "font-size:18px" in v.check_output.value and "font-size:20px" in v.title.value
+    v.presenter_toggle.value = True  # what the toggle button does in the browser
+    assert v.presenter and "bp-presenter" in v._dom_classes and v.layout.max_width == "none"
+    assert "font-size:27px" in v.check_output.value and "font-size:30px" in v.title.value
+    assert "font-size: 36px" in v.formula.value and "font-size: 36px" in v.counter.value
+    assert v.buttons["forward"].style.font_size == "30px" and v.buttons["forward"].layout.height == "66px"
+    assert v.fields["w1"].layout.width == "278px"
+    assert v.drawing.value == s.svg(8)  # the same drawing: it scales as a whole (CSS), so nothing overlaps anew
+    v.presenter = False
+    assert "font-size:18px" in v.check_output.value
+    assert (v.formula.value, v.counter.value, v.buttons["forward"].style.font_size,
+            v.fields["w1"].layout.width) == normal and "bp-presenter" not in v._dom_classes
+    big = BackpropStepper("xyz").view(presenter=True)
+    assert big.presenter_toggle.value and "bp-presenter" in big._dom_classes
+    assert ".bp-stepper.bp-presenter .bp-drawing svg {width: 100%;}" in big.title.value

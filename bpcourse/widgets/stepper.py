@@ -13,9 +13,9 @@ Example
 >>> s.n_steps
 22
 >>> s.go_to(8); print(s.current.line)
-δ_o = (out_o − t)·out_o·(1 − out_o) = (0.7586 − 1)·0.7586·0.2414 = −0.0442
+δ_o = (out_o − t)·out_o·(1 − out_o) = (0.7586 − 1.0000)·0.7586·0.2414 = −0.0442
 >>> s.set_param("t", 0.5); print(s.current.substituted)
-(0.7586 − 0.5)·0.7586·0.2414 = 0.04736
+(0.7586 − 0.5000)·0.7586·0.2414 = 0.0474
 """
 from __future__ import annotations
 
@@ -241,11 +241,12 @@ class BackpropStepper:
 
         return render(self, self._index if index is None else index)
 
-    def view(self) -> Any:
-        """The ipywidgets UI (buttons, counter, formula, drawing, parameter fields, check)."""
+    def view(self, presenter: bool = False) -> Any:
+        """The ipywidgets UI (buttons, counter, formula, drawing, parameter fields, check; → and ← step);
+        ``presenter=True`` starts it at presenter size, for a projector."""
         from .stepper_view import StepperView
 
-        return StepperView(self)
+        return StepperView(self, presenter=presenter)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

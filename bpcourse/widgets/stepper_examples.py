@@ -94,11 +94,11 @@ def _xyz_loss(p: dict[str, float], o: dict[str, str]) -> float:
 
 
 def _xyz_layout(o: dict[str, str]) -> Layout:
-    nodes = (Node("in_x", 60, 60, "x", "box"), Node("in_y", 60, 200, "y", "box"), Node("in_z", 60, 340, "z", "box"),
-             Node("add", 390, 130, "+"), Node("mul", 660, 235, "×"), Node("out", 870, 235, "f", "box"))
-    edges = (Edge("x", "in_x", "add"), Edge("y", "in_y", "add"), Edge("q", "add", "mul"), Edge("z", "in_z", "mul"),
-             Edge("f", "mul", "out"))
-    return Layout(940, 420, nodes, edges, {"x": "x", "y": "y", "z": "z"}, text_size=22)
+    nodes = (Node("in_x", 80, 90, "x", "box"), Node("in_y", 80, 330, "y", "box"), Node("in_z", 80, 520, "z", "box"),
+             Node("add", 430, 210, "+"), Node("mul", 760, 370, "×"), Node("out", 1060, 370, "f", "box"))
+    edges = (Edge("x", "in_x", "add"), Edge("y", "in_y", "add", side="below"), Edge("q", "add", "mul"),
+             Edge("z", "in_z", "mul", side="below"), Edge("f", "mul", "out"))
+    return Layout(1140, 600, nodes, edges, {"x": "x", "y": "y", "z": "z"}, text_size=22)
 
 
 XYZ = Example(
@@ -135,11 +135,15 @@ def _neuron_loss(p: dict[str, float], o: dict[str, str]) -> float:
 
 
 def _neuron_layout(o: dict[str, str]) -> Layout:
-    nodes = (Node("x1", 70, 70, "x₁", "box"), Node("x2", 70, 250, "x₂", "box"), Node("one", 70, 430, "+1", "bias"),
-             Node("net", 450, 250, "Σ"), Node("o", 660, 250, "σ"), Node("E", 870, 250, "E", "box"))
-    edges = (Edge("w1", "x1", "net", frac=0.42), Edge("w2", "x2", "net", frac=0.42),
-             Edge("b", "one", "net", dashed=True, frac=0.42), Edge("net-o", "net", "o"), Edge("o-E", "o", "E"))
-    return Layout(950, 500, nodes, edges, {"x1": "x1", "x2": "x2", "w1": "w1", "w2": "w2", "b": "b", "t": "E"},
+    # the inputs' values to their left; w1's labels above its edge, b's below its edge, w2's above its edge
+    # where the wedge between the w1 and w2 edges is still wide enough
+    nodes = (Node("x1", 225, 50, "x₁", "box", stack="left"), Node("x2", 225, 340, "x₂", "box", stack="left"),
+             Node("one", 225, 630, "+1", "bias"), Node("net", 725, 340, "Σ", shift=40),
+             Node("o", 965, 340, "σ"), Node("E", 1145, 340, "E", "box"))
+    edges = (Edge("w1", "x1", "net", frac=0.4), Edge("w2", "x2", "net", frac=0.33),
+             Edge("b", "one", "net", dashed=True, frac=0.4, side="below"), Edge("net-o", "net", "o"),
+             Edge("o-E", "o", "E"))
+    return Layout(1250, 720, nodes, edges, {"x1": "x1", "x2": "x2", "w1": "w1", "w2": "w2", "b": "b", "t": "E"},
                   text_size=21)
 
 
@@ -198,12 +202,12 @@ def _chain_loss(p: dict[str, float], o: dict[str, str]) -> float:
 
 
 def _chain_layout(o: dict[str, str]) -> Layout:
-    nodes = (Node("x", 60, 170, "x", "box", True), Node("y", 320, 170, "y", all_above=True),
-             Node("z", 580, 170, "z", all_above=True), Node("e", 840, 170, "e", all_above=True),
-             Node("L", 1030, 170, "L", "box", True))
-    edges = (Edge("w1", "x", "y", below=True), Edge("w2", "y", "z", below=True), Edge("w3", "z", "e", below=True),
-             Edge("e-L", "e", "L", below=True))
-    return Layout(1100, 340, nodes, edges, {"x": "x", "w1": "w1", "w2": "w2", "w3": "w3", "t": "L"}, text_size=21)
+    nodes = (Node("x", 100, 170, "x", "box", "above"), Node("y", 360, 170, "y", stack="above"),
+             Node("z", 620, 170, "z", stack="above"), Node("e", 880, 170, "e", stack="above"),
+             Node("L", 1070, 170, "L", "box", "above"))
+    edges = (Edge("w1", "x", "y", side="below"), Edge("w2", "y", "z", side="below"),
+             Edge("w3", "z", "e", side="below"), Edge("e-L", "e", "L", side="below"))
+    return Layout(1160, 340, nodes, edges, {"x": "x", "w1": "w1", "w2": "w2", "w3": "w3", "t": "L"}, text_size=21)
 
 
 CHAIN = Example(
@@ -256,18 +260,21 @@ def _two_hidden_loss(p: dict[str, float], o: dict[str, str]) -> float:
 
 
 def _two_hidden_layout(o: dict[str, str]) -> Layout:
+    # each hidden node's labels on the side its edges leave free (h1: above, h2: below), the output's above it,
+    # b1 left of h1 with its labels above it, b2 under the output with its labels to its right
     shared = o["bias"] == "shared"
-    nodes = (Node("x", 70, 300, "x", "box"), Node("h1", 420, 170, "h1"), Node("h2", 420, 430, "h2"),
-             Node("o", 770, 300, "o"), Node("E", 960, 300, "E", "box"),
-             Node("b1", 230, 75, "b₁", "bias"),
-             Node("b2", 610, 75 if shared else 530, "b₂", "bias"))
+    nodes = (Node("x", 210, 420, "x", "box", "left"), Node("h1", 640, 230, "h1", stack="above", shift=30),
+             Node("h2", 640, 610, "h2", stack="below", shift=-45), Node("o", 1020, 420, "o", stack="above", shift=50),
+             Node("E", 1250, 420, "E", "box"), Node("b1", 430, 150, "b₁", "bias", "above"),
+             Node("b2", 1020, 800, "b₂", "bias", "right"))
     bias_edges = ((Edge("b1-h1", "b1", "h1", True), Edge("b1-h2", "b1", "h2", True), Edge("b2-o", "b2", "o", True))
                   if shared else
                   (Edge("b1-h1", "b1", "h1", True), Edge("b2-h2", "b2", "h2", True), Edge("b2-o", "b2", "o", True)))
-    edges = (Edge("w1", "x", "h1", frac=0.45), Edge("w2", "x", "h2", frac=0.45), Edge("w3", "h1", "o", frac=0.5),
-             Edge("w4", "h2", "o", frac=0.5), Edge("o-E", "o", "E")) + bias_edges
+    edges = (Edge("w1", "x", "h1", frac=0.35), Edge("w2", "x", "h2", frac=0.4, side="below"),
+             Edge("w3", "h1", "o", frac=0.48), Edge("w4", "h2", "o", frac=0.5, side="below"),
+             Edge("o-E", "o", "E")) + bias_edges
     anchors = {"x": "x", "w1": "w1", "w2": "w2", "w3": "w3", "w4": "w4", "b1": "b1", "b2": "b2", "t": "E"}
-    return Layout(1040, 650, nodes, edges, anchors, text_size=21)
+    return Layout(1350, 900, nodes, edges, anchors, text_size=21)
 
 
 TWO_HIDDEN = Example(
@@ -361,10 +368,14 @@ def _net322_loss(p: dict[str, float], o: dict[str, str]) -> float:
 
 
 def _net322_layout(o: dict[str, str]) -> Layout:
-    xs, ys_in, ys_hid = (70, 520, 960), (130, 260, 390), (190, 410)
-    nodes = [Node(str(i), xs[0], y, str(i)) for i, y in zip(_IN, ys_in)] + [Node("b0", xs[0], 510, "+1", "bias")]
-    nodes += [Node(str(j), xs[1], y, str(j)) for j, y in zip(_HID, ys_hid)] + [Node("b1", xs[1], 545, "+1", "bias")]
-    nodes += [Node(str(k), xs[2], y, str(k)) for k, y in zip(_OUT, ys_hid)] + [Node("E", 1110, 300, "E", "box")]
+    # the inputs' values to their left, the hidden layer's bias under them; the upper nodes' labels above them,
+    # the lower ones' below; the output layer's bias top left of node 6, whose labels are shifted right off its
+    # edge; the 14 weights in two tables
+    nodes = [Node(str(i), 240, y, str(i), stack="left") for i, y in zip(_IN, (230, 390, 550))]
+    nodes += [Node("b0", 240, 710, "+1", "bias"), Node("b1", 840, 110, "+1", "bias")]
+    nodes += [Node("4", 640, 230, "4", stack="above"), Node("5", 640, 550, "5", stack="below", shift=30)]
+    nodes += [Node("6", 1040, 230, "6", stack="above", shift=60), Node("7", 1040, 550, "7", stack="below", shift=60)]
+    nodes += [Node("E", 1200, 390, "E", "box", "right")]
     edges = []
     for j in _HID:
         edges += [Edge(_w(j, i), str(i), str(j)) for i in _IN] + [Edge(_w(j, "b"), "b0", str(j), True)]
@@ -372,10 +383,10 @@ def _net322_layout(o: dict[str, str]) -> Layout:
         edges += [Edge(_w(k, j), str(j), str(k)) for j in _HID] + [Edge(_w(k, "b"), "b1", str(k), True)]
     edges += [Edge(f"{k}-E", str(k), "E") for k in _OUT]
     anchors = {f"x_{i}": str(i) for i in _IN} | {n: n for n in _NET322_WEIGHTS} | {"t_6": "6", "t_7": "7"}
-    # 14 weights do not fit on their lines: each layer's weights are a table under its edges
-    tables = (Table(20, 640, tuple(_NET322_WEIGHTS[:8]), "input → hidden"),
-              Table(610, 640, tuple(_NET322_WEIGHTS[8:]), "hidden → output"))
-    return Layout(1200, 950, tuple(nodes), tuple(edges), anchors, tables, text_size=23)
+    # 14 weights do not fit on their lines: each layer's weights are a table under the network
+    tables = (Table(30, 860, tuple(_NET322_WEIGHTS[:8]), "input → hidden"),
+              Table(720, 860, tuple(_NET322_WEIGHTS[8:]), "hidden → output"))
+    return Layout(1420, 1190, tuple(nodes), tuple(edges), anchors, tables, text_size=23)
 
 
 NET322 = Example(

@@ -14,26 +14,29 @@ KINDS = ("forward", "loss", "backward", "update")
 MINUS = "\u2212"  # the typographic minus, as in the chapters' formulas; num() writes it
 
 
-def num(v: float) -> str:
-    """A number as the stepper writes it.
+#: Decimals of every number the stepper writes (drawing, formula, labels): one precision, so a column of values
+#: lines up and −0.0280 never sits among numbers of another length.
+DECIMALS = 4
 
-    A number that has at most 6 significant digits is written exactly (``−2``, ``0.52133``, ``0.425``): the
-    parameters a learner types stay as typed. Any other number is rounded: to 4 decimals with trailing zeros
-    dropped (``0.7586``), or below 0.01 in magnitude to 4 significant digits (``−0.002113``), so a small
-    gradient keeps its digits. Negative numbers get a typographic minus (U+2212);
-    ``float(s.replace("−", "-"))`` reads any of them back.
+
+def num(v: float) -> str:
+    """A number as the stepper writes it: always :data:`DECIMALS` (4) decimals.
+
+    ``−2.0000``, ``0.1500``, ``0.7586``, ``−0.0021``. One exception, so that a gradient that is small but not
+    zero is never shown as zero: a non-zero number that rounds to ``0.0000`` is written in scientific notation
+    with two significant digits (``3.1e−6``), no wider than ``−0.0000``. Zero is ``0.0000``, never
+    ``−0.0000``. Negative numbers get a typographic minus (U+2212); ``float(s.replace("−", "-"))`` reads any of
+    them back.
     """
     if not math.isfinite(v):
         return str(v)
-    if v == 0.0:
-        return "0"
-    short = f"{v:.6g}"
-    if float(short) == v and "e" not in short:
-        text = short
-    elif abs(v) >= 0.01:
-        text = f"{v:.4f}".rstrip("0").rstrip(".")
-    else:
-        text = f"{v:.4g}"
+    text = f"{v:.{DECIMALS}f}"
+    if float(text) == 0.0:
+        if v == 0.0:
+            text = f"{0.0:.{DECIMALS}f}"
+        else:
+            mantissa, exponent = f"{v:.1e}".split("e")
+            text = f"{mantissa}e{int(exponent)}"
     return text.replace("-", MINUS)
 
 
@@ -59,7 +62,7 @@ class Step:
     formula : str
         The formula in symbols, e.g. ``"δ_o = (out_o − t)·out_o·(1 − out_o)"`` (``_x`` marks a subscript).
     substituted : str
-        The same with the live numbers and the result, e.g. ``"(0.7586 − 1)·0.7586·0.2414 = −0.0442"``.
+        The same with the live numbers and the result, e.g. ``"(0.7586 − 1.0000)·0.7586·0.2414 = −0.0442"``.
     value : float
         The computed number (full precision).
     symbol : str
@@ -76,7 +79,8 @@ class Step:
 
     @property
     def line(self) -> str:
-        """Formula, numbers and result on one line: ``"δ_o = … = (0.7586 − 1)·0.7586·0.2414 = −0.0442"``."""
+        """Formula, numbers and result on one line:
+        ``"δ_o = … = (0.7586 − 1.0000)·0.7586·0.2414 = −0.0442"``."""
         if self.formula.endswith(" = " + self.substituted):
             return self.formula
         return f"{self.formula} = {self.substituted}"
@@ -119,20 +123,23 @@ class Node:
     y: float
     label: str
     shape: str = "circle"
-    all_above: bool = False  # write the gradients above too (when the edges' texts take the space below)
+    # where its labels go: "split" (values above, gradients and updates below), all "above", all "below", or in
+    # one column to its "left" or "right" (see bpcourse.widgets.stepper_labels)
+    stack: str = "split"
+    shift: float = 0.0  # moves its vertical stacks right (> 0) or left, off edges that arrive at a slant
 
 
 @dataclass(frozen=True)
 class Edge:
-    """An arrow from node ``src`` into node ``dst``; ``frac`` is where along it its texts are written
-    (centred there, or starting just under the line with ``below=True``)."""
+    """An arrow from node ``src`` into node ``dst``. Its labels stack in a column beside it, at ``frac`` of its
+    length, on its ``side`` ("above" or "below" the line; see :mod:`~bpcourse.widgets.stepper_labels`)."""
 
     id: str
     src: str
     dst: str
     dashed: bool = False
     frac: float = 0.5
-    below: bool = False
+    side: str = "above"
 
 
 @dataclass(frozen=True)
