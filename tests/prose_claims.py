@@ -384,7 +384,8 @@ def _stepper(example: str, **params: float) -> dict[str, float]:
 
 def _lp02_saturated() -> str:
     v = _stepper("neuron", t=0.0, w1=6.0)
-    return f"$o={v['o']:.4f}$, a large error ${v['dE/do']:.4f}$, and yet $\\delta={v['delta']:.6f}$"
+    return (f"$o={v['o']:.4f}$, a large error ${v['dE/do']:.4f}$, and yet $\\delta={v['delta']:.4f}$ (the stepper's "
+            f"four decimals; ${v['delta']:.6f}$ to six)")
 
 
 def _lp05_without_sigma_prime() -> str:
@@ -405,7 +406,8 @@ WORDS[4] = "four"
 #: (chapter, the lesson plan's words, how they are computed): numbers the room sees live in a stepper, or that the
 #: plan works out on the board, rather than ones the chapter prints.
 LESSON_PLAN_CLAIMS: list[Claim] = [
-    Claim(2, "$o=0.9974$, a large error $0.9974$, and yet $\\delta=0.002586$", "computed", lambda _: _lp02_saturated()),
+    Claim(2, "$o=0.9974$, a large error $0.9974$, and yet $\\delta=0.0026$ (the stepper's four decimals; "
+             "$0.002586$ to six)", "computed", lambda _: _lp02_saturated()),
     Claim(5, "(−0.0177, four times too large)", "computed", lambda _: _lp05_without_sigma_prime()),
     Claim(6, "$(y_6-t_6)\\,y_6(1-y_6)=-0.1141$, not $-0.4595$", "computed",
           lambda _: _lp06_output_delta()),
