@@ -33,6 +33,11 @@ from pathlib import Path
 
 import nbformat
 
+from bpcourse.grading.facade import RUNTIME
+
+# the sandbox worker as the grader starts it (python -m <runtime>.worker): what the memory sampler looks for
+WORKER_MODULE = f"{RUNTIME}.worker".encode()
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -136,7 +141,7 @@ class WorkerPeak:
                     with open(f"/proc/{pid}/cmdline", "rb") as f:
                         argv = f.read().split(b"\0")
                     # the worker itself, not the bwrap processes whose arguments name it
-                    if b"bpcourse.grading.worker" not in argv or os.path.basename(argv[0]) == b"bwrap":
+                    if WORKER_MODULE not in argv or os.path.basename(argv[0]) == b"bwrap":
                         continue
                     with open(f"/proc/{pid}/status") as f:
                         hwm = [int(line.split()[1]) for line in f if line.startswith("VmHWM:")]

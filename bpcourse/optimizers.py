@@ -107,8 +107,8 @@ def adam_step(w: np.ndarray, m: np.ndarray, v: np.ndarray, g: np.ndarray, t: int
 class Optimizer:
     """Base class: holds the learning rate η and per-parameter state."""
 
-    def __init__(self, lr: float) -> None:
-        self.lr = check_positive(lr, "lr (the learning rate η)")
+    def __init__(self, eta: float) -> None:
+        self.eta = check_positive(eta, "eta (the learning rate η)")
         self.state: dict[str, dict[str, np.ndarray]] = {}
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
@@ -138,25 +138,25 @@ class SGD(Optimizer):
     """Plain gradient descent: w ← w − η·∂E/∂w."""
 
     def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
-        p[...] = sgd_step(p, g, self.lr)
+        p[...] = sgd_step(p, g, self.eta)
 
     def __repr__(self) -> str:
-        return f"SGD(lr={self.lr:g})"
+        return f"SGD(eta={self.eta:g})"
 
 
 class Momentum(Optimizer):
     """Heavy-ball momentum: v ← β·v − η·g, w ← w + v. β = 0 is plain SGD."""
 
-    def __init__(self, lr: float = 0.01, beta: float = 0.9) -> None:
-        super().__init__(lr)
+    def __init__(self, eta: float = 0.01, beta: float = 0.9) -> None:
+        super().__init__(eta)
         self.beta = _beta(beta, "beta")
 
     def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
         st = self.state.setdefault(name, {"v": np.zeros_like(p)})
-        p[...], st["v"] = momentum_step(p, st["v"], g, self.lr, self.beta)
+        p[...], st["v"] = momentum_step(p, st["v"], g, self.eta, self.beta)
 
     def __repr__(self) -> str:
-        return f"Momentum(lr={self.lr:g}, beta={self.beta:g})"
+        return f"Momentum(eta={self.eta:g}, beta={self.beta:g})"
 
 
 class Adam(Optimizer):
@@ -166,26 +166,26 @@ class Adam(Optimizer):
     with m̂ = m / (1 − β1^t), v̂ = v / (1 − β2^t) and t the step count of that parameter.
     """
 
-    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
-        super().__init__(lr)
+    def __init__(self, eta: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
+        super().__init__(eta)
         self.beta1, self.beta2 = _beta(beta1, "beta1"), _beta(beta2, "beta2")
         self.eps = check_positive(eps, "eps")
 
     def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
         st = self.state.setdefault(name, {"m": np.zeros_like(p), "v": np.zeros_like(p), "t": 0})
         st["t"] += 1
-        p[...], st["m"], st["v"] = adam_step(p, st["m"], st["v"], g, st["t"], self.lr, self.beta1, self.beta2,
+        p[...], st["m"], st["v"] = adam_step(p, st["m"], st["v"], g, st["t"], self.eta, self.beta1, self.beta2,
                                              self.eps)
 
     def __repr__(self) -> str:
-        return f"Adam(lr={self.lr:g}, beta1={self.beta1:g}, beta2={self.beta2:g})"
+        return f"Adam(eta={self.eta:g}, beta1={self.beta1:g}, beta2={self.beta2:g})"
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
 
 
-def make_optimizer(name: str, lr: float, **kwargs: float) -> Optimizer:
+def make_optimizer(name: str, eta: float, **kwargs: float) -> Optimizer:
     """Build an optimiser by name ("sgd", "momentum", "adam")."""
     if name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}; expected one of {', '.join(map(repr, OPTIMIZERS))}")
-    return OPTIMIZERS[name](lr, **kwargs)
+    return OPTIMIZERS[name](eta, **kwargs)

@@ -17,7 +17,7 @@ def test_sgd_step_is_w_minus_eta_g():
 
 def test_momentum_matches_its_recurrence():
     p = np.array([1.0])
-    opt = Momentum(lr=0.1, beta=0.9)
+    opt = Momentum(eta=0.1, beta=0.9)
     v, w = 0.0, 1.0
     for _ in range(5):
         g = 2 * w
@@ -29,7 +29,7 @@ def test_momentum_matches_its_recurrence():
 
 def test_adam_first_step_moves_every_coordinate_by_lr():
     p = np.array([1.0, -3.0, 100.0])
-    Adam(lr=0.01).step({"w": p}, {"w": np.array([1e-3, -50.0, 7.0])})
+    Adam(eta=0.01).step({"w": p}, {"w": np.array([1e-3, -50.0, 7.0])})
     assert np.allclose(p, [1.0 - 0.01, -3.0 + 0.01, 100.0 - 0.01], atol=1e-7)
 
 

@@ -33,26 +33,26 @@ def test_import_and_run_need_neither_ipywidgets_nor_matplotlib():
 
 def test_defaults_settings_and_sizes():
     ex = TrainingExplorer()
-    assert ex.settings() == {"lr": 0.3, "optimizer": "sgd", "batch_size": 32, "epochs": 100, "seed": 0}
+    assert ex.settings() == {"eta": 0.3, "optimizer": "sgd", "batch_size": 32, "epochs": 100, "seed": 0}
     assert ex.X.shape == (300, 2) and ex.n_classes == 3
     assert ex.sizes == [2, 32, 32, 3]
-    ex.lr, ex.optimizer, ex.batch_size, ex.epochs, ex.seed = 0.05, "adam", None, 7, 3
-    assert ex.settings() == {"lr": 0.05, "optimizer": "adam", "batch_size": None, "epochs": 7, "seed": 3}
+    ex.eta, ex.optimizer, ex.batch_size, ex.epochs, ex.seed = 0.05, "adam", None, 7, 3
+    assert ex.settings() == {"eta": 0.05, "optimizer": "adam", "batch_size": None, "epochs": 7, "seed": 3}
     assert ex.label() == "adam, η = 0.05, full batch, 7 epochs, seed 3"
     ex.batch_size = 10_000  # larger than the data set: also full batch
     assert "full batch" in ex.label()
-    assert repr(ex).startswith("TrainingExplorer(lr=0.05, optimizer='adam'")
+    assert repr(ex).startswith("TrainingExplorer(eta=0.05, optimizer='adam'")
 
 
 @pytest.mark.parametrize(
     "name, value, words",
     [
-        ("lr", 0.0, "learning rate"),
-        ("lr", -0.1, "> 0"),
-        ("lr", float("nan"), "finite"),
-        ("lr", float("inf"), "finite"),
-        ("lr", "0.1", "'0.1'"),
-        ("lr", True, "True"),
+        ("eta", 0.0, "learning rate"),
+        ("eta", -0.1, "> 0"),
+        ("eta", float("nan"), "finite"),
+        ("eta", float("inf"), "finite"),
+        ("eta", "0.1", "'0.1'"),
+        ("eta", True, "True"),
         ("optimizer", "rmsprop", "'sgd', 'momentum', 'adam'"),
         ("batch_size", 0, "positive integer"),
         ("batch_size", 2.5, "2.5"),
@@ -85,16 +85,16 @@ def test_bad_construction_arguments():
         TrainingExplorer(data=(X, y), activation="swish")
 
 
-@pytest.mark.parametrize("optimizer, lr, batch_size", [("sgd", 0.3, 32), ("momentum", 0.03, 8), ("adam", 0.01, None)])
-def test_run_is_exactly_sequential_fit_with_the_same_settings(optimizer, lr, batch_size):
+@pytest.mark.parametrize("optimizer, eta, batch_size", [("sgd", 0.3, 32), ("momentum", 0.03, 8), ("adam", 0.01, None)])
+def test_run_is_exactly_sequential_fit_with_the_same_settings(optimizer, eta, batch_size):
     """The explorer trains epoch by epoch (to stop on divergence); that must not change the run."""
-    ex = TrainingExplorer(lr=lr, optimizer=optimizer, batch_size=batch_size, epochs=6, seed=4)
+    ex = TrainingExplorer(eta=eta, optimizer=optimizer, batch_size=batch_size, epochs=6, seed=4)
     history = ex.run()
 
     X, y = spirals(n_per_class=100, n_classes=3, noise=0.2, seed=0)
     net = mlp([2, 32, 32, 3], activation="relu", seed=4)
     expected = net.fit(X, y, epochs=6, batch_size=batch_size or X.shape[0],
-                       optimizer=make_optimizer(optimizer, lr), seed=4)
+                       optimizer=make_optimizer(optimizer, eta), seed=4)
     assert history["loss"] == expected["loss"]
     assert history["accuracy"] == expected["accuracy"]
     assert ex.diverged_at is None
@@ -111,7 +111,7 @@ def test_run_is_deterministic_and_the_seed_matters():
 
 
 def test_history_has_one_finite_entry_per_epoch_and_a_good_setting_learns():
-    ex = TrainingExplorer(optimizer="adam", lr=0.01, epochs=60)
+    ex = TrainingExplorer(optimizer="adam", eta=0.01, epochs=60)
     h = ex.run()
     assert set(h) == {"loss", "accuracy"} and len(h["loss"]) == len(h["accuracy"]) == 60
     assert all(math.isfinite(v) for v in h["loss"])
@@ -121,13 +121,13 @@ def test_history_has_one_finite_entry_per_epoch_and_a_good_setting_learns():
 
 
 def test_a_tiny_learning_rate_is_slow():
-    slow = TrainingExplorer(lr=1e-3, epochs=30).run()
-    good = TrainingExplorer(lr=0.3, epochs=30).run()
+    slow = TrainingExplorer(eta=1e-3, epochs=30).run()
+    good = TrainingExplorer(eta=0.3, epochs=30).run()
     assert slow["loss"][-1] > 0.9 > 0.4 > good["loss"][-1]
 
 
 def test_divergence_stops_the_run_without_leaking_warnings():
-    ex = TrainingExplorer(lr=1e4, epochs=50)
+    ex = TrainingExplorer(eta=1e4, epochs=50)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         h = ex.run()
@@ -137,7 +137,7 @@ def test_divergence_stops_the_run_without_leaking_warnings():
     assert not (math.isfinite(last) and last <= DIVERGED_LOSS)
     assert f"diverged in epoch {ex.diverged_at}" in ex.summary()
     # a sane setting afterwards clears the flag
-    ex.lr = 0.3
+    ex.eta = 0.3
     ex.epochs = 3
     ex.run()
     assert ex.diverged_at is None and "final loss" in ex.summary()
@@ -149,7 +149,7 @@ def test_summary_and_previous_run():
     first = ex.run()
     assert ex.previous is None
     ex.optimizer = "adam"
-    ex.lr = 0.01
+    ex.eta = 0.01
     second = ex.run()
     assert ex.previous is first and ex.history is second
     assert ex.summary() == (
@@ -157,13 +157,13 @@ def test_summary_and_previous_run():
         f"training accuracy {second['accuracy'][-1]:.3f}"
     )
     # the summary describes the run, not settings changed since
-    ex.lr = 0.5
+    ex.eta = 0.5
     assert ex.summary().startswith("adam, η = 0.01,")
 
 
 def test_custom_data_and_architecture():
     X, y = moons(60, noise=0.1, seed=1)
-    ex = TrainingExplorer(data=(X, y), hidden=(8,), activation="tanh", optimizer="adam", lr=0.05, epochs=40)
+    ex = TrainingExplorer(data=(X, y), hidden=(8,), activation="tanh", optimizer="adam", eta=0.05, epochs=40)
     assert ex.sizes == [2, 8, 2]
     h = ex.run()
     assert len(ex.network.layers) == 3  # Dense, Tanh, Dense
@@ -180,7 +180,7 @@ def test_figure_draws_this_run_and_the_previous_one():
     assert len(ax.lines) == 1
     np.testing.assert_array_equal(ax.lines[0].get_ydata(), first["loss"])
     np.testing.assert_array_equal(ax.lines[0].get_xdata(), np.arange(1, 6))
-    ex.lr = 0.05
+    ex.eta = 0.05
     second = ex.run()
     ax = ex.figure().axes[0]
     assert [line.get_label() for line in ax.lines] == [
@@ -193,7 +193,7 @@ def test_figure_draws_this_run_and_the_previous_one():
 
 
 def test_figure_of_a_diverged_run_draws_without_error():
-    ex = TrainingExplorer(lr=1e4, epochs=5)
+    ex = TrainingExplorer(eta=1e4, epochs=5)
     ex.run()
     assert "diverged" in ex.figure().axes[0].get_title()
 
@@ -202,7 +202,7 @@ def test_build_ui_drives_the_explorer():
     ex = TrainingExplorer(epochs=5)
     box = ex.build_ui()
     assert repr(box) == "TrainingExplorer controls (η, optimiser, batch size, epochs, seed) and loss curve"
-    assert set(box.controls) == {"lr", "optimizer", "batch_size", "epochs", "seed"}
+    assert set(box.controls) == {"eta", "optimizer", "batch_size", "epochs", "seed"}
     assert box.plot.value.startswith("<svg")
     assert box.status.value == ex.summary() and ex.history is not None
 
@@ -210,15 +210,15 @@ def test_build_ui_drives_the_explorer():
     box.controls["optimizer"].value = "adam"
     assert ex.optimizer == "adam" and ex.previous is first
     assert box.plot.value != first_svg  # redrawn
-    box.controls["lr"].value = 0.01
+    box.controls["eta"].value = 0.01
     box.controls["batch_size"].value = "full"
     box.controls["epochs"].value = 3
     box.controls["seed"].value = 2
-    assert ex.settings() == {"lr": 0.01, "optimizer": "adam", "batch_size": None, "epochs": 3, "seed": 2}
+    assert ex.settings() == {"eta": 0.01, "optimizer": "adam", "batch_size": None, "epochs": 3, "seed": 2}
     assert len(ex.history["loss"]) == 3
     assert box.status.value == ex.summary() and "adam, η = 0.01, full batch" in box.status.value
     # the same settings set directly give the same history: the widget only forwards to run()
-    direct = TrainingExplorer(lr=0.01, optimizer="adam", batch_size=None, epochs=3, seed=2).run()
+    direct = TrainingExplorer(eta=0.01, optimizer="adam", batch_size=None, epochs=3, seed=2).run()
     assert ex.history == direct
 
 
@@ -234,7 +234,7 @@ def test_build_ui_offers_a_batch_size_outside_the_usual_choices():
 def test_build_ui_carries_dom_hooks_for_the_browser_tests():
     box = TrainingExplorer(epochs=2).build_ui()
     assert "bp-explorer" in box._dom_classes
-    for name, css in (("lr", "bp-explorer-lr"), ("optimizer", "bp-explorer-optimizer"),
+    for name, css in (("eta", "bp-explorer-eta"), ("optimizer", "bp-explorer-optimizer"),
                       ("batch_size", "bp-explorer-batch-size"), ("epochs", "bp-explorer-epochs"),
                       ("seed", "bp-explorer-seed")):
         assert css in box.controls[name]._dom_classes
@@ -260,15 +260,15 @@ def test_eta_moves_over_short_numbers_and_is_written_short():
     from bpcourse.widgets.explorer import ETA_CHOICES, eta_text
 
     assert eta_text(0.125893) == "0.126" and eta_text(0.3) == "0.3" and eta_text(1000.0) == "1000"
-    assert TrainingExplorer(lr=0.125893).label().startswith("sgd, η = 0.126,")
-    ex = TrainingExplorer(epochs=2, lr=0.125893)
-    lr = ex.build_ui().controls["lr"]
-    labels = [label for label, _ in lr.options]
+    assert TrainingExplorer(eta=0.125893).label().startswith("sgd, η = 0.126,")
+    ex = TrainingExplorer(epochs=2, eta=0.125893)
+    eta = ex.build_ui().controls["eta"]
+    labels = [label for label, _ in eta.options]
     assert all(len(label) <= 6 for label in labels), labels
-    assert lr.label == "0.126"  # the start value is kept, written short
+    assert eta.label == "0.126"  # the start value is kept, written short
     assert {0.001, 0.01, 0.03, 0.3, 1.0, 3.0} <= set(ETA_CHOICES)
-    lr.value = 0.05
-    assert ex.lr == 0.05 and lr.label == "0.05"
+    eta.value = 0.05
+    assert ex.eta == 0.05 and eta.label == "0.05"
 
 
 def test_plot_is_an_svg_that_keeps_its_aspect_ratio():

@@ -8,7 +8,7 @@ logic is tested without a browser.
 
 Example
 -------
->>> ex = TrainingExplorer(optimizer="adam", lr=0.01, epochs=20)
+>>> ex = TrainingExplorer(optimizer="adam", eta=0.01, epochs=20)
 >>> history = ex.run()
 >>> print(ex.summary())          # doctest: +SKIP
 adam, η = 0.01, batch 32, 20 epochs, seed 0: final loss 0.0562, training accuracy 0.987
@@ -53,7 +53,7 @@ class TrainingExplorer:
 
     Parameters
     ----------
-    lr : float
+    eta : float
         Learning rate η > 0.
     optimizer : {"sgd", "momentum", "adam"}
         The update rule (:mod:`bpcourse.optimizers`, default hyper-parameters apart from η).
@@ -78,7 +78,7 @@ class TrainingExplorer:
 
     def __init__(
         self,
-        lr: float = 0.3,
+        eta: float = 0.3,
         optimizer: str = "sgd",
         batch_size: int | None = 32,
         epochs: int = 100,
@@ -104,7 +104,7 @@ class TrainingExplorer:
         from ..activations import get_activation
 
         self.activation = get_activation(activation).name
-        self.lr = lr
+        self.eta = eta
         self.optimizer = optimizer
         self.batch_size = batch_size
         self.epochs = epochs
@@ -118,16 +118,16 @@ class TrainingExplorer:
 
     # ------------------------------------------------------------------ validated settings
     @property
-    def lr(self) -> float:
-        return self._lr
+    def eta(self) -> float:
+        return self._eta
 
-    @lr.setter
-    def lr(self, value: float) -> None:
+    @eta.setter
+    def eta(self, value: float) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not (
             math.isfinite(value) and value > 0
         ):
-            raise ValueError(f"lr (the learning rate η) must be a finite number > 0, got {value!r}")
-        self._lr = float(value)
+            raise ValueError(f"eta (the learning rate η) must be a finite number > 0, got {value!r}")
+        self._eta = float(value)
 
     @property
     def optimizer(self) -> str:
@@ -170,14 +170,14 @@ class TrainingExplorer:
 
     def settings(self) -> dict[str, Any]:
         """The current settings as a dict (what :meth:`run` will use)."""
-        return {"lr": self.lr, "optimizer": self.optimizer, "batch_size": self.batch_size,
+        return {"eta": self.eta, "optimizer": self.optimizer, "batch_size": self.batch_size,
                 "epochs": self.epochs, "seed": self.seed}
 
     def label(self) -> str:
         """A one-line description of the current settings, e.g. ``"sgd, η = 0.3, batch 32, 100 epochs, seed 0"``."""
         batch = "full batch" if self._effective_batch() == self.X.shape[0] else f"batch {self.batch_size}"
         epochs = "1 epoch" if self.epochs == 1 else f"{self.epochs} epochs"
-        return f"{self.optimizer}, η = {eta_text(self.lr)}, {batch}, {epochs}, seed {self.seed}"
+        return f"{self.optimizer}, η = {eta_text(self.eta)}, {batch}, {epochs}, seed {self.seed}"
 
     def _effective_batch(self) -> int:
         n = self.X.shape[0]
@@ -199,7 +199,7 @@ class TrainingExplorer:
         from ..networks import mlp
 
         net = mlp(self.sizes, activation=self.activation, loss="softmax_cross_entropy", seed=self.seed)
-        opt = make_optimizer(self.optimizer, self.lr)
+        opt = make_optimizer(self.optimizer, self.eta)
         # one generator for the whole run: epoch-by-epoch fit() calls then shuffle exactly as one
         # fit(epochs=self.epochs, seed=self.seed) call would
         rng = as_rng(self.seed)

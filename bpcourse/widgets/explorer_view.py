@@ -53,7 +53,7 @@ def _eta_options(current: float) -> list[tuple[str, float]]:
 def build_explorer_ui(explorer: TrainingExplorer) -> ExplorerBox:
     """See :meth:`TrainingExplorer.build_ui`."""
     style = {"description_width": "90px"}
-    lr = widgets.SelectionSlider(options=_eta_options(explorer.lr), value=explorer.lr, description="η (lr)",
+    eta = widgets.SelectionSlider(options=_eta_options(explorer.eta), value=explorer.eta, description="η",
                                  continuous_update=False, style=style, layout=widgets.Layout(width="330px"))
     optimizer = widgets.Dropdown(options=list(OPTIMIZERS), value=explorer.optimizer, description="optimiser",
                                  style=style)
@@ -68,7 +68,7 @@ def build_explorer_ui(explorer: TrainingExplorer) -> ExplorerBox:
     seed = widgets.BoundedIntText(value=explorer.seed, min=0, max=10**6, description="seed", style=style)
     plot = widgets.HTML(layout=widgets.Layout(width="100%", max_width="760px"))
     status = widgets.Label()
-    controls = {"lr": lr, "optimizer": optimizer, "batch_size": batch, "epochs": epochs, "seed": seed}
+    controls = {"eta": eta, "optimizer": optimizer, "batch_size": batch, "epochs": epochs, "seed": seed}
 
     def redraw() -> None:
         explorer.run()
@@ -90,7 +90,7 @@ def build_explorer_ui(explorer: TrainingExplorer) -> ExplorerBox:
     plot.add_class("bp-explorer-plot")
     status.add_class("bp-explorer-status")
     redraw()
-    box = ExplorerBox([widgets.HBox([lr, optimizer, batch]), widgets.HBox([epochs, seed]), status, plot])
+    box = ExplorerBox([widgets.HBox([eta, optimizer, batch]), widgets.HBox([epochs, seed]), status, plot])
     box.add_class("bp-explorer")
     box.explorer = explorer
     box.controls = controls

@@ -80,8 +80,8 @@ def test_explorer_updates_after_each_control_change(page, artifacts):
     changed("optimiser adam", lambda: optimiser.select_option(label="adam"), "adam")
     batch = explorer.control("batch-size").locator("select")
     changed("batch full", lambda: batch.select_option(label="full"), "full batch")
-    changed("dragging eta", lambda: explorer.drag("lr", -40))
-    for shown in [explorer.readout("lr")] + re.findall(r"η = ([0-9.e+−-]+)", explorer.status()):
+    changed("dragging eta", lambda: explorer.drag("eta", -40))
+    for shown in [explorer.readout("eta")] + re.findall(r"η = ([0-9.e+−-]+)", explorer.status()):
         if _significant_digits(shown) > 3:
             problems.append(f"η is shown as {shown!r} after dragging: more digits than anyone can read")
     changed("dragging epochs", lambda: explorer.drag("epochs", -20))
