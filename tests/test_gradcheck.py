@@ -134,3 +134,12 @@ def test_sampled_check_refuses_a_bad_sample_size(sample):
     net, X, t = _small_net_and_batch()
     with pytest.raises(ValueError, match=r"sample .* must be a positive integer, got"):
         check_network(net, X, t, sample=sample)
+
+
+def test_report_names_no_worst_parameter_among_round_off():
+    from bpcourse.gradcheck import GradCheckReport
+
+    a = GradCheckReport({"0.W": 3e-12, "0.b": 7e-11}, tol=1e-7)
+    b = GradCheckReport({"0.W": 9e-11, "0.b": 2e-12}, tol=1e-7)
+    assert str(a) == str(b)
+    assert str(a).splitlines()[-1] == "every error < 1e-8 -> OK at tol 1e-07"
