@@ -412,7 +412,7 @@ def test_batch_grader_gives_the_source_full_marks(exercise, tmp_path):
     """The whole contract at once: table, notebook and the real `bpcourse grade` pipeline agree."""
     import csv
 
-    from bpcourse.grading.grade import grade_folder
+    from bpcourse.grading.batch import grade_folder
 
     import nbformat
 

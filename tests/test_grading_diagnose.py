@@ -375,15 +375,6 @@ def test_explicit_task_id():
     assert not ok and "did you mean toy_sigmoid" in text
 
 
-def test_check_is_a_no_op_that_says_so_inside_the_grading_sandbox(monkeypatch):
-    import bpcourse.grading.selfcheck as selfcheck
-
-    monkeypatch.setattr(selfcheck, "in_sandbox", lambda: True)
-    buf = io.StringIO()
-    assert check(lambda net: None, "toy_sigmoid", tasks=TOY, file=buf) is True
-    assert "check() does nothing while grading" in buf.getvalue()
-
-
 def test_diagnose_case_directly_on_normalized_values():
     ref = normalize(np.ones((2, 3)), ("out",))
     got = normalize(np.full((2, 3), 3.0), ("out",))

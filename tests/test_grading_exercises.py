@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from bpcourse.grading.grade import grade_folder
+from bpcourse.grading.batch import grade_folder
 from bpcourse.grading.release import release_notebook, release_with_solutions
 
 ROOT = Path(__file__).resolve().parents[1]

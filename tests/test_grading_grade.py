@@ -24,7 +24,8 @@ import pytest
 
 from bpcourse.cli import main
 from bpcourse.grading import batch
-from bpcourse.grading.grade import STATUSES, SourceError, grade_folder, prepare_tasks
+from bpcourse.grading.batch import grade_folder
+from bpcourse.grading.judge import STATUSES, SourceError, prepare_tasks
 
 HERE = Path(__file__).resolve().parent
 FIX = HERE / "fixtures" / "grading"

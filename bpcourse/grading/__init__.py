@@ -14,8 +14,7 @@ The rooms, along the trust boundary of ``bpcourse grade``:
 * ``protocol``: the typed messages across it, read strictly; ``worker``, ``shell``: what runs inside;
 * ``notebook``: reading a submission (locked cells restored from the source); ``judge``: cases, references,
   verdicts; ``exactness``: how close a right answer must be (also the self-check's rule); ``feedback``;
-* ``submissions``: the folder walk and faithful names; ``batch``: the resumable folder run (``grade``
-  re-exports its public names); ``release``;
+* ``submissions``: the folder walk and faithful names; ``batch``: the resumable folder run; ``release``;
 * ``shard``, ``export``, ``gradescope``, ``scale_cli``: classes beyond one machine (``--shard``/``--merge``,
   the grade books, the Gradescope autograder).
 """

@@ -245,13 +245,10 @@ class Run:
             raise SourceError(f"the source notebook {self.source} cannot be read: {exc}") from None
         j, notes = self.grade_cells(cells, limits)
         failures = [f"  {pt.task.id}: {v.message}" for pt, v in j.verdicts if not v.passed]
-        guarded = [v.guarded for _, v in j.verdicts if v.guarded]
         if failures:
-            hint = (f"\n(a solution calls a guarded bpcourse function; remove it from the guards of the task "
-                    f"table, or do not use it in the solution: {guarded[0]})" if guarded else "")
             extra = "".join(f"\n({n})" for n in notes[:3])
             raise SourceError(f"the source notebook {self.source.name} does not earn full marks on its own tasks "
-                              f"in the sandbox, so grading would be wrong:\n" + "\n".join(failures) + hint + extra)
+                              f"in the sandbox, so grading would be wrong:\n" + "\n".join(failures) + extra)
 
     # ------------------------------------------------------------------------------------ one submission
     def grade(self, entry: Entry) -> tuple[Row, str]:

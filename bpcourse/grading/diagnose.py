@@ -56,10 +56,6 @@ class Item:
     array: np.ndarray | None = None
     text: str = ""
 
-    def to_manifest(self) -> dict[str, Any]:
-        """JSON-safe description (the array travels separately)."""
-        return {"kind": self.kind, "type_name": self.type_name[:80], "text": self.text[:200]}
-
 
 @dataclass
 class Returned:

@@ -131,7 +131,6 @@ class TaskVerdict:
     message: str
     stub: bool = False
     found: bool = True
-    guarded: str = ""
 
 
 def _where(report: dict[str, Any]) -> str:
@@ -148,13 +147,6 @@ def _returned(outcome: dict[str, Any], n_outputs: int) -> Returned:
     if len(items) != n_outputs:
         return Returned(structure_error="its return value could not be read")
     return Returned([Item(i["kind"], i["type_name"], i["array"], i["text"]) for i in items])
-
-
-def _guard_message(fn: str, err: dict[str, Any]) -> str:
-    name = err["message"].split("`")[1] if err["message"].count("`") >= 2 else "a bpcourse reference"
-    return (f"{fn} called `{name}`, which computes this task's answer: this task's grade must come from your "
-            f"own code, no points for calling it. Write the computation yourself with NumPy (the helpers "
-            f"the exercise gives you are fine)")
 
 
 def _missing(t: Task, report: TaskReport, cell_hint: str) -> TaskVerdict:
@@ -203,8 +195,6 @@ def judge_task(pt: PreparedTask, report: TaskReport | None, stopped: str = "", c
             return TaskVerdict(0, False, o["bind_error"])
         err = o["error"]
         if err is not None:
-            if err["type"] == "GuardedReference":
-                return TaskVerdict(0, False, _guard_message(t.function, err), guarded=err["message"])
             stub = err["type"] == "NotImplementedError" and j == 0
             return TaskVerdict(0, False, format_exception(t.function, err, _where(err)), stub=stub)
     if len(outcomes) != len(pt.cases):

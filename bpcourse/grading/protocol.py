@@ -105,8 +105,6 @@ def encode(msg: dict[str, Any]) -> bytes:
     return _HEADER.pack(len(body)) + body
 
 
-frame = encode
-
 
 def _depth_ok(text: bytes, limit: int) -> bool:
     """Whether JSON text nests at most ``limit`` deep (strings skipped); runs before json.loads."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import difflib
-import importlib.util
 import os
 import sys
 from typing import Any, Callable, Iterable
@@ -26,7 +25,7 @@ from bpcourse.grading.exactness import exact_bounds, inexact_outputs
 from bpcourse.grading.learner import bind_call, call_learner
 from bpcourse.grading.spec import Task
 
-__all__ = ["check", "find_task", "bind_call", "evaluate_factors", "run_case", "in_sandbox"]
+__all__ = ["check", "find_task", "bind_call", "evaluate_factors", "run_case"]
 
 def _all_tasks() -> dict[str, Task]:
     from bpcourse.grading.tasks import TASKS  # the spec table, imported only when a check runs
@@ -100,11 +99,6 @@ def run_case(fn: Callable[..., Any], task: Task, case: dict[str, Any]) -> tuple[
     return problems, o.note
 
 
-def in_sandbox() -> bool:
-    """Whether this is the grading sandbox's copy of bpcourse (see :mod:`bpcourse.grading.sandbox_pkg`)."""
-    return importlib.util.find_spec("bpcourse.grading._sandboxed") is not None
-
-
 def _cases_run(n_random: int, n_edge: int) -> str:
     """"3 random cases", or "3 random cases, 2 fixed edge cases" when the task has edge cases."""
     said = f"{n_random} random case{'s' if n_random != 1 else ''}"
@@ -138,14 +132,11 @@ def check(fn: Callable[..., Any], task: str | None = None, *, n_cases: int = 3, 
 
     Notes
     -----
-    Inside the grading sandbox ``check`` is a no-op that says so: there the task table and the references
-    are absent, and the grade comes from the grader. The batch grader gives no points for a function that
-    calls a task's guarded ``bpcourse`` reference (``Task.guards``); this self-check does not try to tell.
+    Inside the grading sandbox this ``check`` is absent: the exercise's facade of ``bpcourse`` holds a
+    ``check`` that does nothing and says so (``bpcourse/grading/facade_src``), and the grade comes from the
+    grader.
     """
     out = file if file is not None else sys.stdout
-    if in_sandbox():
-        print("check() does nothing while grading: the grade comes from the grader's own cases", file=out)
-        return True
     try:
         t = find_task(fn, task, tasks)
     except LookupError as exc:
