@@ -181,6 +181,9 @@ def stage(out_src: Path, only: set[str] | None) -> None:
     # the exercises' guide (how the self-checks and grading work), which the start page links to
     guide = rewrite_links((ROOT / "exercises" / "README.md").read_text(encoding="utf-8"), "exercises")
     (out_src / "exercises" / "README.md").write_text(guide, encoding="utf-8")
+    # and the page it links to for classes beyond one machine (shards, grade books, Gradescope)
+    scale = rewrite_links((ROOT / "exercises" / "grading-at-scale.md").read_text(encoding="utf-8"), "exercises")
+    (out_src / "exercises" / "grading-at-scale.md").write_text(scale, encoding="utf-8")
     plans = lesson_plans()
     if plans:
         (out_src / "lesson_plans").mkdir()
@@ -191,7 +194,8 @@ def stage(out_src: Path, only: set[str] | None) -> None:
     index = nbformat.read(out_src / "index.ipynb", as_version=4)
     trees = [toctree("Chapters", [c.stem for c in chs if not c.name.startswith("00_")]),
              toctree("Exercises", [f"exercises/{e.stem}" for e in exercises()])]
-    trees.append(toctree("For instructors", ["exercises/README"] + [f"lesson_plans/{p.stem}" for p in plans]))
+    trees.append(toctree("For instructors", ["exercises/README", "exercises/grading-at-scale"]
+                         + [f"lesson_plans/{p.stem}" for p in plans]))
     trees.append(toctree("Running it yourself", ["install"]))
     index.cells.append(nbformat.v4.new_markdown_cell("\n".join(trees)))
     nbformat.write(index, out_src / "index.ipynb")
