@@ -194,7 +194,7 @@ def _ch10_interior(out: str) -> str:
 
 def _ch10_seed_spread(out: str) -> str:
     spread, width = int(grab(r"a spread of (\d+) images", out)[0]), float(grab(r"is (\S+) images wide", out)[0])
-    words = "a few images, far fewer than" if 0 < spread <= 5 and 2 * spread < width else f"{spread} images, vs"
+    words = "a few images, fewer than" if 0 < spread <= 5 and spread < width else f"{spread} images, vs"
     return f"The seed moves the test accuracy by {words} the Wilson interval is wide"
 
 
@@ -354,7 +354,7 @@ CLAIMS: list[Claim] = [
     Claim(10, "the interval's lower end lies below 97 %", "def wilson_interval(",
           lambda out: "the interval's lower end lies {} 97 %".format(
               "below" if float(grab(r"Wilson interval \[(\S+),", out)[0]) < 0.97 else "NOT below")),
-    Claim(10, "The seed moves the test accuracy by a few images, far fewer than the Wilson interval is wide",
+    Claim(10, "The seed moves the test accuracy by a few images, fewer than the Wilson interval is wide",
           "SEEDS = [0, 1, 2, 3, 4]", _ch10_seed_spread),
     Claim(10, "the lower end of the interval lies below the 97 % goal", "def wilson_interval(",
           lambda out: "the lower end of the interval lies {} the 97 % goal".format(
