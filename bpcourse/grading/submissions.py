@@ -57,7 +57,8 @@ def display_name(rel: str) -> str:
     """A path as the CSV and the feedback show it: printable, and different for different paths.
 
     A byte that is not UTF-8 (a lone surrogate after ``os.fsdecode``) becomes ``\\xNN``, a control character
-    ``\\xNN`` too, and a backslash ``\\\\``, so the escape is faithful: ``b'Zo\\xeb.ipynb'`` shows as
+    ``\\xNN`` too, any other character that is not printable ``\\uNNNN`` (or ``\\UNNNNNNNN``), and a backslash
+    ``\\\\``, so the escape is faithful: ``b'Zo\\xeb.ipynb'`` shows as
     ``Zo\\xeb.ipynb`` and a file really named ``Zo\\xeb.ipynb`` as ``Zo\\\\xeb.ipynb``. Ordinary names are unchanged.
     """
     out = []
@@ -67,8 +68,10 @@ def display_name(rel: str) -> str:
             out.append("\\\\")
         elif 0xDC80 <= o <= 0xDCFF:  # os.fsdecode's surrogateescape of byte o - 0xDC00
             out.append(f"\\x{o - 0xDC00:02x}")
-        elif o < 0x20 or o == 0x7F or 0xD800 <= o <= 0xDFFF:
-            out.append(f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}")
+        elif o < 0x20 or o == 0x7F:
+            out.append(f"\\x{o:02x}")
+        elif not ch.isprintable():  # other surrogates, line separators, unassigned code points: show the number
+            out.append(f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}")
         else:
             out.append(ch)
     return "".join(out)

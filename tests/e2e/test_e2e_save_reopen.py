@@ -40,7 +40,7 @@ def _first_widget_cell(nb: dict) -> int:
 def test_widgets_stay_displayable_after_run_all_save_and_reopen(page, lab, artifacts, name):
     # a copy beside the chapter (same relative paths), so the other tests still see the stored chapter
     copy = lab.root / "notebooks" / f"saved_{name}"
-    shutil.copy(lab.root / "notebooks" / name, copy)
+    shutil.copy(ld.ROOT / "notebooks" / name, copy)  # the stored chapter: other tests run (and save) the copy in lab.root
     first = _first_widget_cell(json.loads(copy.read_text(encoding="utf-8")))
     ld.open_path(page, f"notebooks/{copy.name}")
     ld.wait_kernel_idle(page)
