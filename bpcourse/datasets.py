@@ -3,7 +3,7 @@
 Everything here is numpy and the standard library only, so ``import bpcourse.datasets`` stays cheap. Every
 random generator takes ``seed``: an ``int`` (a fresh ``numpy.random.default_rng(seed)``) or a
 ``numpy.random.Generator`` (used, and advanced, as given); ``None`` is refused, so every data set comes from a
-stated seed (:func:`bpcourse._validate.as_rng`, the package's one seed rule).
+stated seed (:func:`bpcourse.validate.as_rng`, the package's one seed rule).
 
 Generated sets (:func:`spirals`, :func:`moons`) come ordered by class; shuffle (or use
 :func:`train_test_split`) before mini-batching.
@@ -19,7 +19,7 @@ from importlib import resources
 
 import numpy as np
 
-from bpcourse._validate import as_labels, as_rng, check_choice, check_int
+from bpcourse.validate import as_labels, as_rng, check_choice, check_int
 
 __all__ = ["logic_gate", "spirals", "moons", "load_digits", "train_test_split", "DIGITS_SHA256"]
 

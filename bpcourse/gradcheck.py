@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._validate import as_rng, check_int
+from .validate import as_rng, check_int
 
 
 def numeric_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = 1e-5) -> np.ndarray:
@@ -144,7 +144,7 @@ def check_layer(
     return report
 
 
-def check_network(net, X: np.ndarray, t: np.ndarray, eps: float = 1e-5, tol: float = 1e-7,
+def check_network(model, X: np.ndarray, t: np.ndarray, eps: float = 1e-5, tol: float = 1e-7,
                   sample: int | None = None, seed: int | np.random.Generator = 0) -> GradCheckReport:
     """Check every parameter gradient of a :class:`~bpcourse.networks.Sequential` network.
 
@@ -153,10 +153,10 @@ def check_network(net, X: np.ndarray, t: np.ndarray, eps: float = 1e-5, tol: flo
 
     Parameters
     ----------
-    net : Sequential
+    model : Sequential
         The network, checked at its current parameters (restored afterwards).
     X, t : arrays
-        A batch and its targets, as ``net.loss`` takes them.
+        A batch and its targets, as ``model.loss`` takes them.
     eps, tol : float
         Central-difference step ε and the relative error a parameter array may have.
     sample : int, optional
@@ -167,19 +167,19 @@ def check_network(net, X: np.ndarray, t: np.ndarray, eps: float = 1e-5, tol: flo
     seed : int or Generator
         Draws the sample; unused when ``sample`` is None.
     """
-    X, t = net.check_data(X, t)  # checked once: the loss below runs 2 × n_parameters times
+    X, t = model.check_data(X, t)  # checked once: the loss below runs 2 × n_parameters times
     if sample is not None:
         sample = check_int(sample, "sample (entries checked per parameter array)")
         rng = as_rng(seed)
-    net.loss_and_grad(X, t, check_input=False)
+    model.loss_and_grad(X, t, check_input=False)
     # the first layer's input gradient is skipped in training; gradients() holds every parameter's
-    analytic = {k: v.copy() for k, v in net.gradients().items()}
+    analytic = {k: v.copy() for k, v in model.gradients().items()}
     report = GradCheckReport(tol=tol)
 
     def f(_=None) -> float:
-        return net.loss(X, t, check_input=False)
+        return model.loss(X, t, check_input=False)
 
-    for name, p in net.parameters().items():
+    for name, p in model.parameters().items():
         if sample is None or sample >= p.size:
             report.errors[name] = rel_error(analytic[name], numeric_gradient(f, p, eps))
             continue

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float_array, as_rng, check_choice, check_int
+from .validate import as_float_array, as_rng, check_choice, check_int
 from .activations import get_activation, softmax
 from .losses import softmax_cross_entropy
 

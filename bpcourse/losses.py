@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float_array, as_labels
+from .validate import as_float_array, as_labels
 
 # Probabilities are kept this far from 0 and 1 inside logs and divisions, so a saturated output gives a
 # large but finite loss and gradient instead of inf/NaN.

@@ -10,7 +10,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ._validate import as_float_array, as_labels, as_rng, check_choice, check_int
+from .validate import as_float_array, as_labels, as_rng, check_choice, check_int
 from .activations import softmax
 from .layers import ActivationLayer, Dense, Layer
 from .losses import LOSSES, check_probability_targets
@@ -201,7 +201,7 @@ class Sequential:
         History keys: ``"loss"`` (mean training loss over the epoch's batches), ``"accuracy"`` (training
         accuracy over the epoch's batches, classifiers only), ``"val_loss"``/``"val_accuracy"`` with
         ``validation_data``. Shuffling uses ``seed`` (an int or a Generator; see
-        :func:`bpcourse._validate.as_rng`), so a seed gives the same run every time; it is not used when
+        :func:`bpcourse.validate.as_rng`), so a seed gives the same run every time; it is not used when
         ``shuffle=False``. ``progress=True`` draws a text progress bar; the default is silent.
         """
         X, t = self.check_data(X, t)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_int, check_positive
+from .validate import check_int, check_positive
 
 __all__ = ["sgd_step", "momentum_step", "adam_step", "Optimizer", "SGD", "Momentum", "Adam", "OPTIMIZERS",
            "make_optimizer"]

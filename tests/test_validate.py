@@ -1,10 +1,10 @@
-"""The package's shared checks (bpcourse/_validate.py): one helper per check, with messages that name what was
+"""The package's shared checks (bpcourse/validate.py): one helper per check, with messages that name what was
 expected and what was received."""
 
 import numpy as np
 import pytest
 
-from bpcourse._validate import as_rng, check_int, check_positive
+from bpcourse.validate import as_rng, check_int, check_positive
 
 
 @pytest.mark.parametrize("value", [1, 7, np.int64(3), np.uint8(2)])

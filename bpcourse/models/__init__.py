@@ -16,7 +16,7 @@ Gradients
     with ``np.array(g)`` when all fields are floats.
 Seeds
     Random starts take ``seed``: an int or a ``numpy.random.Generator``, never ``None``
-    (:func:`bpcourse._validate.as_rng`).
+    (:func:`bpcourse.validate.as_rng`).
 
 Nothing is imported here, so ``import bpcourse.models`` stays cheap; import the module you need:
 

@@ -91,7 +91,7 @@ import math
 from dataclasses import dataclass, field
 from typing import NamedTuple, Sequence
 
-from .._validate import as_real as _finite, as_scalar_samples, check_choice, check_int, check_positive
+from ..validate import as_real as _finite, as_scalar_samples, check_choice, check_int, check_positive
 
 ORDERS = ("article", "correct")
 CHECK_POINTS = ("after", "before")

@@ -69,7 +69,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .._validate import as_real as _finite, as_rng, check_choice, check_int, check_positive
+from ..validate import as_real as _finite, as_rng, check_choice, check_int, check_positive
 from ..gradcheck import GradCheckReport, numeric_gradient, rel_error
 
 FIXES = ("backward", "calc_gradient")
@@ -274,7 +274,7 @@ def starting_weights(n_starts: int, seed: int | np.random.Generator, n_layers: i
 
     ``starting_weights(1, 4)[0]`` is (0.4431, 0.0113, 0.4762), the chapter's seed-4 network. ``seed`` is an
     int >= 0 or a ``numpy.random.Generator`` (used and advanced), never ``None``
-    (:func:`bpcourse._validate.as_rng`).
+    (:func:`bpcourse.validate.as_rng`).
     """
     n_starts = check_int(n_starts, "n_starts")
     n_layers = check_int(n_layers, "n_layers")

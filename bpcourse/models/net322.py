@@ -38,7 +38,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._validate import as_float_array, as_rng, check_int, check_positive
+from ..validate import as_float_array, as_rng, check_int, check_positive
 from ..activations import get_activation
 from ..gradcheck import numeric_gradient
 

@@ -23,7 +23,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 
 from ..activations import sigmoid, sigmoid_scalar as _sigmoid
-from .._validate import as_float_array, as_rng, check_int, check_positive
+from ..validate import as_float_array, as_rng, check_int, check_positive
 
 #: The AND truth table: inputs (4, 2) and targets (4,).
 AND_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])

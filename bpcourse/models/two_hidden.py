@@ -51,7 +51,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 
 from ..activations import sigmoid_scalar as _sigmoid
-from .._validate import as_real as _finite, check_choice, check_int, check_positive
+from ..validate import as_real as _finite, check_choice, check_int, check_positive
 from ..gradcheck import numeric_gradient
 
 BIAS_READINGS = ("literal", "shared")

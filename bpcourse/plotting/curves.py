@@ -5,7 +5,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .._validate import as_float_array
+from ..validate import as_float_array
 from ._common import _new_axes
 
 

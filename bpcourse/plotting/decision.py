@@ -6,7 +6,7 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 from matplotlib.colors import ListedColormap
 
-from .._validate import as_float_array, as_labels, check_int
+from ..validate import as_float_array, as_labels, check_int
 from ._common import CLASS_COLORS, _new_axes
 
 

@@ -10,7 +10,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .._validate import as_float_array, check_int
+from ..validate import as_float_array, check_int
 from ._common import _new_axes
 
 

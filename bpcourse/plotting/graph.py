@@ -12,7 +12,7 @@ from typing import Any, Callable, NamedTuple
 from matplotlib.patches import FancyArrowPatch
 
 from ..autodiff import topological_order
-from .._validate import check_int
+from ..validate import check_int
 from ._common import _new_axes
 
 FORWARD_COLOR = "#1a7f37"  # green: the value computed by the forward pass

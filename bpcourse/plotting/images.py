@@ -6,7 +6,7 @@ from typing import Any, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .._validate import as_float_array, check_int
+from ..validate import as_float_array, check_int
 from ._common import _new_axes
 
 

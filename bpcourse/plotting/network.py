@@ -5,7 +5,7 @@ from typing import Any, Hashable, Mapping, NamedTuple, Sequence
 
 from matplotlib.patches import Circle
 
-from .._validate import check_int
+from ..validate import check_int
 from ._common import HIGHLIGHT_COLORS, _new_axes
 
 

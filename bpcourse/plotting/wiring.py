@@ -5,7 +5,7 @@ from typing import Any, NamedTuple
 
 import matplotlib.pyplot as plt
 
-from .._validate import check_choice
+from ..validate import check_choice
 from ._common import _new_axes
 
 READINGS = ("literal", "shared")

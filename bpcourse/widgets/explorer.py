@@ -21,7 +21,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .._validate import as_float_array, as_labels, as_rng, check_int
+from ..validate import as_float_array, as_labels, as_rng, check_int
 from ..optimizers import OPTIMIZERS, make_optimizer
 
 __all__ = ["TrainingExplorer", "DIVERGED_LOSS", "BATCH_CHOICES", "ETA_CHOICES", "eta_text"]

@@ -22,7 +22,7 @@ from __future__ import annotations
 import weakref
 from typing import Any, Callable
 
-from .._validate import as_real, check_choice, check_positive
+from ..validate import as_real, check_choice, check_positive
 from .stepper_examples import EXAMPLES, Example
 from .stepper_steps import Step
 

@@ -1,4 +1,8 @@
-"""Input checks shared by the package: fail early, name what was expected and what was received."""
+"""Input checks shared by the package: fail early, name what was expected and what was received.
+
+Public, so a learner's own layer or model can check its inputs the way the package does
+(``from bpcourse.validate import as_float_array``).
+"""
 from __future__ import annotations
 
 import math
