@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass
 from typing import Callable
 
@@ -192,6 +193,11 @@ def _ch10_interior(out: str) -> str:
     return f"lowest value comes in epoch {best} of {budget}, and all {later} later epochs stay above it"
 
 
+def _largest_float64() -> str:
+    mantissa, exponent = f"{sys.float_info.max:.1e}".split("e")
+    return f"exceeds the largest float64 (${mantissa}\\cdot10^{{{int(exponent)}}}$)"
+
+
 def _ch10_seed_spread(out: str) -> str:
     spread, width = int(grab(r"a spread of (\d+) images", out)[0]), float(grab(r"is (\S+) images wide", out)[0])
     words = "a few images, fewer than" if 0 < spread <= 5 and spread < width else f"{spread} images, vs"
@@ -316,13 +322,14 @@ CLAIMS: list[Claim] = [
           lambda out: (lambda loss, acc: f"reaches loss {loss:.2f} and {100 * acc:.0f} % training accuracy")(
               *map(float, grab(r"η = 0\.3\s+final loss (\S+), training accuracy (\S+)", out)))),
     # ---- chapter 9: the divergence overflows in stages
-    Claim(9, "and is `inf`, from step 1945; $w$ itself stays finite until step 3890, when it passes "
-             "$1.8\\cdot10^{308}$ too; one step later the update $w - \\eta\\,a\\,w$ is $\\infty-\\infty$, NaN, "
-             "at step 3891",
+    Claim(9, "exceeds the largest float64 ($1.8\\cdot10^{308}$)", "computed", lambda _: _largest_float64()),
+    Claim(9, "and is `inf`, from step 1945; $w$ itself stays finite until step 3890, when the product "
+             "$\\eta\\,a\\,w$ in its update overflows (while $|w|$ is still below the largest float64); one step "
+             "later the update $w - \\eta\\,a\\,w$ is $\\infty-\\infty$, NaN, at step 3891",
           "def descend(eta",
-          lambda out: "and is `inf`, from step {}; $w$ itself stays finite until step {}, when it passes "
-                      "$1.8\\cdot10^{{308}}$ too; one step later the update $w - \\eta\\,a\\,w$ is $\\infty-\\infty$, "
-                      "NaN, at step {}".format(*grab(r"E is inf: (\d+), w is inf: (\d+), w is NaN: (\d+)", out))),
+          lambda out: "and is `inf`, from step {}; $w$ itself stays finite until step {}, when the product "
+                      "$\\eta\\,a\\,w$ in its update overflows (while $|w|$ is still below the largest float64); one "
+                      "step later the update $w - \\eta\\,a\\,w$ is $\\infty-\\infty$, NaN, at step {}".format(*grab(r"E is inf: (\d+), w is inf: (\d+), w is NaN: (\d+)", out))),
     # ---- chapter 10: the data and the watched run
     Claim(10, "1797 images of the digits 0–9 written by 13 people", "data:bpcourse/data/README.md",
           lambda readme: "{} images of the digits 0–9 written by {} people".format(
