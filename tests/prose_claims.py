@@ -427,3 +427,11 @@ LESSON_PLAN_CLAIMS: list[Claim] = [
 LESSON_PLAN_HISTORY: list[tuple[int, str]] = [
     (10, "it had peaked at 0.9844 in epoch 20 and ended at 0.9800"),
 ]
+
+
+# Claims added by later streams of work, each in a file of its own so that parallel edits never meet.
+from prose_claims_depth import CLAIMS as _DEPTH_CLAIMS, NOT_RESULTS as _DEPTH_NOT_RESULTS  # noqa: E402
+from prose_claims_predict import CLAIMS as _PREDICT_CLAIMS, NOT_RESULTS as _PREDICT_NOT_RESULTS  # noqa: E402
+
+CLAIMS += _DEPTH_CLAIMS + _PREDICT_CLAIMS
+NOT_RESULTS += _DEPTH_NOT_RESULTS + _PREDICT_NOT_RESULTS
