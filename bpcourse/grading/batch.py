@@ -230,7 +230,7 @@ class Run:
         if run.log_bytes > limits.output_cap:
             notes.append(f"the notebook printed {run.log_bytes:,} bytes; only the first {limits.output_cap:,} "
                          f"were kept")
-        j = judge_run(self.prepared, tr, abnormal, stopped, self.s.partial_credit)
+        j = judge_run(self.prepared, tr, abnormal, stopped, self.s.partial_credit, sources)
         return j, notes
 
     # ---------------------------------------------------------------------------------------- the source

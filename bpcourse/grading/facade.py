@@ -12,7 +12,7 @@ binds read-only and puts first on ``PYTHONPATH``:
     ``bpcourse/grading/facade_src/`` instead. Every other name, module or attribute of ``bpcourse``
     raises ImportError naming the allowlist.
 ``_bpgrader/``
-    The grader's own in-sandbox code (worker, protocol, learner, cells, diagnose, shell), copied with
+    The grader's own in-sandbox code (worker, protocol, learner, cells, diagnose, shell, standins), copied with
     ``bpcourse.grading.X`` rewritten to ``_bpgrader.X``, so it runs without the real ``bpcourse``. It
     holds no reference, no task table and no answer-computing code (the one bpcourse function diagnose
     imports, ``rel_error``, is replaced by one that refuses: comparisons happen in the parent), and the
@@ -39,7 +39,7 @@ __all__ = ["build", "imports_of", "refusal", "split_name", "FacadeError", "PACKA
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # .../bpcourse
 FACADE_SRC = Path(__file__).resolve().parent / "facade_src"
 RUNTIME = "_bpgrader"
-RUNTIME_MODULES = ("protocol", "diagnose", "cells", "learner", "shell", "worker")
+RUNTIME_MODULES = ("protocol", "diagnose", "cells", "learner", "shell", "standins", "worker")
 #: What every exercise's setup cell imports.
 BASE_ALLOWLIST = ("bpcourse.grading.check", "bpcourse.grading.cells.quiet")
 

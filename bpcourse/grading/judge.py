@@ -14,8 +14,9 @@ from __future__ import annotations
 import copy
 import difflib
 import hashlib
+import re
 import signal
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 import numpy as np
@@ -27,6 +28,9 @@ from bpcourse.grading.jail import JailRun, Limits
 from bpcourse.grading.protocol import Request, TaskReport, Transcript
 from bpcourse.grading.selfcheck import evaluate_factors
 from bpcourse.grading.spec import Task
+from bpcourse.grading.standin_tables import own_note, tables_for
+from bpcourse.grading.standins import Table, encode_tables
+from bpcourse.grading.tasks import TASKS
 
 __all__ = ["STATUSES", "SourceError", "PreparedTask", "TaskVerdict", "Judgement", "prepare_tasks",
            "request_tasks", "judge_task", "judge_run", "case_seed"]
@@ -74,6 +78,7 @@ class PreparedTask:
     refs: list[Returned]
     factors: list[dict[str, Any]]
     bounds: list[list[np.ndarray] | None] = field(default_factory=list)
+    standins: list[list[Table]] = field(default_factory=list)  # per case: the tables of the functions it uses
 
 
 def prepare_tasks(tasks: Sequence[Task], seed: int, n_cases: int) -> list[PreparedTask]:
@@ -102,7 +107,8 @@ def prepare_tasks(tasks: Sequence[Task], seed: int, n_cases: int) -> list[Prepar
             refs.append(ref)
             factors.append(evaluate_factors(t, case))
         bounds = [exact_bounds(t.reference, c, t.outputs, r, seed=j) for j, (c, r) in enumerate(zip(cases, refs))]
-        prepared.append(PreparedTask(t, cases, refs, factors, bounds))
+        standins = [tables_for(t, c, TASKS) for c in cases]
+        prepared.append(PreparedTask(t, cases, refs, factors, bounds, standins))
     return prepared
 
 
@@ -118,7 +124,9 @@ def inexact(pt: PreparedTask, j: int, got: Returned) -> dict[int, str]:
 def request_tasks(prepared: Sequence[PreparedTask]) -> list[dict[str, Any]]:
     """The tasks as the sandbox gets them: function name, output names and case inputs only."""
     return [{"id": pt.task.id, "function": pt.task.function, "outputs": list(pt.task.outputs),
-             "cases": [Request.encode_case(c) for c in pt.cases]} for pt in prepared]
+             "cases": [Request.encode_case(c) for c in pt.cases],
+             "standins": [encode_tables(tables) for tables in pt.standins] or [[] for _ in pt.cases]}
+            for pt in prepared]
 
 
 # ------------------------------------------------------------------------------------------------ a task
@@ -211,6 +219,8 @@ def judge_task(pt: PreparedTask, report: TaskReport | None, stopped: str = "", c
             text += "\n".join(f"    - {p}" for p in problems)
             if o["note"]:
                 text += f"\n    ({o['note'][:300]})"
+            if o["own"]:
+                text += "\n    (" + own_note(t.function, o["own"]) + ")"
             points = 0.0
             if partial_credit and len(t.outputs) > 1:
                 any_modified = any(changed)
@@ -221,6 +231,20 @@ def judge_task(pt: PreparedTask, report: TaskReport | None, stopped: str = "", c
                 ) + f" on every case → {points:g} of {t.points}"
             return TaskVerdict(points, False, text)
     return TaskVerdict(float(t.points), True, f"{t.function}: passed all {len(pt.cases)} graded cases")
+
+
+def with_dependency_notes(verdicts: list[tuple[PreparedTask, TaskVerdict]]) -> list[tuple[PreparedTask, TaskVerdict]]:
+    """Say, for a task whose earlier graded functions are not yet right, that its grade did not depend on them."""
+    failed = {pt.task.function: pt.task.id for pt, v in verdicts if not v.passed}
+    out = []
+    for pt, v in verdicts:
+        if v.found:
+            for name in (n for n in pt.task.uses if n in failed):
+                v = replace(v, message=v.message + f"\n    ({pt.task.function} was graded with the right values of "
+                                                   f"`{name}` in its place, since your `{name}` is not yet right "
+                                                   f"(see {failed[name]}): this task's points do not depend on it)")
+        out.append((pt, v))
+    return out
 
 
 # -------------------------------------------------------------------------------------------------- a run
@@ -290,18 +314,39 @@ def stopped_text(run: JailRun, tr: Transcript, cells: dict[int, str], limits: Li
     return "", ""
 
 
-def judge_run(prepared: Sequence[PreparedTask], tr: Transcript, abnormal: str, stopped: str,
-              partial_credit: bool = False) -> Judgement:
-    """Status and points of one submission from its transcript and how its run ended."""
-    cell_errs = []
+def _cell_errors(tr: Transcript) -> dict[int, str]:
+    """Each failed cell's error, in the learner's words: cell index -> "cell 5, line 14: IndentationError …"."""
+    errs = {}
     for idx in sorted(tr.cells):
         err = tr.cells[idx]["error"]
         if err:
             where = _where(err) or f"cell {idx}"
             msg = f": {err['message'][:150]}" if err["message"] else ""
-            cell_errs.append(f"{where}: {err['type']}{msg}" + (f" — `{err['line'][:80]}`" if err["line"] else ""))
-    hint = f" (a cell failed, which may be why: {cell_errs[0]})" if cell_errs else ""
-    verdicts = [(pt, judge_task(pt, tr.tasks.get(pt.task.id), stopped, hint, partial_credit)) for pt in prepared]
+            errs[idx] = f"{where}: {err['type']}{msg}" + (f" — `{err['line'][:80]}`" if err["line"] else "")
+    return errs
+
+
+def _cell_hint(function: str, errors: dict[int, str], sources: dict[int, str] | None) -> str:
+    """Which failed cell may be why ``function`` is missing: the one whose source defines it, else the first."""
+    if not errors:
+        return ""
+    pattern = re.compile(rf"^\s*def\s+{re.escape(function)}\s*\(", re.M)
+    defining = [i for i in errors if sources and pattern.search(sources.get(i, ""))]
+    which = errors[defining[0]] if defining else errors[min(errors)]
+    return f" (a cell failed, which may be why: {which})"
+
+
+def judge_run(prepared: Sequence[PreparedTask], tr: Transcript, abnormal: str, stopped: str,
+              partial_credit: bool = False, sources: dict[int, str] | None = None) -> Judgement:
+    """Status and points of one submission from its transcript and how its run ended.
+
+    ``sources`` (cell index -> source) lets a task's feedback name the failed cell that defines its function.
+    """
+    errors = _cell_errors(tr)
+    cell_errs = list(errors.values())
+    verdicts = [(pt, judge_task(pt, tr.tasks.get(pt.task.id), stopped, _cell_hint(pt.task.function, errors, sources),
+                                partial_credit)) for pt in prepared]
+    verdicts = with_dependency_notes(verdicts)
     total = sum(v.points for _, v in verdicts)
     full = sum(pt.task.points for pt in prepared)
     if abnormal:

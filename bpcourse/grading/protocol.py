@@ -31,7 +31,7 @@ import numpy as np
 __all__ = ["VERSION", "ProtocolError", "Request", "encode", "decode", "frame", "read_frames", "encode_array",
            "decode_array", "TruncatedChannel", "Transcript", "TaskReport", "read_messages", "MAX_MESSAGE_BYTES"]
 
-VERSION = 2  # 2: a case outcome carries its inputs after the call, not a list of modified names
+VERSION = 3  # 2: a case outcome carries its inputs after the call; 3: stand-in tables, and "own" in an outcome
 MAX_MESSAGE_BYTES = 8 * 2**20      # one message; a case's outputs are far smaller
 MAX_ARRAY_ELEMENTS = 1_000_000      # per array
 MAX_DEPTH = 12                     # JSON nesting: the deepest message has 6 levels
@@ -177,8 +177,10 @@ class Request:
     """What the worker gets: code cells, graded functions with their case inputs, and its limits.
 
     ``cells``: ``[{"index": int, "source": str}]`` (cells to skip are already left out); ``tasks``:
-    ``[{"id", "function", "outputs": [str], "cases": [{arg: value}]}]`` where a value is a float, int, bool
-    or an encoded array. No seed, no reference, no expected output, no path.
+    ``[{"id", "function", "outputs": [str], "cases": [{arg: value}], "standins": [[table]]}]`` where a value
+    is a float, int, bool or an encoded array, and ``standins[j]`` holds case ``j``'s stand-in tables
+    (:func:`bpcourse.grading.standins.encode_tables`: the earlier graded functions the task calls, with their
+    reference values for the calls this case makes, nothing else). No seed, no expected output, no path.
     """
 
     cells: list[dict[str, Any]]
@@ -289,7 +291,7 @@ def _inputs(v: Any) -> dict[str, np.ndarray]:
 
 
 def _outcome(v: Any) -> dict[str, Any]:
-    keys = {"bind_error", "error", "note", "structure_error", "items", "inputs"}
+    keys = {"bind_error", "error", "note", "structure_error", "items", "inputs", "own"}
     if not isinstance(v, dict) or set(v) != keys:
         raise ProtocolError("a case outcome must have exactly the keys " + ", ".join(sorted(keys)))
     items = v["items"]
@@ -297,7 +299,8 @@ def _outcome(v: Any) -> dict[str, Any]:
         raise ProtocolError("items must be a list of at most 64")
     return {"bind_error": _s(v["bind_error"], "bind_error"), "error": _error(v["error"]),
             "note": _s(v["note"], "note"), "structure_error": _s(v["structure_error"], "structure_error"),
-            "items": [_item(i) for i in items], "inputs": _inputs(v["inputs"])}
+            "items": [_item(i) for i in items], "inputs": _inputs(v["inputs"]),
+            "own": _strings(v["own"], "own", cap=80)}
 
 
 @dataclass

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import copy
 import difflib
+import io
 import os
 import sys
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -24,6 +25,8 @@ from bpcourse.grading.diagnose import describe_case, diagnose_case, format_excep
 from bpcourse.grading.exactness import exact_bounds, inexact_outputs
 from bpcourse.grading.learner import bind_call, call_learner
 from bpcourse.grading.spec import Task
+from bpcourse.grading.standin_tables import dependency, own_note, tables_for
+from bpcourse.grading.standins import installed, own_calls
 
 __all__ = ["check", "find_task", "bind_call", "evaluate_factors", "run_case"]
 
@@ -82,10 +85,20 @@ def _ours(filename: str) -> bool:
     return any(path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
-def run_case(fn: Callable[..., Any], task: Task, case: dict[str, Any]) -> tuple[list[str], str]:
-    """Call the learner's function on one case and diagnose it: (problems, note)."""
+def run_case(fn: Callable[..., Any], task: Task, case: dict[str, Any],
+             table: Mapping[str, Task] | None = None) -> tuple[list[str], str]:
+    """Call the learner's function on one case and diagnose it: (problems, note).
+
+    The earlier graded functions ``task`` uses answer, on this case, with their right values
+    (:mod:`bpcourse.grading.standins`), as in ``bpcourse grade``; ``table`` is the task table they come from.
+    """
     ref = normalize(task.reference(**copy.deepcopy(case)), task.outputs)
-    o = call_learner(fn, case, task.outputs, lambda f: not _ours(f), catch=(Exception,))
+    namespace = getattr(fn, "__globals__", None)
+    tables = tables_for(task, case, table if table is not None else _all_tasks()) if namespace is not None else []
+    with installed(namespace if namespace is not None else {}, tables) as used:
+        o = call_learner(fn, case, task.outputs, lambda f: not _ours(f), catch=(Exception,))
+    if own_calls(used):
+        o.note = "; ".join(filter(None, [o.note, own_note(task.function, own_calls(used))]))
     if o.bind_error:
         return [o.bind_error], ""
     if o.error is not None:  # the learner's bug, reported by the learner's own line
@@ -145,10 +158,11 @@ def check(fn: Callable[..., Any], task: str | None = None, *, n_cases: int = 3, 
     if not callable(fn):
         print(f"cannot check: expected a function, got a {type(fn).__name__}", file=out)
         return False
+    table = {x.id: x for x in tasks} if tasks is not None else _all_tasks()
     rng = np.random.default_rng(seed)
     note = ""
     for j, case in enumerate(t.draw_cases(rng, n_cases)):  # the random cases, then the fixed edge cases
-        problems, note = run_case(fn, t, case)
+        problems, note = run_case(fn, t, case, table)
         if problems:
             kind = "a random case" if j < n_cases else "a fixed edge case"
             lines = [f"{t.function}: not yet right, on {kind} ({describe_case(case)}):"]
@@ -158,5 +172,22 @@ def check(fn: Callable[..., Any], task: str | None = None, *, n_cases: int = 3, 
             print("\n".join(lines), file=out)
             return False
     print(f"{t.function}: public checks passed ({_cases_run(n_cases, len(t.edge_cases))})"
-          + (f"\n  ({note})" if note else ""), file=out)
+          + (f"\n  ({note})" if note else "")
+          + "".join(f"\n  ({n})" for n in _dependency_notes(fn, t, table, n_cases)), file=out)
     return True
+
+
+def _dependency_notes(fn: Callable[..., Any], t: Task, table: Mapping[str, Task], n_cases: int) -> list[str]:
+    """For each earlier graded function ``t`` uses that is not yet right: a sentence saying this check did not
+    depend on it (it was checked with the right values in its place)."""
+    namespace = getattr(fn, "__globals__", None) or {}
+    notes = []
+    for name in t.uses:
+        own = namespace.get(name)
+        dep = dependency(t, name, table)
+        right = callable(own) and check(own, dep.id, n_cases=n_cases, tasks=table.values(), file=io.StringIO())
+        if not right:
+            notes.append(f"checked with the right values of `{name}` in its place: your `{name}` is "
+                         f"{'not yet right' if callable(own) else 'not defined yet'} (check({name}) says why), "
+                         f"and this check does not depend on it")
+    return notes

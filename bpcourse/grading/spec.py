@@ -67,6 +67,13 @@ class Task:
         random ones, by the batch grader (after the cases drawn from the seed) and by ``check()``. They hold
         what a random draw may miss (both branches of a max gate, 0/0, each value of a 0/1 target, each
         array rank), so that a partly wrong answer fails on every seed, not only on unlucky draws.
+    uses : mapping of str to callable
+        The earlier graded functions of the same exercise that this task's function calls, each with
+        ``calls(case) -> list of dict``: the keyword arguments the reference's own composition passes to it on
+        ``case`` (e.g. ``{"output_delta": lambda c: [{"net": ..., "T": c["T"]}]}``). While a case of this task
+        runs, the learner's earlier function is replaced by a stand-in that answers exactly those calls with
+        the earlier task's reference values (:mod:`bpcourse.grading.standins`), so a slip in the earlier
+        function costs only the earlier task's points.
     weights : tuple of float
         Relative weight of each output for per-output partial credit (``bpcourse grade --partial-credit``),
         one per name in ``outputs``; empty means equal weights. Without ``--partial-credit`` a task earns
@@ -87,6 +94,7 @@ class Task:
     solution: str = ""    # full solution formula, shown only with --feedback full
     weights: tuple[float, ...] = ()  # per-output weights for --partial-credit; () = equal
     edge_cases: tuple[dict[str, Any], ...] = ()  # fixed cases graded on every run besides the random ones
+    uses: Mapping[str, Callable[[dict[str, Any]], list[dict[str, Any]]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.weights and len(self.weights) != len(self.outputs):
@@ -97,6 +105,8 @@ class Task:
         if not isinstance(self.edge_cases, tuple) or not all(isinstance(c, dict) for c in self.edge_cases):
             raise ValueError(f"task {self.id}: edge_cases must be a tuple of dicts (keyword arguments of the "
                              f"function), got {type(self.edge_cases).__name__}")
+        if self.function in self.uses:
+            raise ValueError(f"task {self.id}: a function cannot stand in for itself (uses names {self.function!r})")
         for g in self.guards:
             if not (isinstance(g, str) and g.startswith("bpcourse.") and g.count(".") >= 2):
                 raise ValueError(f"task {self.id}: guard {g!r} must be a dotted name such as "

@@ -1105,6 +1105,11 @@ _ALL: list[Task] = [
                       "zero before they move w; the state returned is the uncorrected means"),
 ]
 
+from dataclasses import replace as _replace  # noqa: E402  TEMPORARY until the spec split
+
+from bpcourse.grading._uses import USES as _USES  # noqa: E402
+
+_ALL = [_replace(t, uses=_USES[t.id]) if t.id in _USES else t for t in _ALL]
 TASKS: dict[str, Task] = {task.id: task for task in _ALL}
 if len(TASKS) != len(_ALL):  # pragma: no cover - guards the table itself
     raise RuntimeError("duplicate Task.id in bpcourse.grading.tasks")

@@ -31,6 +31,7 @@ from bpcourse.grading import protocol
 from bpcourse.grading.diagnose import exception_report
 from bpcourse.grading.learner import Outcome, call_learner
 from bpcourse.grading.shell import Shell, ipython_to_python
+from bpcourse.grading.standins import decode_tables, installed, own_calls
 
 __all__ = ["main"]
 
@@ -189,15 +190,16 @@ def run_cells(nb: Notebook, channel: Channel) -> None:
     channel.send({"type": "cells-done", "notes": [n[:200] for n in nb.notes[:50]]})
 
 
-def outcome_message(o: Outcome) -> dict[str, Any]:
-    """An Outcome as the protocol's case outcome (arrays encoded)."""
+def outcome_message(o: Outcome, own: list[str] | None = None) -> dict[str, Any]:
+    """An Outcome as the protocol's case outcome (arrays encoded); ``own``: the earlier graded functions whose
+    stand-in handed a call to the learner's own function."""
     items = []
     for it in o.returned.items:
         arr = protocol.encode_array(it.array) if it.array is not None else None
         items.append({"kind": it.kind, "type_name": it.type_name[:80], "text": it.text[:200], "array": arr})
     return {"bind_error": o.bind_error, "error": o.error, "note": o.note,
             "structure_error": o.returned.structure_error, "items": items,
-            "inputs": {k: protocol.encode_array(a) for k, a in o.after.items()}}
+            "inputs": {k: protocol.encode_array(a) for k, a in o.after.items()}, "own": list(own or [])[:20]}
 
 
 def _candidates(nb: Notebook) -> list[str]:
@@ -214,10 +216,13 @@ def evaluate_task(nb: Notebook, task: dict[str, Any], channel: Channel) -> None:
     elif not callable(fn):
         state, candidates = "not-callable", [type(fn).__name__[:80]]
     else:
-        for j, raw in enumerate(task["cases"]):
+        standins = task.get("standins") or [[] for _ in task["cases"]]
+        for j, (raw, tables) in enumerate(zip(task["cases"], standins)):
             case = protocol.Request.decode_case(raw)
-            o = call_learner(fn, case, tuple(task["outputs"]), nb.is_learner, nb.line_of)
-            channel.send({"type": "case", "id": task["id"], "case": j, "outcome": outcome_message(o)})
+            # the earlier graded functions this one calls answer with their right values on this case only
+            with installed(nb.ns, decode_tables(tables)) as used:
+                o = call_learner(fn, case, tuple(task["outputs"]), nb.is_learner, nb.line_of)
+            channel.send({"type": "case", "id": task["id"], "case": j, "outcome": outcome_message(o, own_calls(used))})
             if o.bind_error or o.error:
                 break  # the grader stops at the first failing case, like the self-check
     channel.send({"type": "task-end", "id": task["id"], "state": state, "candidates": candidates})
