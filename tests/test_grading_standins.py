@@ -17,7 +17,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from bpcourse.grading import check
+from bpcourse.grading import alone, check
 from bpcourse.grading.judge import case_seed
 from bpcourse.grading.release import release_with_solutions
 from bpcourse.grading.standin_tables import dependency, tables_for
@@ -169,3 +169,26 @@ def test_the_cli_gives_every_other_function_its_points_when_one_it_uses_is_broke
     for t in USERS.values():
         if used in t.uses:
             assert f"{t.function} was graded with the right values of `{used}` in its place" in feedback, feedback
+
+
+# --------------------------------------------------------------------------------- alone(), for the asserts
+def test_alone_runs_the_exercises_own_asserts_with_the_earlier_functions_standing_in():
+    ns: dict = {"np": np}
+    for src in _solutions("07_matrix_form").values():
+        exec(compile(src, "<ex07>", "exec"), ns)
+    exec(_broken("output_delta", "stub"), ns)
+    X, T = np.array([[1.0, -1.0]]), np.array([[1.0]])
+    W1, b1, W2, b2 = np.zeros((3, 2)), np.zeros(3), np.zeros((1, 3)), np.zeros(1)
+    with pytest.raises(NotImplementedError):
+        ns["mlp_backward"](X, T, W1, b1, W2, b2)
+    dW1, db1, dW2, db2 = alone(ns["mlp_backward"])(X, T, W1=W1, b1=b1, W2=W2, b2=b2)
+    assert np.allclose(dW2, [[-0.0625] * 3]) and np.allclose(db2, [-0.125])  # (0.5 − 1)·σ'(0) = −0.125
+    assert ns["output_delta"].__name__ == "output_delta"  # the learner's own name is back afterwards
+    with pytest.raises(TypeError, match=r"mlp_backward takes \(X, T, W1, b1, W2, b2\)"):
+        alone(ns["mlp_backward"])(X, T)
+
+
+def test_alone_calls_a_function_that_uses_nothing_as_it_is():
+    def dense_forward(x, W, b):
+        return x @ W.T + b
+    assert alone(dense_forward)(np.ones((1, 2)), np.ones((3, 2)), np.zeros(3)).tolist() == [[2.0, 2.0, 2.0]]

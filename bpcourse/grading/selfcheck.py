@@ -28,7 +28,7 @@ from bpcourse.grading.spec import Task
 from bpcourse.grading.standin_tables import dependency, own_note, tables_for
 from bpcourse.grading.standins import installed, own_calls
 
-__all__ = ["check", "find_task", "bind_call", "evaluate_factors", "run_case"]
+__all__ = ["check", "alone", "find_task", "bind_call", "evaluate_factors", "run_case"]
 
 def _all_tasks() -> dict[str, Task]:
     from bpcourse.grading.tasks import TASKS  # the spec table, imported only when a check runs
@@ -191,3 +191,47 @@ def _dependency_notes(fn: Callable[..., Any], t: Task, table: Mapping[str, Task]
                          f"{'not yet right' if callable(own) else 'not defined yet'} (check({name}) says why), "
                          f"and this check does not depend on it")
     return notes
+
+
+def alone(fn: Callable[..., Any], task: str | None = None, *,
+          tasks: Iterable[Task] | None = None) -> Callable[..., Any]:
+    """``fn`` as its task is judged: the earlier graded functions it calls answer with their right values.
+
+    ``alone(mlp_backward)(X, T, W1, b1, W2, b2)`` calls the learner's ``mlp_backward`` with stand-ins for the
+    ``output_delta`` and ``hidden_delta`` it calls (:mod:`bpcourse.grading.standins`), as ``check`` and
+    ``bpcourse grade`` do; so an exercise's own asserts, too, judge a task alone. A function whose task uses
+    no earlier function is called as it is.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function.
+    task : str, optional
+        Its task id; by default the task whose ``function`` is ``fn.__name__``.
+    tasks : iterable of Task, optional
+        The task table (default: ``bpcourse.grading.tasks.TASKS``).
+
+    Returns
+    -------
+    callable
+        Takes the task's arguments, by position or keyword, and returns what ``fn`` returns.
+    """
+    t = find_task(fn, task, tasks)
+    table = {x.id: x for x in tasks} if tasks is not None else _all_tasks()
+    params = list(t.make_case(np.random.default_rng(0)))  # the exercise's parameter names, in order
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if len(args) > len(params):
+            raise TypeError(f"{t.function} takes {len(params)} arguments ({', '.join(params)}), got {len(args)}")
+        case = dict(zip(params, args), **kwargs)
+        missing = [p for p in params if p not in case]
+        if missing or set(case) - set(params):
+            raise TypeError(f"{t.function} takes ({', '.join(params)}); got ({', '.join(case)})")
+        namespace = getattr(fn, "__globals__", None)
+        if namespace is None or not t.uses:
+            return fn(*args, **kwargs)
+        with installed(namespace, tables_for(t, case, table)):
+            return fn(*args, **kwargs)
+
+    call.__name__ = f"alone({t.function})"
+    return call
