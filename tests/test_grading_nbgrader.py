@@ -8,6 +8,11 @@ submissions are the released notebook with
   and each right answer making NumPy print a RuntimeWarning (harmless, but nbgrader zeroes a test cell with
   anything on stderr).
 
+* ``upstream-stub`` / ``upstream-slip``: every task answered with the instructor's own solution, which calls
+  the exercise's earlier functions (``mlp_backward`` calls ``output_delta``), except that each function only
+  other tasks call is left a stub (or slipped). The callers must keep their points: a task's grade never
+  depends on another graded function (``bpcourse.grading.standins``).
+
 So every task is judged right with its neighbours wrong and unanswered, and wrong (slipped, and a stub) with
 its neighbours right, and each verdict must depend on that task alone. Both graders must give the expected
 verdict (full points, or not) for every task. nbgrader runs once over all nine exercises (one assignment,
@@ -32,7 +37,7 @@ nbformat = pytest.importorskip("nbformat")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISE_DIR = ROOT / "exercises"
-KINDS = ("slip-even", "slip-odd", "alone-even", "alone-odd")
+KINDS = ("slip-even", "slip-odd", "alone-even", "alone-odd", "upstream-stub", "upstream-slip")
 ASSIGNMENT = "bp"
 
 
@@ -42,8 +47,17 @@ def _tasks(exercise: str):
     return tasks_for(exercise)
 
 
-def expected(kind: str, index: int) -> bool:
+def upstream_only(exercise: str) -> set[str]:
+    """The functions of ``exercise`` that other tasks call and that call none themselves (broken upstream)."""
+    tasks = _tasks(exercise)
+    used = {name for t in tasks for name in t.uses}
+    return {t.function for t in tasks if t.function in used and not t.uses}
+
+
+def expected(kind: str, index: int, exercise: str) -> bool:
     """Whether the task at 0-based ``index`` should earn its points in a submission of this kind."""
+    if kind.startswith("upstream"):
+        return _tasks(exercise)[index].function not in upstream_only(exercise)
     picked = (index % 2 == 0) == kind.endswith("-even")
     return not picked if kind.startswith("slip") else picked
 
@@ -61,16 +75,33 @@ def _fill(released, sources: dict[str, str]):
     return nb
 
 
+def solution_sources(exercise: str) -> dict[str, str]:
+    """The instructor's solution cells of ``exercise``, by the function each defines."""
+    import re
+
+    from bpcourse.grading.release import release_with_solutions
+
+    nb = release_with_solutions(nbformat.read(EXERCISE_DIR / f"{exercise}.ipynb", as_version=4))
+    return {m.group(1): c.source for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("solution") and (m := re.search(r"^def (\w+)\(", c.source, re.M))}
+
+
 def submission(exercise: str, kind: str):
     """The released notebook of ``exercise`` with the corpus answers of a submission ``kind`` filled in."""
     from bpcourse.grading.release import release_notebook
 
     released = release_notebook(nbformat.read(EXERCISE_DIR / f"{exercise}.ipynb", as_version=4))
     sources = {}
+    solutions = solution_sources(exercise)
     for i, task in enumerate(_tasks(exercise)):
         name, right, slip, _ = CORPUS[task.id]
-        ok = expected(kind, i)
-        if kind.startswith("slip"):
+        ok = expected(kind, i, exercise)
+        if kind.startswith("upstream"):
+            if ok:
+                sources[name] = solutions[name]
+            elif kind == "upstream-slip":
+                sources[name] = slip
+        elif kind.startswith("slip"):
             sources[name] = right if ok else slip
         elif ok:
             sources[name] = noisy(right)
@@ -144,7 +175,7 @@ def test_nbgrader_and_bpcourse_grade_agree_task_by_task(tmp_path):
     from bpcourse.grading.tasks import EXERCISES
 
     exercises = list(EXERCISES)
-    truth = {(ex, kind, t.id): expected(kind, i) for ex in exercises for i, t in enumerate(_tasks(ex))
+    truth = {(ex, kind, t.id): expected(kind, i, ex) for ex in exercises for i, t in enumerate(_tasks(ex))
              for kind in KINDS}
     nbg = _nbgrader_verdicts(exercises, tmp_path / "course")
     ours: dict = {}

@@ -85,6 +85,16 @@ def _ours(filename: str) -> bool:
     return any(path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
+def learner_namespace(fn: Callable[..., Any]) -> dict[str, Any] | None:
+    """The globals a learner's function looks its earlier functions up in; None for bpcourse's own functions
+    (a reference checked against itself) and for callables without globals."""
+    code = getattr(fn, "__code__", None)
+    namespace = getattr(fn, "__globals__", None)
+    if code is None or namespace is None or _ours(code.co_filename):
+        return None
+    return namespace
+
+
 def run_case(fn: Callable[..., Any], task: Task, case: dict[str, Any],
              table: Mapping[str, Task] | None = None) -> tuple[list[str], str]:
     """Call the learner's function on one case and diagnose it: (problems, note).
@@ -93,7 +103,7 @@ def run_case(fn: Callable[..., Any], task: Task, case: dict[str, Any],
     (:mod:`bpcourse.grading.standins`), as in ``bpcourse grade``; ``table`` is the task table they come from.
     """
     ref = normalize(task.reference(**copy.deepcopy(case)), task.outputs)
-    namespace = getattr(fn, "__globals__", None)
+    namespace = learner_namespace(fn)
     tables = tables_for(task, case, table if table is not None else _all_tasks()) if namespace is not None else []
     with installed(namespace if namespace is not None else {}, tables) as used:
         o = call_learner(fn, case, task.outputs, lambda f: not _ours(f), catch=(Exception,))
@@ -180,7 +190,9 @@ def check(fn: Callable[..., Any], task: str | None = None, *, n_cases: int = 3, 
 def _dependency_notes(fn: Callable[..., Any], t: Task, table: Mapping[str, Task], n_cases: int) -> list[str]:
     """For each earlier graded function ``t`` uses that is not yet right: a sentence saying this check did not
     depend on it (it was checked with the right values in its place)."""
-    namespace = getattr(fn, "__globals__", None) or {}
+    namespace = learner_namespace(fn)
+    if namespace is None:
+        return []
     notes = []
     for name in t.uses:
         own = namespace.get(name)
@@ -227,7 +239,7 @@ def alone(fn: Callable[..., Any], task: str | None = None, *,
         missing = [p for p in params if p not in case]
         if missing or set(case) - set(params):
             raise TypeError(f"{t.function} takes ({', '.join(params)}); got ({', '.join(case)})")
-        namespace = getattr(fn, "__globals__", None)
+        namespace = learner_namespace(fn)
         if namespace is None or not t.uses:
             return fn(*args, **kwargs)
         with installed(namespace, tables_for(t, case, table)):

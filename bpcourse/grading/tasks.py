@@ -1124,12 +1124,13 @@ EXERCISES: tuple[str, ...] = tuple(dict.fromkeys(task.exercise for task in _ALL)
 # tests/test_grading_allowlist.py checks each list against the notebook's own imports.
 _GRADCHECK = ("bpcourse.gradcheck.numeric_gradient", "bpcourse.gradcheck.rel_error")
 _SETUP = ("bpcourse.grading.check", "bpcourse.grading.cells.quiet")
+_ALONE = ("bpcourse.grading.alone",)  # exercises whose tasks call earlier graded functions
 ALLOWLISTS: dict[str, tuple[str, ...]] = {
-    "01_single_neuron": _SETUP + _GRADCHECK,
-    "02_chain_rule": _SETUP,
-    "03_three_layer_chain": _SETUP + ("bpcourse.models.chain.numeric_gradients",),
+    "01_single_neuron": _SETUP + _ALONE + _GRADCHECK,
+    "02_chain_rule": _SETUP + _ALONE,
+    "03_three_layer_chain": _SETUP + _ALONE + ("bpcourse.models.chain.numeric_gradients",),
     "04_gradient_checking": _SETUP,
-    "05_two_hidden_neurons": _SETUP + ("bpcourse.models.two_hidden.numeric_gradients",),
+    "05_two_hidden_neurons": _SETUP + _ALONE + ("bpcourse.models.two_hidden.numeric_gradients",),
     "06_fully_connected_layer": _SETUP + _GRADCHECK + ("bpcourse.models.net322.numeric_gradients",),
     "07_matrix_form": _SETUP + _GRADCHECK,
     "08_softmax_cross_entropy": _SETUP + _GRADCHECK,
