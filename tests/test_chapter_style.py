@@ -112,3 +112,19 @@ def test_a_network_variable_is_called_model(number):
             assert not NETWORK.search(source(cell)), f"chapter {number} cell {i} names a network net/nn/network"
     assert NETWORK.search("net = mlp([2, 3, 1])") and NETWORK.search("net.layers[1] = x")
     assert not NETWORK.search("net = X @ W.T + b") and not NETWORK.search("model = mlp([2, 3, 1])")
+
+
+TARGET_AS_Y = re.compile(r"\bX\w*, y\w* = |\by_(?:fit|val|test|train|tr|te|sp)\b")
+RATE_NOT_ETA = re.compile(r"^\s*(?:lr|learning_rate|alpha)\s*=", re.M)
+
+
+@pytest.mark.parametrize("number", sorted(PROMPTED), ids=lambda n: f"ch{n}")
+def test_targets_are_t_and_the_learning_rate_eta(number):
+    """`y` is an activation in the course's notation: data targets are t (as `bpcourse.datasets` returns them), and
+    a learning rate is eta."""
+    for i, cell in enumerate(load(chapter(number))["cells"]):
+        if cell["cell_type"] == "code":
+            assert not TARGET_AS_Y.search(source(cell)), f"chapter {number} cell {i} names targets y"
+            assert not RATE_NOT_ETA.search(source(cell)), f"chapter {number} cell {i} names a learning rate lr/alpha"
+    assert TARGET_AS_Y.search("X, y = load_digits()") and TARGET_AS_Y.search("model.fit(X_tr, y_tr)")
+    assert not TARGET_AS_Y.search("X, t = load_digits()") and RATE_NOT_ETA.search("x = 1\nlr = 0.1")
