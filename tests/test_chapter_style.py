@@ -100,17 +100,19 @@ def test_the_prompt_check_catches_an_early_or_uncited_answer():
     assert _prompt_problems(visible)
 
 
-NETWORK = re.compile(r"\b(net|nn|network)\s*=\s*(?:Sequential|mlp|framework\.)|\b(?:net|nn|network)\.(?:layers|fit|"
+NETWORK = re.compile(r"\b(?:net|nn|network|\w+_net|net_\w+)\s*=\s*(?:Sequential|mlp|framework\.)|\b(?:net|nn|network)\.(?:layers|fit|"
                      r"forward|loss_and_grad|gradients|parameters|evaluate|calc_gradient)\b")
 
 
-@pytest.mark.parametrize("number", [4, 6, 10], ids=lambda n: f"ch{n}")
+@pytest.mark.parametrize("number", [4, 6, 7, 10], ids=lambda n: f"ch{n}")
 def test_a_network_variable_is_called_model(number):
-    """`net` is the pre-activation; a network in these chapters' code is `model` (or a name ending in it)."""
+    """`net` is the pre-activation; a network in these chapters' code is `model` (or a name with it, `xor_model`)."""
     for i, cell in enumerate(load(chapter(number))["cells"]):
         if cell["cell_type"] == "code":
             assert not NETWORK.search(source(cell)), f"chapter {number} cell {i} names a network net/nn/network"
     assert NETWORK.search("net = mlp([2, 3, 1])") and NETWORK.search("net.layers[1] = x")
+    assert NETWORK.search("xor_net = Sequential([])") and NETWORK.search("net_tab = Sequential([])")
+    assert not NETWORK.search("net_h = W_hidden @ x_aug") and not NETWORK.search("xor_model = mlp([2, 4, 1])")
     assert not NETWORK.search("net = X @ W.T + b") and not NETWORK.search("model = mlp([2, 3, 1])")
 
 
