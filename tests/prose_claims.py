@@ -336,13 +336,13 @@ CLAIMS: list[Claim] = [
               *grab(r"(\d+) samples written by (\d+) people", readme))),
     Claim(10, "the same 13 writers' hands", "data:bpcourse/data/README.md",
           lambda readme: "the same {} writers' hands".format(*grab(r"written by (\d+) people", readme))),
-    Claim(10, "a quarter of all images (450)", "X_fit, X_val, y_fit, y_val = train_test_split",
+    Claim(10, "a quarter of all images (450)", "X_fit, X_val, t_fit, t_val = train_test_split",
           lambda out: "a quarter of all images ({})".format(*grab(r"test (\d+)\n", out))),
-    Claim(10, "a quarter of the rest (337)", "X_fit, X_val, y_fit, y_val = train_test_split",
+    Claim(10, "a quarter of the rest (337)", "X_fit, X_val, t_fit, t_val = train_test_split",
           lambda out: "a quarter of the rest ({})".format(*grab(r"validation (\d+) =", out))),
-    Claim(10, "the remaining 1010 images", "X_fit, X_val, y_fit, y_val = train_test_split",
+    Claim(10, "the remaining 1010 images", "X_fit, X_val, t_fit, t_val = train_test_split",
           lambda out: "the remaining {} images".format(*grab(r"fitting (\d+) \+", out))),
-    Claim(10, "layer 2's outputs are about 200 times smaller than with He", "def hidden_activations(net, X):",
+    Claim(10, "layer 2's outputs are about 200 times smaller than with He", "def hidden_activations(model, X):",
           lambda out: "layer 2's outputs are about {:.0f} times smaller than with He".format(
               round(1 / float(grab(r"N\(0, 0\.01²\) start / He start: (\S+)\n", out)[0]), -2))),
     Claim(10, "fall 39.3, 34.9 and 49.5 times (layers 1, 2, 3) over the 40 epochs", "falls = [np.median",
@@ -352,7 +352,7 @@ CLAIMS: list[Claim] = [
     # ---- chapter 10: the epoch budget, the interval, the seeds, the dead units
     Claim(10, "lowest value comes in epoch 22 of 40, and all 18 later epochs stay above it",
           "best_epoch = int(np.argmin(val_loss)) + 1", _ch10_interior),
-    Claim(10, "8 of 192 at the start, 19 after training", "def hidden_activations(net, X):",
+    Claim(10, "8 of 192 at the start, 19 after training", "def hidden_activations(model, X):",
           lambda out: "{} of {} at the start, {} after training".format(
               *(lambda a, b, n: (a, n, b))(*grab(r"He at start and trained: (\d+), (\d+) of (\d+)", out)))),
     Claim(10, "within $z = 1.96$ standard deviations", "computed",

@@ -241,8 +241,8 @@ def test_ch10_says_who_wrote_the_digits():
 
 def test_ch10_test_set_untouched_until_the_end():
     code = [(i, _source(c)) for i, c in enumerate(_cells(10)) if c["cell_type"] == "code"]
-    uses = [i for i, s in code if re.search(r"\b[Xy]_test\b", s)]
-    split = next(i for i, s in code if "X_train, X_test, y_train, y_test = train_test_split" in s)
+    uses = [i for i, s in code if re.search(r"\b[Xt]_test\b", s)]          # t: the targets (labels)
+    split = next(i for i, s in code if "X_train, X_test, t_train, t_test = train_test_split" in s)
     once = next(i for i, s in code if "the one look at the test set" in s)
     assert uses[0] == split
     assert all(i >= once for i in uses[1:]), f"cells {uses} use the test set before the final look (cell {once})"
