@@ -102,7 +102,7 @@ def load_tasks(source: Path, tasks: Sequence[Task] | None = None) -> list[Task]:
     if not found:
         raise SourceError(f"no graded tasks for exercise {source.stem!r}{why if tasks is None else ''}: expected a "
                           f"source notebook named after an exercise with graded tasks (e.g. "
-                          f"06_fully_connected_layer.ipynb), got {source.name}")
+                          f"ex06_fully_connected_layer.ipynb), got {source.name}")
     return found
 
 
