@@ -136,6 +136,24 @@ def test_nbgrader_generate_assignment_in_instructor_makes_the_committed_student_
             f"{ours.relative_to(ROOT)}: same cells as nbgrader's, different bytes; run `{REGENERATE}`")
 
 
+def test_grading_against_a_student_version_says_which_source_to_use(tmp_path):
+    """An instructor used to `bpcourse grade exercises/06_….ipynb` gets, for exercises/ex06_….ipynb, the stop
+    that names the source with the solutions, not nine "raised NotImplementedError" lines."""
+    from bpcourse.grading.batch import grade_folder
+    from bpcourse.grading.judge import SourceError
+
+    released = released_path(ROOT, "ex06_fully_connected_layer")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copy(released, subs / "alice.ipynb")
+    with pytest.raises(SourceError) as err:
+        grade_folder(released, subs, tmp_path / "out", seed=1, jobs=1, isolation=False, log=lambda s: None)
+    assert str(err.value) == (
+        f"{released} is a student version (every answer cell is the stub `raise NotImplementedError()`): grade "
+        "against the instructor's source notebook with the solutions "
+        "(instructor/source/ex06/ex06_fully_connected_layer.ipynb)")
+
+
 # ---------------------------------------------------------------------------------------------------- nbval
 def test_nbval_collects_the_sources_and_never_the_student_versions():
     """The README's test command (`pytest --nbval ...`, no paths) collects pyproject's testpaths."""

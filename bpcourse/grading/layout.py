@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["SOURCE_DIR", "RELEASED_DIR", "assignment", "source_path", "released_path", "source_notebooks"]
+__all__ = ["SOURCE_DIR", "RELEASED_DIR", "assignment", "source_path", "released_path", "source_notebooks",
+           "student_version_error"]
 
 #: The instructor's sources, relative to the repository's root (nbgrader's ``source/`` of ``instructor/``).
 SOURCE_DIR = Path("instructor") / "source"
@@ -45,3 +46,25 @@ def released_path(root: str | Path, exercise: str) -> Path:
 def source_notebooks(root: str | Path) -> list[Path]:
     """Every exercise's source notebook under ``root``, in order (``ex01`` … ``ex09``)."""
     return sorted((Path(root) / SOURCE_DIR).glob("ex[0-9][0-9]/ex[0-9][0-9]_*.ipynb"))
+
+
+def student_version_error(data: bytes, source: str | Path) -> str | None:
+    """Why ``source`` (its bytes ``data``) cannot be graded against: it is a student version, or ``None``.
+
+    A student version's answer cells are all stubs (``raise NotImplementedError()``, no ``### BEGIN
+    SOLUTION``); grading against it would fail every task, so say at once which file to use instead.
+    """
+    import json
+
+    try:
+        cells = json.loads(data)["cells"]
+        answers = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells
+                   if c.get("cell_type") == "code" and c.get("metadata", {}).get("nbgrader", {}).get("solution")]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None  # not a readable notebook: the caller's own reading says why
+    if not answers or any("BEGIN SOLUTION" in a or "raise NotImplementedError()" not in a for a in answers):
+        return None
+    name = Path(source).stem
+    where = f" ({(SOURCE_DIR / assignment(name) / (name + '.ipynb')).as_posix()})" if name.startswith("ex") else ""
+    return (f"{source} is a student version (every answer cell is the stub `raise NotImplementedError()`): "
+            f"grade against the instructor's source notebook with the solutions{where}")
