@@ -221,7 +221,8 @@ def _resolves(path: Path, target: str) -> bool:
     return (path.parent / target.split("#", 1)[0]).resolve().exists()
 
 
-@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+# the notebooks a learner opens: an exercise's source is written for where its student version lives, exercises/
+@pytest.mark.parametrize("path", CHAPTERS + RELEASED, ids=lambda p: p.name)
 def test_every_relative_link_resolves(path):
     broken = [t for md in _markdown(_load(path)) for t in _links(md)
               if not re.match(r"[a-z]+:|#|mailto:", t) and not _resolves(path, t)]
