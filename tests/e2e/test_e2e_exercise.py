@@ -20,7 +20,11 @@ def _tab_labels(page) -> list[str]:
 def test_the_chapters_exercise_link_opens_the_student_version_in_a_tab_of_its_own(page, artifacts):
     shots = artifacts / "exercise"
     ld.open_path(page, f"notebooks/{ld.EXERCISE_CHAPTER}")
-    link = page.locator(f"{ld.PANEL} .jp-RenderedMarkdown a[href$='exercises/{ld.RELEASED_EXERCISE}']").first
+    # the link is at the chapter's end; JupyterLab renders only the cells near the view, so scroll down there
+    page.evaluate("""(panel) => { const o = document.querySelector(panel + ' .jp-WindowedPanel-outer');
+                                  o.scrollTop = o.scrollHeight; }""", ld.PANEL)
+    # JupyterLab points a relative link at the file's URL (files/exercises/...), and opens it in a tab on click
+    link = page.locator(f"{ld.PANEL} .jp-RenderedMarkdown a[href*='files/exercises/{ld.RELEASED_EXERCISE}']").first
     link.scroll_into_view_if_needed()
     ld.screenshot(page, shots / "0_chapter_link.png")
     link.click()
