@@ -1,6 +1,6 @@
 """Grading throughput: ``bpcourse grade`` against nbgrader's ``autograde`` on the same submissions, and at scale.
 
-    python benchmarks/bench_grading.py [--exercise 06_fully_connected_layer] [--n 50] [--no-nbgrader]
+    python benchmarks/bench_grading.py [--exercise ex06_fully_connected_layer] [--n 50] [--no-nbgrader]
     python benchmarks/bench_grading.py --scale [--n 1000] [--shards 4]
 
 ``--scale`` (the class-sized run; ``--n 1000`` for a 1,000-student class) grades ``--n`` correct submissions
@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from bpcourse.grading.batch import grade_folder  # noqa: E402
 from bpcourse.grading.release import release_with_solutions  # noqa: E402
+from bpcourse.grading import layout  # noqa: E402
 
 
 def bench_ours(source_path: Path, subs: Path, work: Path, jobs: int) -> tuple[float, dict[str, int]]:
@@ -232,13 +233,13 @@ def scale_main(args: argparse.Namespace, source_path: Path, student: nbformat.No
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--exercise", default="06_fully_connected_layer")
+    ap.add_argument("--exercise", default="ex06_fully_connected_layer")
     ap.add_argument("--n", type=int, default=50)
     ap.add_argument("--no-nbgrader", action="store_true")
     ap.add_argument("--scale", action="store_true", help="the class-sized run (use with --n 1000)")
     ap.add_argument("--shards", type=int, default=4, help="shards of the --scale run (default 4)")
     args = ap.parse_args()
-    source_path = ROOT / "exercises" / f"{args.exercise}.ipynb"
+    source_path = layout.source_path(ROOT, args.exercise)
     if not source_path.exists():
         sys.exit(f"{source_path} not found")
     source = nbformat.read(str(source_path), as_version=4)

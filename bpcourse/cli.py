@@ -14,16 +14,16 @@ __all__ = ["main"]
 _DESCRIPTION = """\
 Tools for the instructor of the bpcourse exercises.
 
-  bpcourse release exercises/06_fully_connected_layer.ipynb release/
+  bpcourse release instructor/source/ex06/ex06_fully_connected_layer.ipynb release/
       makes the student version: solutions become "# YOUR CODE HERE / raise NotImplementedError()",
       hidden tests are removed, outputs cleared (exactly what nbgrader's generate_assignment does).
 
-  bpcourse grade exercises/06_fully_connected_layer.ipynb submitted/ --seed 2024 --out grades/
+  bpcourse grade instructor/source/ex06/ex06_fully_connected_layer.ipynb submitted/ --seed 2024 --out grades/
       runs every submitted notebook in a sandbox, checks its functions on cases drawn from your seed,
       and writes grades/grades.csv plus grades/feedback/<name>.txt for each student.
-      --shard i/N, --merge and --export nbgrader-csv|canvas: see exercises/grading-at-scale.md.
+      --shard i/N, --merge and --export nbgrader-csv|canvas: see instructor/grading-at-scale.md.
 
-  bpcourse gradescope exercises/06_fully_connected_layer.ipynb --seed 2024 -o autograder.zip
+  bpcourse gradescope instructor/source/ex06/ex06_fully_connected_layer.ipynb --seed 2024 -o autograder.zip
       builds a Gradescope autograder that grades each submission in the same sandbox.
 
 Run "bpcourse grade --help" for what the statuses in grades.csv mean."""
@@ -100,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     gr = sub.add_parser("grade", help="grade a folder of submitted notebooks",
                         formatter_class=argparse.RawDescriptionHelpFormatter,
                         description="Grade every .ipynb under SUBMISSIONS_DIR against the tasks of SOURCE's "
-                                    "exercise (its file name, e.g. 06_fully_connected_layer).",
+                                    "exercise (its file name, e.g. ex06_fully_connected_layer).",
                         epilog=_GRADE_EPILOG.format(statuses=_statuses()))
     gr.add_argument("source", metavar="SOURCE.ipynb", nargs="?", help="the instructor's notebook, with solutions")
     gr.add_argument("submissions", metavar="SUBMISSIONS_DIR", nargs="?", help="folder of submitted notebooks "

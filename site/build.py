@@ -2,12 +2,14 @@
 
     python site/build.py [--out build/site] [--only 02,07]
 
-Nothing is executed and nothing is fetched: the chapters are read as stored, the exercises are released (the
-student version, exactly what ``bpcourse release`` makes) and Sphinx with myst-nb turns them into pages.
+Nothing is executed and nothing is fetched: the chapters are read as stored, the exercises are the committed
+student versions ``exercises/exNN_*.ipynb`` (exactly what ``bpcourse release`` makes of the sources in
+``instructor/source/``, which the site never reads) and Sphinx with myst-nb turns them into pages.
 Staging happens in ``build/site-src/``, where each notebook is rewritten for the site's layout:
 
 * the start-here chapter becomes the home page (``index.html``), the chapters sit beside it, the exercises
-  in ``exercises/`` and the lesson plans in ``lesson_plans/``; links between them are rewritten to match;
+  in ``exercises/``, the instructors' guides in ``instructors/`` and the lesson plans in ``lesson_plans/``;
+  links between them are rewritten to match;
 * a widget, which cannot run on a static page, keeps its stored picture and gains a line saying to run
   the notebook;
 * each exercise page starts with a link to download its notebook.
@@ -37,7 +39,8 @@ def chapters(only: set[str] | None = None) -> list[Path]:
 
 
 def exercises() -> list[Path]:
-    return sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
+    """The student versions a learner opens (never the instructor's sources, which hold the solutions)."""
+    return sorted((ROOT / "exercises").glob("ex[0-9][0-9]_*.ipynb"))
 
 
 def lesson_plans() -> list[Path]:
@@ -52,13 +55,13 @@ def page_name(chapter: Path) -> str:
 def rewrite_links(text: str, where: str) -> str:
     """Rewrite the repository's relative links for the site's layout.
 
-    ``where`` is the staged folder of the page: "" for chapters, "exercises" or "lesson_plans".
-    In the repository chapters are in notebooks/, exercises in exercises/, lesson plans in
-    notebooks/lesson_plans/; on the site the chapters are at the top.
+    ``where`` is the staged folder of the page: "" for chapters, "exercises", "instructors" or "lesson_plans".
+    In the repository chapters are in notebooks/, exercises in exercises/, the instructors' guides in
+    instructor/, lesson plans in notebooks/lesson_plans/; on the site the chapters are at the top.
     """
     up = "" if where == "" else "../"
     text = re.sub(r"\]\((?:\.\./)*exercises/", f"]({up}exercises/" if where != "exercises" else "](", text)
-    text = re.sub(r"\]\(\.\./notebooks/", f"]({up}", text) if where == "exercises" else text
+    text = re.sub(r"\]\(\.\./notebooks/", f"]({up}", text) if where in ("exercises", "instructors") else text
     if where == "lesson_plans":
         text = re.sub(r"\]\(\.\./(?=\d\d_)", "](../", text)
     return re.sub(r"00_start_here\.ipynb", "index.ipynb", text)
@@ -106,13 +109,10 @@ def stage_chapter(path: Path, dest: Path) -> None:
 
 
 def stage_exercise(path: Path, dest: Path) -> None:
-    from bpcourse.grading.release import release_notebook
-
-    released = release_notebook(nbformat.read(path, as_version=4))
     downloads = dest / "exercises" / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
-    nbformat.write(released, downloads / path.name)  # exactly the student version, for the download link
-    page = nbformat.from_dict(released)
+    shutil.copyfile(path, downloads / path.name)  # the student version's very bytes, for the download link
+    page = nbformat.read(path, as_version=4)
     for cell in page.cells:
         if cell.cell_type == "markdown":
             cell.source = rewrite_links(cell.source, "exercises")
@@ -157,7 +157,7 @@ Build this website (offline, from the stored outputs):
 ```
 
 The exercises on this site are the student versions; download one from its page and open it in the
-course's JupyterLab. Instructors grade submissions with `bpcourse grade` (see `exercises/README.md`).
+course's JupyterLab. Instructors grade submissions with `bpcourse grade` (see the instructors' guide).
 """
 
 
@@ -178,12 +178,15 @@ def stage(out_src: Path, only: set[str] | None) -> None:
         stage_chapter(ch, out_src)
     for ex in exercises():
         stage_exercise(ex, out_src)
-    # the exercises' guide (how the self-checks and grading work), which the start page links to
+    # the exercises' guide for learners (how the self-checks and grading work), which the start page links to
     guide = rewrite_links((ROOT / "exercises" / "README.md").read_text(encoding="utf-8"), "exercises")
     (out_src / "exercises" / "README.md").write_text(guide, encoding="utf-8")
-    # and the page it links to for classes beyond one machine (shards, grade books, Gradescope)
-    scale = rewrite_links((ROOT / "exercises" / "grading-at-scale.md").read_text(encoding="utf-8"), "exercises")
-    (out_src / "exercises" / "grading-at-scale.md").write_text(scale, encoding="utf-8")
+    # the instructors' guides (releasing, grading, nbgrader, classes beyond one machine): prose only, the
+    # sources with the solutions stay in the repository
+    (out_src / "instructors").mkdir()
+    for name in ("README.md", "grading-at-scale.md"):
+        text = rewrite_links((ROOT / "instructor" / name).read_text(encoding="utf-8"), "instructors")
+        (out_src / "instructors" / name).write_text(text, encoding="utf-8")
     plans = lesson_plans()
     if plans:
         (out_src / "lesson_plans").mkdir()
@@ -193,8 +196,8 @@ def stage(out_src: Path, only: set[str] | None) -> None:
     (out_src / "install.md").write_text(install_page(), encoding="utf-8")
     index = nbformat.read(out_src / "index.ipynb", as_version=4)
     trees = [toctree("Chapters", [c.stem for c in chs if not c.name.startswith("00_")]),
-             toctree("Exercises", [f"exercises/{e.stem}" for e in exercises()])]
-    trees.append(toctree("For instructors", ["exercises/README", "exercises/grading-at-scale"]
+             toctree("Exercises", ["exercises/README"] + [f"exercises/{e.stem}" for e in exercises()])]
+    trees.append(toctree("For instructors", ["instructors/README", "instructors/grading-at-scale"]
                          + [f"lesson_plans/{p.stem}" for p in plans]))
     trees.append(toctree("Running it yourself", ["install"]))
     index.cells.append(nbformat.v4.new_markdown_cell("\n".join(trees)))

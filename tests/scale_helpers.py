@@ -15,7 +15,7 @@ FIX = ROOT / "tests" / "fixtures" / "grading"
 SUBS = FIX / "submissions"
 SOURCE = FIX / "toy_exercise.ipynb"
 TASKS_FILE = FIX / "toy_tasks.py"
-SCALE = ROOT / "exercises" / "scale"
+SCALE = ROOT / "instructor" / "scale"
 BIN = Path(sys.executable).parent  # the venv's bin: its `bpcourse` imports this worktree's package
 
 #: what each corpus file is a copy of (a subfolder, a space, a leading "=" and a link are in the names)

@@ -41,7 +41,7 @@ def test_grading_benchmark_grades_its_folder_in_the_sandbox(monkeypatch, tmp_pat
     bench = importlib.import_module("bench_grading")
     from bpcourse.grading.release import release_with_solutions
 
-    source = BENCHMARKS.parent / "exercises" / "06_fully_connected_layer.ipynb"
+    source = BENCHMARKS.parent / "instructor" / "source" / "ex06" / "ex06_fully_connected_layer.ipynb"
     subs = tmp_path / "subs"
     subs.mkdir()
     for k in range(2):

@@ -23,7 +23,7 @@ CHAPTERS = {
     9: "09_training_in_practice.ipynb",
     10: "10_capstone_digits.ipynb",
 }
-EXERCISES = {7: "07_matrix_form.ipynb", 8: "08_softmax_cross_entropy.ipynb", 9: "09_training_in_practice.ipynb"}
+EXERCISES = {7: "ex07_matrix_form.ipynb", 8: "ex08_softmax_cross_entropy.ipynb", 9: "ex09_training_in_practice.ipynb"}
 
 
 def _cells(number: int) -> list[dict]:

@@ -1,4 +1,4 @@
-"""The exercise notebooks (``exercises/NN_*.ipynb``) and their spec table (``bpcourse.grading.tasks``).
+"""The exercise notebooks (sources ``instructor/source/exNN/exNN_*.ipynb``) and their spec table (``bpcourse.grading.tasks``).
 
 What is checked here, per exercise: the nbgrader metadata (schema 3, unique grade ids, the points of each test
 cell equal to ``Task.points``); that the source notebook's solutions, run as they stand, pass the self-check
@@ -18,17 +18,17 @@ import numpy as np
 import pytest
 
 from bpcourse.grading import check
+from bpcourse.grading.layout import source_notebooks, source_path
 from bpcourse.grading.tasks import EXERCISES, TASKS, tasks_for
 
 nbformat = pytest.importorskip("nbformat")
 
 ROOT = Path(__file__).resolve().parents[1]
-EXERCISE_DIR = ROOT / "exercises"
 NBGRADER_KEYS = {"grade", "grade_id", "locked", "schema_version", "solution", "task"}
 
 
 def _read(exercise: str):
-    return nbformat.read(EXERCISE_DIR / f"{exercise}.ipynb", as_version=4)
+    return nbformat.read(source_path(ROOT, exercise), as_version=4)
 
 
 def _nbg(cell) -> dict:
@@ -56,13 +56,13 @@ def _solution_namespace(exercise: str) -> dict:
 
 # ------------------------------------------------------------------------------------------- the spec table
 def test_every_exercise_has_a_notebook_and_ten_points():
-    assert sorted(p.stem for p in EXERCISE_DIR.glob("[0-9][0-9]_*.ipynb")) == sorted(EXERCISES)
+    assert [p.stem for p in source_notebooks(ROOT)] == sorted(EXERCISES)
     assert len(EXERCISES) == 9
     for ex in EXERCISES:
         tasks = tasks_for(ex)
         assert 2 <= len(tasks) <= 5, ex
         assert sum(t.points for t in tasks) == 10, ex
-        assert all(t.id.startswith("ex" + ex[:2] + "_") for t in tasks), ex
+        assert all(t.id.startswith(ex[:4] + "_") for t in tasks), ex
 
 
 def test_task_ids_and_function_names_are_unique():
@@ -72,7 +72,7 @@ def test_task_ids_and_function_names_are_unique():
 
 
 def test_tasks_for_rejects_an_unknown_exercise():
-    with pytest.raises(ValueError, match="unknown exercise '10_capstone'; expected one of 01_single_neuron"):
+    with pytest.raises(ValueError, match="unknown exercise '10_capstone'; expected one of ex01_single_neuron"):
         tasks_for("10_capstone")
 
 
@@ -420,7 +420,7 @@ def test_batch_grader_gives_the_source_full_marks(exercise, tmp_path):
 
     subs = tmp_path / "submitted"
     subs.mkdir()
-    source = EXERCISE_DIR / f"{exercise}.ipynb"
+    source = source_path(ROOT, exercise)
     # the released notebook with the solutions typed in (a byte copy of the source is refused as the source)
     nbformat.write(release_with_solutions(nbformat.read(str(source), as_version=4)), str(subs / "solution.ipynb"))
     grade_folder(source, subs, tmp_path / "out", seed=2024, jobs=1, log=lambda s: None)
@@ -647,7 +647,7 @@ CHAPTER_FILES = {
 @pytest.mark.parametrize("exercise", EXERCISES)
 def test_the_exercise_starts_with_its_chapter_and_says_where_it_lives(exercise):
     intro = _read(exercise).cells[0]
-    chapter = CHAPTER_FILES[exercise[:2]]
+    chapter = CHAPTER_FILES[exercise[2:4]]
     assert (ROOT / "notebooks" / chapter).exists()
     assert f"](../notebooks/{chapter})" in intro.source  # a working link from exercises/ ...
     assert f"`notebooks/{chapter}`" in intro.source and "JupyterHub" in intro.source  # ... and where it lives

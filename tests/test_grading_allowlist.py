@@ -20,17 +20,17 @@ import numpy as np
 import pytest
 
 from bpcourse.grading import facade, jail
+from bpcourse.grading.layout import source_path
 from bpcourse.grading.notebook import read_notebook
 from bpcourse.grading.tasks import ALLOWLISTS, EXERCISES, TASKS, WITHHELD
 
 ROOT = Path(__file__).resolve().parents[1]
-EXERCISE_DIR = ROOT / "exercises"
 BPCOURSE = str(Path(sys.executable).with_name("bpcourse"))
 needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None and not os.environ.get("CI"), reason="needs bubblewrap")
 
 
 def _cells(exercise: str) -> list[dict]:
-    cells, _ = read_notebook((EXERCISE_DIR / f"{exercise}.ipynb").read_bytes())
+    cells, _ = read_notebook(source_path(ROOT, exercise).read_bytes())
     return cells
 
 
@@ -147,7 +147,7 @@ def _copy(tmp_path: Path, extra: dict[str, str]) -> Path:
 def test_a_bpcourse_function_added_later_cannot_be_reached_from_the_sandbox(tmp_path):
     pkg = _copy(tmp_path, {"gradcheck.py": _TWIN, "twin.py": _TWIN, "grading/cells.py": _TWIN,
                            "grading/diagnose.py": _TWIN, "grading/worker.py": _TWIN})
-    tree = facade.build(tmp_path / "tree", ALLOWLISTS["08_softmax_cross_entropy"], "08_softmax_cross_entropy",
+    tree = facade.build(tmp_path / "tree", ALLOWLISTS["ex08_softmax_cross_entropy"], "ex08_softmax_cross_entropy",
                         source=pkg)
     code = (
         "import gc, sys\n"
@@ -167,7 +167,7 @@ def test_a_bpcourse_function_added_later_cannot_be_reached_from_the_sandbox(tmp_
     assert run.returncode == 0, run.log
     assert "REACHED import _bpgrader.worker" in out  # the grader's runtime is there (and holds no twin)
     assert out.count("REACHED") == 1, out
-    assert "ImportError bpcourse.gradcheck.softmax_twin is not available while grading 08" in out
+    assert "ImportError bpcourse.gradcheck.softmax_twin is not available while grading ex08" in out
     assert "twin objects 0" in out and "files []" in out, out
     # and the same copy's real modules do hold it: the test's twin is real
     assert "def softmax_twin" in (pkg / "gradcheck.py").read_text()
@@ -176,7 +176,7 @@ def test_a_bpcourse_function_added_later_cannot_be_reached_from_the_sandbox(tmp_
 # ------------------------------------------------------------------------- the issue's attacks, via the CLI
 def _attack(exercise: str, bodies: dict[str, str], tmp: Path) -> Path:
     """The exercise's own source with the named functions' solution cells replaced."""
-    nb = json.loads((EXERCISE_DIR / f"{exercise}.ipynb").read_text(encoding="utf-8"))
+    nb = json.loads(source_path(ROOT, exercise).read_text(encoding="utf-8"))
     done = set()
     for c in nb["cells"]:
         src = "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
@@ -194,31 +194,31 @@ def _attack(exercise: str, bodies: dict[str, str], tmp: Path) -> Path:
 
 
 ATTACKS = {
-    "01_single_neuron": {
+    "ex01_single_neuron": {
         "sigmoid_prime": "    import bpcourse\n    return np.vectorize(bpcourse.activations.sigmoid_prime_scalar)(net)\n"},
-    "02_chain_rule": {
+    "ex02_chain_rule": {
         "mul_backward": "    from bpcourse.autodiff import Value\n    a, b = Value(x), Value(y)\n    out = a * b\n"
                         "    out.grad = dout\n    out._backward()\n    return a.grad, b.grad\n",
         "branch_gradients": "    import bpcourse.autodiff as ad\n    v = [ad.Value(q) for q in (x, y, z, w)]\n"
                             "    out = (v[0] * v[1] + v[2]) * v[3]\n"
                             "    for node in reversed(ad.topological_order(out)):\n"
                             "        node._backward()\n    return tuple(q.grad for q in v)\n"},
-    "03_three_layer_chain": {
+    "ex03_three_layer_chain": {
         "chain_gradients": "    from bpcourse.models.framework import make_network\n"
                            "    net = make_network((w1, w2, w3), fixes=('backward', 'calc_gradient'))\n"
                            "    return tuple(net.gradients(x, t))\n"},
-    "05_two_hidden_neurons": {
+    "ex05_two_hidden_neurons": {
         "two_hidden_deltas": "    from bpcourse.models.two_hidden import _pass\n"
                              "    return _pass(w1, w2, w3, w4, b1, b2, x, t, False)[7:]\n",
         "two_hidden_gradients": "    from bpcourse.models.two_hidden import numeric_gradients\n"
                                 "    th = numeric_gradients.__globals__\n"
                                 "    return tuple(th['article_gradients']((w1, w2, w3, w4, b1, b2), x, t,\n"
                                 "                                         bias='shared'))\n"},
-    "07_matrix_form": {
+    "ex07_matrix_form": {
         "output_delta": "    from bpcourse.losses import half_sse\n"
                         "    from bpcourse._scalar import sigmoid_prime_scalar\n"
                         "    return half_sse(Z, T)[1] * Z * (1 - Z)\n"},
-    "08_softmax_cross_entropy": {
+    "ex08_softmax_cross_entropy": {
         "softmax": "    from scipy.special import softmax as s\n    return s(NET, axis=1)\n",
         "softmax_ce_backward": "    from bpcourse.losses import _softmax_ce_matrix\n"
                                "    return _softmax_ce_matrix(NET, T)[1]\n"},
@@ -230,7 +230,7 @@ ATTACKS = {
 def test_the_issues_twin_attacks_get_zero_and_are_told_why(exercise, tmp_path):
     folder = _attack(exercise, ATTACKS[exercise], tmp_path)
     out = tmp_path / "out"
-    r = subprocess.run([BPCOURSE, "grade", str(EXERCISE_DIR / f"{exercise}.ipynb"), str(folder), "--out", str(out),
+    r = subprocess.run([BPCOURSE, "grade", str(source_path(ROOT, exercise)), str(folder), "--out", str(out),
                         "--seed", "15", "--jobs", "2", "--quiet"], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
     with open(out / "grades.csv", newline="", encoding="utf-8") as f:

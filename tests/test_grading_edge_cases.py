@@ -25,6 +25,7 @@ import pytest
 
 from bpcourse.grading import check
 from bpcourse.grading.judge import judge_task, prepare_tasks
+from bpcourse.grading.layout import source_path
 from bpcourse.grading.learner import call_learner
 from bpcourse.grading.protocol import TaskReport, decode_array
 from bpcourse.grading.release import release_with_solutions
@@ -125,7 +126,7 @@ IDS = [f"{tid}-{what.replace(' ', '_')}" for tid, what, _ in SLIPS]
 
 
 def _given_cell(exercise: str, grade_id: str) -> str:
-    nb = nbformat.read(str(ROOT / "exercises" / f"{exercise}.ipynb"), as_version=4)
+    nb = nbformat.read(str(source_path(ROOT, exercise)), as_version=4)
     return next(c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
 
 
@@ -210,7 +211,7 @@ def test_the_source_test_cell_fails_the_slip_too(tid, what, src):
     """nbgrader's side of the agreement: the task's own test cell (hidden tests included), run as nbgrader's
     autograde runs it after the setup, the slip and the other given cells, raises. (The full autograde is in
     tests/test_grading_nbgrader.py, with one slip per task.)"""
-    nb = nbformat.read(str(ROOT / "exercises" / f"{TASKS[tid].exercise}.ipynb"), as_version=4)
+    nb = nbformat.read(str(source_path(ROOT, TASKS[tid].exercise)), as_version=4)
     name = re.search(r"def (\w+)\(", src).group(1)
     ns: dict = {"math": math}
     for c in nb.cells:
@@ -263,7 +264,7 @@ CLI_CASES = {  # exercise -> one submission per slip of its tasks (each submissi
 
 @pytest.mark.parametrize("exercise", sorted(CLI_CASES))
 def test_the_cli_gives_the_slipped_task_zero_on_every_seed(exercise, tmp_path):
-    source = ROOT / "exercises" / f"{exercise}.ipynb"
+    source = source_path(ROOT, exercise)
     subs = tmp_path / "subs"
     subs.mkdir()
     for j, (tid, src) in enumerate(CLI_CASES[exercise]):

@@ -1,6 +1,6 @@
 """The real exercises through the real grader: the released stub earns nothing, the solution everything.
 
-For every ``exercises/NN_*.ipynb`` with tasks in ``bpcourse.grading.tasks``: ``bpcourse release`` makes the
+For every exercise source ``instructor/source/exNN/exNN_*.ipynb`` with tasks in ``bpcourse.grading.tasks``: ``bpcourse release`` makes the
 student version; a "student" who writes exactly the instructor's solution gets ``ok`` and full points, one
 who submits the release unchanged gets ``unanswered``, and one who answers every task by calling the
 ``bpcourse`` reference gets no points for the tasks whose reference the solution does not use itself.
@@ -16,10 +16,11 @@ import nbformat
 import pytest
 
 from bpcourse.grading.batch import grade_folder
+from bpcourse.grading.layout import source_notebooks, source_path
 from bpcourse.grading.release import release_notebook, release_with_solutions
 
 ROOT = Path(__file__).resolve().parents[1]
-EXERCISES = sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
+EXERCISES = source_notebooks(ROOT)
 
 
 def _tasks(stem: str) -> list:
@@ -92,7 +93,7 @@ def test_answering_by_calling_the_reference_earns_nothing(path, tmp_path):
     assert all(f"(grade id `{t.function}`) is a locked cell of the exercise and was edited" in fb for t in given)
 
 
-EX06 = ROOT / "exercises" / "06_fully_connected_layer.ipynb"
+EX06 = source_path(ROOT, "ex06_fully_connected_layer")
 
 
 @pytest.mark.skipif(not EX06.exists(), reason="exercise 06 not there yet")

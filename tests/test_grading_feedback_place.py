@@ -8,13 +8,14 @@ from pathlib import Path
 
 import nbformat
 
+from bpcourse.grading.layout import source_path
 from bpcourse.grading.release import release_with_solutions
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_each_missing_function_names_the_failed_cell_that_defines_it(tmp_path):
-    source = ROOT / "exercises" / "06_fully_connected_layer.ipynb"
+    source = source_path(ROOT, "ex06_fully_connected_layer")
     nb = release_with_solutions(nbformat.read(str(source), as_version=4))
     broken = {}
     for i, c in enumerate(nb.cells):

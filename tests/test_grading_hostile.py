@@ -32,6 +32,8 @@ TASKS_FILE = FIX / "toy_tasks.py"
 sys.path.insert(0, str(FIX))
 from make_fixtures import CHILD_MARK, PWNED  # noqa: E402
 
+from bpcourse.grading.layout import source_path  # noqa: E402
+
 if shutil.which("bwrap") is None:  # CI installs bubblewrap: there a missing bwrap is a failure, never a skip
     if os.environ.get("CI"):
         raise RuntimeError("bubblewrap (bwrap) is missing in CI: `apt-get install bubblewrap`")
@@ -266,14 +268,14 @@ def test_same_seed_same_table_on_a_second_run_interrupted_and_resumed(graded, co
     assert timeless(out) == timeless(graded["out"])
 
 
-REAL = Path(__file__).resolve().parents[1] / "exercises"
+REAL = Path(__file__).resolve().parents[1]  # the repository: the exercises' sources are under instructor/source
 CHEATS = {  # exercise -> (function, its cheating body through the public API, tasks that must earn 0)
-    "06_fully_connected_layer": ("dense_backward", (
+    "ex06_fully_connected_layer": ("dense_backward", (
         "    from bpcourse.layers import Dense\n"
         "    layer = Dense(W.shape[1], W.shape[0], W=W)\n    layer.forward(x)\n"
         "    return layer.backward(dout) * (1 + 1e-13), layer.grads['W'], layer.grads['b']"),
         {"ex06_dense_backward"}),
-    "08_softmax_cross_entropy": ("softmax", (
+    "ex08_softmax_cross_entropy": ("softmax", (
         "    import bpcourse.activations\n    return bpcourse.activations.softmax(NET) * (1 + 1e-13)"),
         {"ex08_softmax", "ex08_softmax_ce_backward"}),  # the solution's softmax_ce_backward calls softmax
 }
@@ -289,7 +291,7 @@ def test_the_real_reference_through_the_public_api_earns_nothing_under_the_cli(e
     from bpcourse.grading.tasks import tasks_for
 
     fn, body, zero = CHEATS[exercise]
-    source = REAL / f"{exercise}.ipynb"
+    source = source_path(REAL, exercise)
     nb = release_with_solutions(nbformat.read(str(source), as_version=4))
     for c in nb.cells:
         m = re.match(rf"def {fn}\(([^)]*)\):", c.source)
@@ -359,7 +361,7 @@ def test_ex04s_locked_probe_cannot_be_rewritten_or_redefined(tmp_path):
     from bpcourse.grading.release import release_notebook, release_with_solutions
     from bpcourse.grading.tasks import tasks_for
 
-    source = REAL / "04_gradient_checking.ipynb"
+    source = source_path(REAL, "ex04_gradient_checking")
     closed = ("def probe_central_difference(c3, A, b, x, eps):\n    u = np.ravel(x)\n"
               "    g = 3 * c3 * u**2 + 0.5 * (A + A.T) @ u + b + c3 * eps**2\n    return g.reshape(np.shape(x))")
     full = release_with_solutions(nbformat.read(str(source), as_version=4))
@@ -381,7 +383,7 @@ def test_ex04s_locked_probe_cannot_be_rewritten_or_redefined(tmp_path):
     assert r.returncode == 0, r.stderr
     rows = {x["file"]: x for x in table(tmp_path / "out")}
     for name in ("rewritten.ipynb", "redefined.ipynb"):
-        for t in tasks_for("04_gradient_checking"):
+        for t in tasks_for("ex04_gradient_checking"):
             assert float(rows[name][t.id]) == (0 if t.id == "ex04_central_difference" else t.points), rows[name]
     fb = (tmp_path / "out" / "feedback" / "rewritten.txt").read_text(encoding="utf-8")
     assert "(grade id `probe_central_difference`) is a locked cell of the exercise and was edited" in fb

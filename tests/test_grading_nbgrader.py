@@ -33,10 +33,11 @@ import pytest
 
 from grading_corpus import CORPUS, noisy
 
+from bpcourse.grading.layout import source_path
+
 nbformat = pytest.importorskip("nbformat")
 
 ROOT = Path(__file__).resolve().parents[1]
-EXERCISE_DIR = ROOT / "exercises"
 KINDS = ("slip-even", "slip-odd", "alone-even", "alone-odd", "upstream-stub", "upstream-slip")
 ASSIGNMENT = "bp"
 
@@ -81,7 +82,7 @@ def solution_sources(exercise: str) -> dict[str, str]:
 
     from bpcourse.grading.release import release_with_solutions
 
-    nb = release_with_solutions(nbformat.read(EXERCISE_DIR / f"{exercise}.ipynb", as_version=4))
+    nb = release_with_solutions(nbformat.read(source_path(ROOT, exercise), as_version=4))
     return {m.group(1): c.source for c in nb.cells
             if c.metadata.get("nbgrader", {}).get("solution") and (m := re.search(r"^def (\w+)\(", c.source, re.M))}
 
@@ -90,7 +91,7 @@ def submission(exercise: str, kind: str):
     """The released notebook of ``exercise`` with the corpus answers of a submission ``kind`` filled in."""
     from bpcourse.grading.release import release_notebook
 
-    released = release_notebook(nbformat.read(EXERCISE_DIR / f"{exercise}.ipynb", as_version=4))
+    released = release_notebook(nbformat.read(source_path(ROOT, exercise), as_version=4))
     sources = {}
     solutions = solution_sources(exercise)
     for i, task in enumerate(_tasks(exercise)):
@@ -114,7 +115,7 @@ def _nbgrader_verdicts(exercises: list[str], root: Path) -> dict[tuple[str, str,
         pytest.fail(f"nbgrader's command is missing next to {sys.executable}: pip install -e '.[test]'")
     (root / "source" / ASSIGNMENT).mkdir(parents=True)
     for ex in exercises:
-        shutil.copy(EXERCISE_DIR / f"{ex}.ipynb", root / "source" / ASSIGNMENT / f"{ex}.ipynb")
+        shutil.copy(source_path(ROOT, ex), root / "source" / ASSIGNMENT / f"{ex}.ipynb")
         for kind in KINDS:
             d = root / "submitted" / kind / ASSIGNMENT
             d.mkdir(parents=True, exist_ok=True)
@@ -143,7 +144,7 @@ def _bpcourse_verdicts(exercise: str, root: Path, seed: int) -> dict[tuple[str, 
     for kind in KINDS:
         nbformat.write(submission(exercise, kind), str(subs / f"{kind}.ipynb"))
     out = root / exercise / "out"
-    cmd = [sys.executable, "-m", "bpcourse.cli", "grade", str(EXERCISE_DIR / f"{exercise}.ipynb"), str(subs),
+    cmd = [sys.executable, "-m", "bpcourse.cli", "grade", str(source_path(ROOT, exercise)), str(subs),
            "--seed", str(seed), "--out", str(out), "--quiet"]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

@@ -15,11 +15,12 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from bpcourse.cli import main
+from bpcourse.grading.layout import source_notebooks
 from bpcourse.grading.release import ReleaseError, release_file, release_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY = ROOT / "tests" / "fixtures" / "grading" / "toy_exercise.ipynb"
-EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
+EXERCISES = source_notebooks(ROOT)  # the instructor's sources; their student versions: test_exercise_layout.py
 
 
 def nbg(grade_id: str, **kw) -> dict:

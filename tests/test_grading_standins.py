@@ -19,6 +19,7 @@ import pytest
 
 from bpcourse.grading import alone, check
 from bpcourse.grading.judge import case_seed
+from bpcourse.grading.layout import source_path
 from bpcourse.grading.release import release_with_solutions
 from bpcourse.grading.standin_tables import dependency, tables_for
 from bpcourse.grading.standins import StandIn, decode_tables, encode_tables, installed, own_calls
@@ -29,7 +30,7 @@ USERS = {tid: t for tid, t in TASKS.items() if t.uses}
 
 
 def _source(exercise: str) -> Path:
-    return ROOT / "exercises" / f"{exercise}.ipynb"
+    return source_path(ROOT, exercise)
 
 
 # ------------------------------------------------------------------------------------------- the stand-in
@@ -174,7 +175,7 @@ def test_the_cli_gives_every_other_function_its_points_when_one_it_uses_is_broke
 # --------------------------------------------------------------------------------- alone(), for the asserts
 def test_alone_runs_the_exercises_own_asserts_with_the_earlier_functions_standing_in():
     ns: dict = {"np": np}
-    for src in _solutions("07_matrix_form").values():
+    for src in _solutions("ex07_matrix_form").values():
         exec(compile(src, "<ex07>", "exec"), ns)
     exec(_broken("output_delta", "stub"), ns)
     X, T = np.array([[1.0, -1.0]]), np.array([[1.0]])

@@ -29,7 +29,7 @@ def _markdown(path: Path) -> list[str]:
 
 
 def _exercise(number: str) -> Path | None:
-    found = sorted((ROOT / "exercises").glob(number + "_*.ipynb"))
+    found = sorted((ROOT / "exercises").glob("ex" + number + "_*.ipynb"))
     return found[0] if found else None
 
 

@@ -137,8 +137,8 @@ def test_article_c_has_its_plus_in_the_definition_and_its_minus_in_the_check():
     old_claim = re.compile(r"(?:prints its check|check (?:is )?printed|central-difference formula is printed|"
                            r"prints the formula with a \$?\+|only the formula in its text)", re.I)
     texts = [(n, t) for n, _, t in PROSE] + [
-        ("exercises/04_gradient_checking.ipynb",
-         "\n".join(t for _, t in markdown_cells(load(ROOT / "exercises" / "04_gradient_checking.ipynb")))),
+        ("instructor/source/ex04/ex04_gradient_checking.ipynb",
+         "\n".join(t for _, t in markdown_cells(load(ROOT / "instructor" / "source" / "ex04" / "ex04_gradient_checking.ipynb")))),
         ("bpcourse/models/chain.py", (ROOT / "bpcourse" / "models" / "chain.py").read_text(encoding="utf-8"))]
     for name, text in texts:
         assert not old_claim.search(" ".join(text.split())), f"{name} still says Article C's check has the '+'"

@@ -16,7 +16,7 @@ from site_helpers import site_command
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-EXERCISES = sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
+EXERCISES = sorted((ROOT / "exercises").glob("ex[0-9][0-9]_*.ipynb"))
 
 
 def page_of(notebook: Path) -> str:
@@ -78,6 +78,7 @@ def test_every_exercise_page_is_the_student_version_with_a_download(site):
         downloads = [v for _, _, v in _refs(site / page_of(ex)).refs if v.endswith(ex.name)]
         assert downloads, f"{ex.name}: no link to download the notebook"
         target = (site / page_of(ex)).parent / unquote(downloads[0])
+        assert target.read_bytes() == ex.read_bytes(), f"{ex.name}: the download is not the committed student version"
         released = json.loads(target.read_text(encoding="utf-8"))
         assert all("BEGIN SOLUTION" not in "".join(c["source"]) for c in released["cells"])
 

@@ -12,7 +12,7 @@ stored widget state's 10.0 comes back as 10). This script writes what both would
 
 Cell sources and outputs are not touched. Run it with the course's venv, whose Python is the one CI runs:
 
-    .venv/bin/python tools/normalize_notebooks.py                 # notebooks/ and exercises/
+    .venv/bin/python tools/normalize_notebooks.py                 # notebooks/ and instructor/source/
     .venv/bin/python tools/normalize_notebooks.py --check         # list what would change, exit 1 if anything
     .venv/bin/python tools/normalize_notebooks.py path/to/x.ipynb
 """
@@ -67,10 +67,10 @@ def normalized(text: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: notebooks/ and exercises/)")
+    parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: notebooks/ and instructor/source/)")
     parser.add_argument("--check", action="store_true", help="only list what would change; exit 1 if anything")
     args = parser.parse_args(argv)
-    paths = args.paths or sorted([*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("exercises/*.ipynb")])
+    paths = args.paths or sorted([*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("instructor/source/*/*.ipynb")])
     changed = []
     for path in paths:
         text = path.read_text(encoding="utf-8")

@@ -41,6 +41,7 @@ from bpcourse.grading.feedback import FEEDBACK_MODES, fmt_points, render
 from bpcourse.grading.jail import IsolationUnavailable, Jail, JailRun, Limits
 from bpcourse.grading.judge import (STATUSES, Judgement, SourceError, judge_run, prepare_tasks, request_tasks,
                                     stopped_text)
+from bpcourse.grading.layout import student_version_error
 from bpcourse.grading.notebook import (MAX_NOTEBOOK_BYTES, InvalidNotebook, NotebookTooLarge, given_definitions,
                                        read_notebook, read_submission, source_cells)
 from bpcourse.grading.protocol import Request, Transcript
@@ -102,7 +103,7 @@ def load_tasks(source: Path, tasks: Sequence[Task] | None = None) -> list[Task]:
     if not found:
         raise SourceError(f"no graded tasks for exercise {source.stem!r}{why if tasks is None else ''}: expected a "
                           f"source notebook named after an exercise with graded tasks (e.g. "
-                          f"06_fully_connected_layer.ipynb), got {source.name}")
+                          f"ex06_fully_connected_layer.ipynb), got {source.name}")
     return found
 
 
@@ -165,6 +166,8 @@ class Run:
             self.source_cells = source_cells(self.source_bytes)
         except (InvalidNotebook, OSError) as exc:
             raise SourceError(f"the source notebook {source} cannot be read: {exc}") from None
+        if (why := student_version_error(self.source_bytes, source)) is not None:
+            raise SourceError(why)
         st = os.stat(source)
         self.source_id = (st.st_dev, st.st_ino, _sha256(self.source_bytes))
         self.given = given_definitions(self.source_cells, [t.function for t in tasks])

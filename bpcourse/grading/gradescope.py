@@ -121,7 +121,8 @@ def build_zip(source: str | Path, output: str | Path, *, seed: int, tasks_file: 
 
     source, output = Path(source), Path(output)
     if not source.is_file():
-        raise SourceError(f"expected the exercise's source notebook (e.g. exercises/06_fully_connected_layer.ipynb),"
+        raise SourceError(f"expected the exercise's source notebook (e.g. "
+                          f"instructor/source/ex06/ex06_fully_connected_layer.ipynb),"
                           f" got {str(source)!r}, which is not a file")
     if visibility not in VISIBILITIES:
         raise SourceError(f"--visibility: expected one of {', '.join(VISIBILITIES)}, got {visibility!r}")

@@ -17,7 +17,7 @@ from typing import Any, Callable
 __all__ = ["add_scale_options", "add_gradescope_parser", "ScalePlan", "merge_command", "gradescope_command"]
 
 _SCALE_HELP = """\
-Sharding (see exercises/grading-at-scale.md): --shard i/N grades only the submissions whose relative path
+Sharding (see instructor/grading-at-scale.md): --shard i/N grades only the submissions whose relative path
 hashes to shard i (0 <= i < N), into its own --out folder; when all N have finished,
 "bpcourse grade --merge OUT_0 ... OUT_N-1 --out MERGED" joins them into one grades.csv and feedback/
 (identical to an unsharded run's, timing column aside). A shard that died is rerun alone: it resumes."""

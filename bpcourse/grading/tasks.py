@@ -50,7 +50,7 @@ def _sign(rng: np.random.Generator) -> float:
 # ---------------------------------------------------------------------------------------------------------------
 # 01 The single neuron
 # ---------------------------------------------------------------------------------------------------------------
-EX01 = "01_single_neuron"
+EX01 = "ex01_single_neuron"
 
 
 def _net_case(rng: np.random.Generator) -> Case:
@@ -140,7 +140,7 @@ def _z_one_minus_z(key: str) -> Any:
 # ---------------------------------------------------------------------------------------------------------------
 # 02 Chain rule and computational graphs
 # ---------------------------------------------------------------------------------------------------------------
-EX02 = "02_chain_rule"
+EX02 = "ex02_chain_rule"
 
 
 def _gate_case(rng: np.random.Generator) -> Case:
@@ -216,7 +216,7 @@ def _branch_one_path(case: Case) -> list[Slip]:
 # ---------------------------------------------------------------------------------------------------------------
 # 03 The three-layer chain (Article C)
 # ---------------------------------------------------------------------------------------------------------------
-EX03 = "03_three_layer_chain"
+EX03 = "ex03_three_layer_chain"
 
 
 def _chain_weights(rng: np.random.Generator) -> Case:
@@ -283,7 +283,7 @@ def _chain_uphill(case: Case) -> Slip:
 # ---------------------------------------------------------------------------------------------------------------
 # 04 Gradient checking
 # ---------------------------------------------------------------------------------------------------------------
-EX04 = "04_gradient_checking"
+EX04 = "ex04_gradient_checking"
 
 
 def _rel_error_case(rng: np.random.Generator) -> Case:
@@ -362,7 +362,7 @@ def _quadratic_symmetric(case: Case) -> Slip:
 # ---------------------------------------------------------------------------------------------------------------
 # 05 A network with two hidden neurons (Article A, shared-bias reading)
 # ---------------------------------------------------------------------------------------------------------------
-EX05 = "05_two_hidden_neurons"
+EX05 = "ex05_two_hidden_neurons"
 _PARAMS = ("w1", "w2", "w3", "w4", "b1", "b2")
 
 
@@ -441,7 +441,7 @@ def _two_hidden_db1_one(case: Case) -> list[Slip]:
 # ---------------------------------------------------------------------------------------------------------------
 # 06 The fully connected layer, and chapter 6's 3-2-2 network node by node
 # ---------------------------------------------------------------------------------------------------------------
-EX06 = "06_fully_connected_layer"
+EX06 = "ex06_fully_connected_layer"
 
 
 def _sizes(rng: np.random.Generator) -> tuple[int, int, int]:
@@ -537,7 +537,7 @@ def _dense_loop_overwrites(case: Case) -> list[Slip]:
 # ---------------------------------------------------------------------------------------------------------------
 # 07 Multilayer backprop in matrix form (two-layer sigmoid MLP, ½-SSE averaged over the batch)
 # ---------------------------------------------------------------------------------------------------------------
-EX07 = "07_matrix_form"
+EX07 = "ex07_matrix_form"
 
 
 def _targets(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
@@ -644,7 +644,7 @@ def _one_over_n(key: str):
 # ---------------------------------------------------------------------------------------------------------------
 # 08 Softmax, cross-entropy
 # ---------------------------------------------------------------------------------------------------------------
-EX08 = "08_softmax_cross_entropy"
+EX08 = "ex08_softmax_cross_entropy"
 
 
 def _logits(rng: np.random.Generator) -> np.ndarray:
@@ -724,7 +724,7 @@ def _softmax_ce_over_classes(case: Case) -> Slip:
 # ---------------------------------------------------------------------------------------------------------------
 # 09 Training in practice: optimiser steps (pure functions: new arrays out, inputs untouched)
 # ---------------------------------------------------------------------------------------------------------------
-EX09 = "09_training_in_practice"
+EX09 = "ex09_training_in_practice"
 
 
 def _shape(rng: np.random.Generator) -> tuple[int, ...]:
@@ -1126,20 +1126,20 @@ _GRADCHECK = ("bpcourse.gradcheck.numeric_gradient", "bpcourse.gradcheck.rel_err
 _SETUP = ("bpcourse.grading.check", "bpcourse.grading.cells.quiet")
 _ALONE = ("bpcourse.grading.alone",)  # exercises whose tasks call earlier graded functions
 ALLOWLISTS: dict[str, tuple[str, ...]] = {
-    "01_single_neuron": _SETUP + _ALONE + _GRADCHECK,
-    "02_chain_rule": _SETUP + _ALONE,
-    "03_three_layer_chain": _SETUP + _ALONE + ("bpcourse.models.chain.numeric_gradients",),
-    "04_gradient_checking": _SETUP,
-    "05_two_hidden_neurons": _SETUP + _ALONE + ("bpcourse.models.two_hidden.numeric_gradients",),
-    "06_fully_connected_layer": _SETUP + _GRADCHECK + ("bpcourse.models.net322.numeric_gradients",),
-    "07_matrix_form": _SETUP + _GRADCHECK,
-    "08_softmax_cross_entropy": _SETUP + _GRADCHECK,
-    "09_training_in_practice": _SETUP,
+    "ex01_single_neuron": _SETUP + _ALONE + _GRADCHECK,
+    "ex02_chain_rule": _SETUP + _ALONE,
+    "ex03_three_layer_chain": _SETUP + _ALONE + ("bpcourse.models.chain.numeric_gradients",),
+    "ex04_gradient_checking": _SETUP,
+    "ex05_two_hidden_neurons": _SETUP + _ALONE + ("bpcourse.models.two_hidden.numeric_gradients",),
+    "ex06_fully_connected_layer": _SETUP + _GRADCHECK + ("bpcourse.models.net322.numeric_gradients",),
+    "ex07_matrix_form": _SETUP + _GRADCHECK,
+    "ex08_softmax_cross_entropy": _SETUP + _GRADCHECK,
+    "ex09_training_in_practice": _SETUP,
 }
 # Names an exercise's cells import but its sandbox withholds, and why. Each may appear only in cells the
 # grader never runs (hidden tests), so the source still earns full marks.
 WITHHELD: dict[str, dict[str, str]] = {
-    "04_gradient_checking": {
+    "ex04_gradient_checking": {
         "bpcourse.gradcheck.numeric_gradient": "the answer of ex04_central_difference",
         "bpcourse.gradcheck.rel_error": "the answer of ex04_rel_error",
     },
@@ -1154,7 +1154,7 @@ def allowlist_for(exercise: str) -> tuple[str, ...]:
 
 
 def tasks_for(exercise: str) -> list[Task]:
-    """The tasks of one exercise notebook, in notebook order, e.g. ``tasks_for("06_fully_connected_layer")``."""
+    """The tasks of one exercise notebook, in notebook order, e.g. ``tasks_for("ex06_fully_connected_layer")``."""
     tasks = [task for task in _ALL if task.exercise == exercise]
     if not tasks:
         raise ValueError(f"unknown exercise {exercise!r}; expected one of {', '.join(EXERCISES)}")

@@ -9,8 +9,6 @@ so CI can never pass without having driven a browser.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -56,10 +54,6 @@ def _stepper_notebook(path: Path) -> None:
 @pytest.fixture(scope="session")
 def repo_copy(chromium, tmp_path_factory) -> Path:
     root = ld.copy_repository(tmp_path_factory.mktemp("e2e") / "bpcourse")
-    # the student version, made by the instructor's command, in a folder of its own
-    bpcourse = Path(sys.executable).with_name("bpcourse")
-    subprocess.run([str(bpcourse), "release", f"exercises/{ld.RELEASED_EXERCISE}", "release/"],
-                   cwd=root, check=True, capture_output=True, text=True)
     _stepper_notebook(root / "e2e" / "steppers.ipynb")
     return root
 

@@ -32,8 +32,10 @@ CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "goo
 
 #: The notebook the stepper tests drive (e2e/steppers.ipynb in the copy) has one stepper per graph, in this order.
 STEPPER_GRAPHS = ("xyz", "neuron", "chain", "two_hidden", "net322")
-#: The exercise the release test opens, made by ``bpcourse release`` into release/ of the copy.
-RELEASED_EXERCISE = "01_single_neuron.ipynb"
+#: The exercise the release test opens from its chapter's link: the committed student version in exercises/.
+RELEASED_EXERCISE = "ex01_single_neuron.ipynb"
+#: The chapter that links to it.
+EXERCISE_CHAPTER = "01_single_neuron.ipynb"
 
 #: JupyterLab autosaves a modified document this many seconds after the change (default 120 s). The tests
 #: set it short and wait past it, so a notebook that opening marks modified is really rewritten on disk.

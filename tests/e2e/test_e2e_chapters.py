@@ -29,7 +29,7 @@ def test_start_page_opens_with_the_whole_repository_in_reach(page, lab, artifact
     page.locator(".jp-BreadCrumbs-home").click()
     listing = page.locator(".jp-DirListing-content")
     listing.locator(".jp-DirListing-item", has_text=re.compile(r"^exercises")).dblclick()
-    listing.locator(".jp-DirListing-item", has_text="01_single_neuron.ipynb").wait_for()
+    listing.locator(".jp-DirListing-item", has_text="ex01_single_neuron.ipynb").wait_for()
     assert "exercises" in page.locator(".jp-BreadCrumbs").text_content()
     ld.screenshot(page, artifacts / "lab" / "file_browser_exercises.png")
     ld.close_and_shut_down(page)

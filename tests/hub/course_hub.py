@@ -1,7 +1,7 @@
 """A real JupyterHub for one test: three temporary Unix users, the course's shipped config, and a full clean-up.
 
 ``course_hub(root)`` creates the instructor and two students (random names), the exchange and the hub's state
-under ``root``, starts ``jupyterhub -f exercises/jupyterhub/jupyterhub_config.py`` (which starts
+under ``root``, starts ``jupyterhub -f instructor/jupyterhub/jupyterhub_config.py`` (which starts
 configurable-http-proxy and, on request, each user's server as that user), and on the way out, also after a
 failure: stops the hub (which stops the servers and the proxy), ends what is left of the processes the test
 started (by pid), deletes the users and ``root``, and records in ``CourseHub.leaks`` anything still left.
@@ -25,7 +25,7 @@ from hub_unix import (User, account_entries, create_user, delete_user, files_own
                       kill_processes, processes, readable_view)
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIG = ROOT / "exercises" / "jupyterhub" / "jupyterhub_config.py"
+CONFIG = ROOT / "instructor" / "jupyterhub" / "jupyterhub_config.py"
 COURSE_ID = "bpcourse"
 
 

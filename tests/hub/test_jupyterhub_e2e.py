@@ -1,7 +1,7 @@
 """nbgrader on a real JupyterHub, end to end: an instructor and two students, each a Unix user with a server of
 their own, walk exercise 01 through nbgrader's exchange, and the grades equal ``bpcourse grade``'s, task by task.
 
-The hub is started from the course's shipped ``exercises/jupyterhub/jupyterhub_config.py`` (and every user's
+The hub is started from the course's shipped ``instructor/jupyterhub/jupyterhub_config.py`` (and every user's
 nbgrader reads the shipped ``nbgrader_config.py``), with temporary users, ports and folders. Everything happens
 through the hub's REST API, the users' servers' contents and kernels APIs (a kernel's websocket), and
 nbgrader's own commands run in each user's kernel, so as that user:
@@ -42,7 +42,7 @@ import pytest
 from course_hub import ROOT, course_hub
 from grading_corpus import CORPUS
 
-EXERCISE = "01_single_neuron"
+EXERCISE = "ex01_single_neuron"
 ASSIGNMENT = "ex01"
 NOTEBOOK = f"{EXERCISE}.ipynb"
 SEED = 2026
@@ -219,7 +219,7 @@ def _fetch_feedback(ch, student) -> str:
 
 def _bpcourse_grade(collected: dict, work: Path) -> tuple[dict, dict]:
     """``bpcourse grade`` on the collected notebooks, laid out as in the instructor's ``submitted/`` folder (the
-    command exercises/README.md gives): rows of grades.csv and feedback texts, by student."""
+    command instructor/README.md gives): rows of grades.csv and feedback texts, by student."""
     from bpcourse.grading.batch import results_stem
 
     subs = work / "submitted"
@@ -230,7 +230,7 @@ def _bpcourse_grade(collected: dict, work: Path) -> tuple[dict, dict]:
         (subs / student / ASSIGNMENT / "timestamp.txt").write_text("2026-01-01 00:00:00 UTC")  # as nbgrader's
     out = work / "out"
     exe = Path(sys.executable).with_name("bpcourse")
-    proc = subprocess.run([str(exe), "grade", str(ROOT / "exercises" / NOTEBOOK), str(subs), "--seed", str(SEED),
+    proc = subprocess.run([str(exe), "grade", str(ROOT / "instructor" / "source" / ASSIGNMENT / NOTEBOOK), str(subs), "--seed", str(SEED),
                            "--out", str(out), "--quiet"], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     with open(out / "grades.csv", newline="") as f:
@@ -278,7 +278,7 @@ def test_nbgrader_course_on_jupyterhub_grades_as_bpcourse_grade(requirements):
     root = Path(tempfile.mkdtemp(prefix="bpcourse-hub-", dir="/tmp"))
     root.chmod(0o755)  # the users' homes and the exchange are inside: they must be able to enter it
     proxy = Path(shutil.which("configurable-http-proxy"))
-    source_nb = json.loads((ROOT / "exercises" / NOTEBOOK).read_text())
+    source_nb = json.loads((ROOT / "instructor" / "source" / ASSIGNMENT / NOTEBOOK).read_text())
     times = {}
     t0 = time.monotonic()
     with course_hub(root, proxy) as ch:

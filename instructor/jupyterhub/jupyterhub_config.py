@@ -3,7 +3,7 @@
 Start it as root from the Python environment that has bpcourse, nbgrader and jupyterhub installed (the users'
 servers and kernels run in that same environment, so it must be readable by every user):
 
-    jupyterhub -f exercises/jupyterhub/jupyterhub_config.py
+    jupyterhub -f instructor/jupyterhub/jupyterhub_config.py
 
 Everything site-specific comes from environment variables with the defaults below, so this very file is the
 one ``tests/test_jupyterhub_e2e.py`` starts a real hub with (users, ports and folders are then temporary ones):

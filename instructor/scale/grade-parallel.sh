@@ -2,8 +2,8 @@
 # Grade a class with GNU parallel on one machine (or, with --sshloginfile, on several sharing the folder):
 # SHARDS shards, PARALLEL_JOBS at a time, then merge them.
 #
-#   SEED=2024 SOURCE=exercises/06_fully_connected_layer.ipynb SUBMISSIONS=submitted OUT=graded \
-#       exercises/scale/grade-parallel.sh
+#   SEED=2024 SOURCE=instructor/source/ex06/ex06_fully_connected_layer.ipynb SUBMISSIONS=submitted OUT=graded \
+#       instructor/scale/grade-parallel.sh
 #
 # A shard that failed shows in parallel's exit status; run its line again (it resumes), then the merge.
 # Extra options for bpcourse grade (e.g. --timeout 120) go in BPCOURSE_GRADE_ARGS.
