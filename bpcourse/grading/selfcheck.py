@@ -168,7 +168,7 @@ def check(fn: Callable[..., Any], task: str | None = None, *, n_cases: int = 3, 
     if not callable(fn):
         print(f"cannot check: expected a function, got a {type(fn).__name__}", file=out)
         return False
-    table = {x.id: x for x in tasks} if tasks is not None else _all_tasks()
+    table = {**_all_tasks(), **{x.id: x for x in tasks or ()}}  # a given table overrides; dependencies from all
     rng = np.random.default_rng(seed)
     note = ""
     for j, case in enumerate(t.draw_cases(rng, n_cases)):  # the random cases, then the fixed edge cases
@@ -229,7 +229,7 @@ def alone(fn: Callable[..., Any], task: str | None = None, *,
         Takes the task's arguments, by position or keyword, and returns what ``fn`` returns.
     """
     t = find_task(fn, task, tasks)
-    table = {x.id: x for x in tasks} if tasks is not None else _all_tasks()
+    table = {**_all_tasks(), **{x.id: x for x in tasks or ()}}  # a given table overrides; dependencies from all
     params = list(t.make_case(np.random.default_rng(0)))  # the exercise's parameter names, in order
 
     def call(*args: Any, **kwargs: Any) -> Any:
