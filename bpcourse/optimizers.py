@@ -5,6 +5,7 @@ state as arrays and return new arrays; they never modify their inputs:
 
 * ``sgd_step(w, g, eta)``: w − η·g;
 * ``momentum_step(w, v, g, eta, beta)``: v ← β·v − η·g, w ← w + v;
+* ``rmsprop_step(w, s, g, eta, rho, eps)``: s ← ρ·s + (1 − ρ)·g², w ← w − η·g / (√s + ε);
 * ``adam_step(w, m, v, g, t, eta, beta1, beta2, eps)``: Adam's step number t.
 
 They are the one home of each update rule: the classes below, the exercises' references and the chapters all
@@ -19,8 +20,8 @@ import numpy as np
 
 from .validate import check_int, check_positive
 
-__all__ = ["sgd_step", "momentum_step", "adam_step", "Optimizer", "SGD", "Momentum", "Adam", "OPTIMIZERS",
-           "make_optimizer"]
+__all__ = ["sgd_step", "momentum_step", "rmsprop_step", "adam_step", "Optimizer", "SGD", "Momentum", "RMSProp",
+           "Adam", "OPTIMIZERS", "make_optimizer"]
 
 
 def _same_shape(w: np.ndarray, **others: np.ndarray) -> None:
@@ -70,6 +71,37 @@ def momentum_step(w: np.ndarray, v: np.ndarray, g: np.ndarray, eta: float,
     _same_shape(w, v=v, g=g)
     v_new = _beta(beta, "beta") * v - check_positive(eta, "eta (the learning rate η)") * g
     return w + v_new, v_new
+
+
+def rmsprop_step(w: np.ndarray, s: np.ndarray, g: np.ndarray, eta: float, rho: float = 0.9,
+                 eps: float = 1e-8) -> tuple[np.ndarray, np.ndarray]:
+    """One RMSProp step (Hinton's lecture 6e, 2012): divide by a running root mean square of the gradient.
+
+    s ← ρ·s + (1 − ρ)·g²;  w ← w − η·g / (√s + ε). Each coordinate's step is about η·g/rms(g), so a
+    coordinate with steadily large gradients takes no larger steps than one with small gradients. Adam is
+    RMSProp plus a running mean of g in place of g, and bias correction of both means.
+
+    Parameters
+    ----------
+    w, s, g : ndarray, same shape
+        The parameter, the running mean of g² (zeros before the first step) and ∂E/∂w.
+    eta : float
+        The learning rate η > 0.
+    rho : float
+        The decay rate ρ in [0, 1) of the running mean (0.9 as in Hinton's lecture; PyTorch's ``alpha``
+        defaults to 0.99).
+    eps : float
+        ε > 0, added to √s so that a zero gradient history does not divide by zero.
+
+    Returns
+    -------
+    (w_new, s_new) : new arrays of w's shape.
+    """
+    _same_shape(w, s=s, g=g)
+    rho = _beta(rho, "rho")
+    eta, eps = check_positive(eta, "eta (the learning rate η)"), check_positive(eps, "eps")
+    s_new = rho * s + (1.0 - rho) * (g * g)
+    return w - eta * g / (np.sqrt(s_new) + eps), s_new
 
 
 def adam_step(w: np.ndarray, m: np.ndarray, v: np.ndarray, g: np.ndarray, t: int, eta: float,
@@ -159,6 +191,22 @@ class Momentum(Optimizer):
         return f"Momentum(eta={self.eta:g}, beta={self.beta:g})"
 
 
+class RMSProp(Optimizer):
+    """RMSProp: s ← ρ·s + (1 − ρ)·g², w ← w − η·g / (√s + ε), with s kept per parameter."""
+
+    def __init__(self, eta: float = 0.001, rho: float = 0.9, eps: float = 1e-8) -> None:
+        super().__init__(eta)
+        self.rho = _beta(rho, "rho")
+        self.eps = check_positive(eps, "eps")
+
+    def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
+        st = self.state.setdefault(name, {"s": np.zeros_like(p)})
+        p[...], st["s"] = rmsprop_step(p, st["s"], g, self.eta, self.rho, self.eps)
+
+    def __repr__(self) -> str:
+        return f"RMSProp(eta={self.eta:g}, rho={self.rho:g})"
+
+
 class Adam(Optimizer):
     """Adam (Kingma & Ba, 2015): bias-corrected running means of g and g².
 
@@ -181,11 +229,11 @@ class Adam(Optimizer):
         return f"Adam(eta={self.eta:g}, beta1={self.beta1:g}, beta2={self.beta2:g})"
 
 
-OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
+OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "rmsprop": RMSProp, "adam": Adam}
 
 
 def make_optimizer(name: str, eta: float, **kwargs: float) -> Optimizer:
-    """Build an optimiser by name ("sgd", "momentum", "adam")."""
+    """Build an optimiser by name ("sgd", "momentum", "rmsprop", "adam")."""
     if name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}; expected one of {', '.join(map(repr, OPTIMIZERS))}")
     return OPTIMIZERS[name](eta, **kwargs)

@@ -126,3 +126,60 @@ def test_adam_eps_stays_outside_the_square_root():
 def test_pure_steps_refuse_bad_input(call, msg):
     with pytest.raises(ValueError, match=msg):
         call()
+
+
+# ----- RMSProp: the pure step, the class, and its registration -----
+from bpcourse.optimizers import OPTIMIZERS, RMSProp, rmsprop_step  # noqa: E402
+
+
+def test_rmsprop_step_by_hand_and_inputs_untouched():
+    # ρ = 0.5, ε = 0.5: s = 0.5·[0.5, 2] + 0.5·[1, 16] = [0.75, 9]; steps η·g/(√s + ε), worked out by hand
+    w, s, g = np.array([1.0, -2.0]), np.array([0.5, 2.0]), np.array([1.0, -4.0])
+    before = [a.copy() for a in (w, s, g)]
+    w1, s1 = rmsprop_step(w, s, g, 0.1, rho=0.5, eps=0.5)
+    assert np.array_equal(s1, [0.75, 9.0])
+    assert np.allclose(w1, [1.0 - 0.1 / (np.sqrt(0.75) + 0.5), -2.0 + 0.4 / 3.5], rtol=0, atol=1e-15)
+    for a, b in zip((w, s, g), before):
+        assert np.array_equal(a, b)
+
+
+def test_rmsprop_steady_gradient_steps_approach_eta_whatever_its_scale():
+    # with a constant g, s → g², so the step → η·|g|/(|g| + ε) ≈ η for gradients 1e-3 and 1e3 alike
+    for g0 in (1e-3, 1e3):
+        w, s = np.zeros(1), np.zeros(1)
+        for _ in range(200):
+            w_new, s = rmsprop_step(w, s, np.array([g0]), 0.01)
+            step, w = w[0] - w_new[0], w_new
+        assert step == pytest.approx(0.01, rel=1e-4), g0
+
+
+def test_rmsprop_class_is_the_pure_step_bit_for_bit_and_registered():
+    rng = np.random.default_rng(7)
+    p = rng.standard_normal((3, 4))
+    w, s = p.copy(), np.zeros((3, 4))
+    opt = make_optimizer("rmsprop", 0.05, rho=0.8, eps=1e-6)
+    assert isinstance(opt, RMSProp) and OPTIMIZERS["rmsprop"] is RMSProp
+    for _ in range(5):
+        g = rng.standard_normal((3, 4))
+        opt.step({"p": p}, {"p": g})
+        w, s = rmsprop_step(w, s, g, 0.05, 0.8, 1e-6)
+        assert np.array_equal(p, w) and np.array_equal(opt.state["p"]["s"], s)
+    assert repr(opt) == "RMSProp(eta=0.05, rho=0.8)"
+
+
+def test_rmsprop_minimises_the_bowl():
+    p, opt = np.array([1.0, 1.0]), RMSProp(0.01)
+    for _ in range(300):
+        opt.step({"p": p}, {"p": _quad_grad(p)})
+    assert np.linalg.norm(p) < 2e-2          # RMSProp at a fixed η ends by hopping about the minimum at ~η
+
+
+@pytest.mark.parametrize("call, msg", [
+    (lambda: rmsprop_step(np.zeros(2), np.zeros(3), np.zeros(2), 0.1), r"s has shape \(3,\), expected the shape"),
+    (lambda: rmsprop_step(np.zeros(2), np.zeros(2), np.zeros(2), 0.1, rho=1.0), r"rho must be in \[0, 1\)"),
+    (lambda: rmsprop_step(np.zeros(2), np.zeros(2), np.zeros(2), -0.1), "eta .* must be a positive number"),
+    (lambda: RMSProp(0.1, eps=0.0), "eps must be a positive number"),
+])
+def test_rmsprop_refuses_bad_input(call, msg):
+    with pytest.raises(ValueError, match=msg):
+        call()

@@ -53,7 +53,7 @@ def test_defaults_settings_and_sizes():
         ("eta", float("inf"), "finite"),
         ("eta", "0.1", "'0.1'"),
         ("eta", True, "True"),
-        ("optimizer", "rmsprop", "'sgd', 'momentum', 'adam'"),
+        ("optimizer", "adamw", "'sgd', 'momentum', 'rmsprop', 'adam'"),
         ("batch_size", 0, "positive integer"),
         ("batch_size", 2.5, "2.5"),
         ("batch_size", True, "True"),

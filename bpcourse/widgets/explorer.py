@@ -55,7 +55,7 @@ class TrainingExplorer:
     ----------
     eta : float
         Learning rate η > 0.
-    optimizer : {"sgd", "momentum", "adam"}
+    optimizer : {"sgd", "momentum", "rmsprop", "adam"}
         The update rule (:mod:`bpcourse.optimizers`, default hyper-parameters apart from η).
     batch_size : int or None
         Samples per gradient step; ``None`` (or any size ≥ the number of samples) is full-batch descent.
