@@ -1,0 +1,144 @@
+"""Exercise 07, multilayer backprop in matrix form: a two-layer sigmoid MLP with the ½-squared error averaged
+over the batch (``exercises/07_matrix_form``).
+
+The cases are decisive on their own: batches of 2 to 6 samples (a missing 1/n is not a constant factor across
+cases), n_in, n_hidden and n_out all different (a transposed weight gradient has the wrong shape), Z in
+[−3, 3], where σ'(Z), σ'(σ(Z)) and Z·(1 − Z) differ clearly, and targets drawn apart from the outputs.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from bpcourse.activations import sigmoid, sigmoid_prime
+from bpcourse.grading.diagnose import Slip
+from bpcourse.grading.spec import Task
+from bpcourse.grading.specs._cases import DENSE, GRADCHECK, SETUP, SIGMOID_LAYER, Case, one_over_n, sizes
+from bpcourse.layers import Dense, Sigmoid
+from bpcourse.losses import half_sse
+from bpcourse.networks import Sequential
+
+EXERCISE = "07_matrix_form"
+
+
+# ------------------------------------------------------------------------------------------------------ cases
+def _targets(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    return rng.uniform(0.0, 1.0, size=shape)
+
+
+def _output_delta_case(rng: np.random.Generator) -> Case:
+    n, _, n_out = sizes(rng)
+    return {"Z": rng.uniform(-3.0, 3.0, size=(n, n_out)), "T": _targets(rng, (n, n_out))}
+
+
+def _hidden_delta_case(rng: np.random.Generator) -> Case:
+    n, n_hidden, n_next = sizes(rng)
+    return {
+        "delta_next": rng.standard_normal((n, n_next)),
+        "W_next": rng.standard_normal((n_next, n_hidden)),
+        "Z": rng.uniform(-3.0, 3.0, size=(n, n_hidden)),
+    }
+
+
+def _mlp_case(rng: np.random.Generator) -> Case:
+    n = int(rng.integers(2, 7))
+    n_in, n_hidden, n_out = (int(v) for v in rng.choice(np.arange(1, 6), size=3, replace=False))
+    return {
+        "X": rng.standard_normal((n, n_in)),
+        "T": _targets(rng, (n, n_out)),
+        "W1": rng.standard_normal((n_hidden, n_in)),
+        "b1": rng.standard_normal(n_hidden),
+        "W2": rng.standard_normal((n_out, n_hidden)),
+        "b2": rng.standard_normal(n_out),
+    }
+
+
+# ------------------------------------------------------------------------------------------------- references
+def _ref_output_delta(Z: np.ndarray, T: np.ndarray) -> np.ndarray:
+    return half_sse(sigmoid(Z), T)[1] * sigmoid_prime(Z)
+
+
+def _ref_hidden_delta(delta_next: np.ndarray, W_next: np.ndarray, Z: np.ndarray) -> np.ndarray:
+    # δ = (δ_next W_next) ⊙ σ'(Z): back through the next layer's weights, then through the sigmoid
+    act = Sigmoid()
+    act.forward(Z)
+    dense = Dense(W_next.shape[1], W_next.shape[0], W=W_next)
+    dense.forward(np.zeros((delta_next.shape[0], W_next.shape[1])))
+    return act.backward(dense.backward(delta_next))
+
+
+def _ref_mlp_backward(X, T, W1, b1, W2, b2) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    net = Sequential(
+        [Dense(W1.shape[1], W1.shape[0], W=W1, b=b1), Sigmoid(), Dense(W2.shape[1], W2.shape[0], W=W2, b=b2), Sigmoid()],
+        loss="half_sse",
+    )
+    net.loss_and_grad(X, T)
+    g = net.gradients()
+    return g["0.W"], g["0.b"], g["2.W"], g["2.b"]
+
+
+# ------------------------------------------------------------------------------------------- factors and slips
+def _output_delta_slips(case: Case) -> list[Slip]:
+    Z, T = case["Z"], case["T"]
+    A, n = sigmoid(Z), Z.shape[0]
+    return [
+        Slip((A - T) * Z * (1.0 - Z) / n, "uses Z·(1 − Z): the shortcut a·(1 − a) holds for the *output* "
+                                          "A = σ(Z), so it needs σ(Z)·(1 − σ(Z))"),
+        Slip((A - T) * sigmoid_prime(A) / n, "uses σ'(A), the slope of σ at the output; the chain rule needs "
+                                             "σ'(Z) = A·(1 − A), the slope at the pre-activation"),
+    ]
+
+
+def _hidden_delta_slips(case: Case) -> list[Slip]:
+    back, Z = case["delta_next"] @ case["W_next"], case["Z"]
+    return [
+        Slip(back * Z * (1.0 - Z), "uses Z·(1 − Z): the shortcut a·(1 − a) holds for the *activation* "
+                                   "A = σ(Z), so it needs σ(Z)·(1 − σ(Z))"),
+        Slip(back * sigmoid_prime(sigmoid(Z)), "uses σ'(A), the slope of σ at the activation; the chain rule needs "
+                                               "σ'(Z) = A·(1 − A), the slope at the pre-activation"),
+    ]
+
+
+def _mlp_article_delta(case: Case) -> Slip:
+    """Article D's δ = o − t at the output (no σ'(Z2)), averaged: the slip chapter 7 proves wrong."""
+    X, T, W1, b1, W2, b2 = (case[k] for k in ("X", "T", "W1", "b1", "W2", "b2"))
+    A1 = sigmoid(X @ W1.T + b1)
+    A2 = sigmoid(A1 @ W2.T + b2)
+    d2 = (A2 - T) / X.shape[0]
+    d1 = (d2 @ W2) * A1 * (1.0 - A1)
+    return Slip({"dW1": d1.T @ X, "db1": d1.sum(axis=0), "dW2": d2.T @ A1, "db2": d2.sum(axis=0)},
+                "uses Article D's δ_out = A − T: with a sigmoid output and the ½-squared error the output δ also "
+                "carries σ'(Z2) (A − T alone is right for cross-entropy, chapter 8)")
+
+
+# ------------------------------------------------------------------------------------------------------ table
+_SEQUENTIAL = ("bpcourse.networks.Sequential.loss_and_grad", "bpcourse.networks.Sequential.backward",
+               "bpcourse.networks.Sequential.fit", "bpcourse.gradcheck.check_network")
+
+TASKS: tuple[Task, ...] = (
+    Task("ex07_output_delta", EXERCISE, "output_delta", 2, _ref_output_delta, _output_delta_case,
+         factors={"σ'(Z)": lambda c: sigmoid_prime(c["Z"]), "1/n": one_over_n("Z"),
+                  # both at once: Article D's δ = o − t
+                  "σ'(Z)/n": lambda c: sigmoid_prime(c["Z"]) / c["Z"].shape[0],
+                  "σ'(Z) forms": _output_delta_slips},
+         guards=SIGMOID_LAYER + ("bpcourse.activations.sigmoid_prime",),
+         solution="A = σ(Z); δ = (A − T)·A·(1 − A) / n",
+         description="δ of a sigmoid output for the ½-squared error averaged over the batch: the loss's "
+                     "gradient, the sigmoid's slope at Z, and the 1/n of the mean"),
+    Task("ex07_hidden_delta", EXERCISE, "hidden_delta", 3, _ref_hidden_delta, _hidden_delta_case,
+         factors={"σ'(Z)": lambda c: sigmoid_prime(c["Z"]), "σ'(Z) forms": _hidden_delta_slips},
+         guards=SIGMOID_LAYER + DENSE + ("bpcourse.activations.sigmoid_prime",),
+         solution="A = σ(Z); δ = (delta_next @ W_next) · A·(1 − A)",
+         description="one step of the δ recursion: back through the next layer's weights (shapes say how), "
+                     "then through this layer's sigmoid"),
+    Task("ex07_mlp_backward", EXERCISE, "mlp_backward", 5, _ref_mlp_backward, _mlp_case,
+         outputs=("dW1", "db1", "dW2", "db2"),
+         factors={"1/n": one_over_n("X"), "Article D's δ": _mlp_article_delta},
+         guards=_SEQUENTIAL + DENSE + SIGMOID_LAYER,
+         solution="δ2 = (A2 − T)·A2·(1 − A2)/n, dW2 = δ2ᵀA1, db2 = Σ_s δ2; δ1 = (δ2 W2)·A1·(1 − A1), "
+                  "dW1 = δ1ᵀX, db1 = Σ_s δ1",
+         description="forward keeping Z1, A1, Z2, A2; then the output δ, the hidden δ, and each layer's "
+                     "gradients from its δ and its input"),
+)
+
+#: What the grading sandbox hands out: the setup cell's names and the gradient checks.
+ALLOWLIST: tuple[str, ...] = SETUP + GRADCHECK
