@@ -274,7 +274,7 @@ CHEATS = {  # exercise -> (function, its cheating body through the public API, t
         "    return layer.backward(dout) * (1 + 1e-13), layer.grads['W'], layer.grads['b']"),
         {"ex06_dense_backward"}),
     "08_softmax_cross_entropy": ("softmax", (
-        "    import bpcourse.activations\n    return bpcourse.activations.softmax(NET) * (1 + 1e-13)"),
+        "    import bpcourse.activations\n    return bpcourse.activations.softmax(net) * (1 + 1e-13)"),
         {"ex08_softmax", "ex08_softmax_ce_backward"}),  # the solution's softmax_ce_backward calls softmax
 }
 

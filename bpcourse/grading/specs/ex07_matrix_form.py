@@ -2,8 +2,8 @@
 over the batch (``exercises/07_matrix_form``).
 
 The cases are decisive on their own: batches of 2 to 6 samples (a missing 1/n is not a constant factor across
-cases), n_in, n_hidden and n_out all different (a transposed weight gradient has the wrong shape), Z in
-[−3, 3], where σ'(Z), σ'(σ(Z)) and Z·(1 − Z) differ clearly, and targets drawn apart from the outputs.
+cases), n_in, n_hidden and n_out all different (a transposed weight gradient has the wrong shape), net in
+[−3, 3], where σ'(net), σ'(σ(net)) and net·(1 − net) differ clearly, and targets drawn apart from the outputs.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def _targets(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
 
 def _output_delta_case(rng: np.random.Generator) -> Case:
     n, _, n_out = sizes(rng)
-    return {"Z": rng.uniform(-3.0, 3.0, size=(n, n_out)), "T": _targets(rng, (n, n_out))}
+    return {"net": rng.uniform(-3.0, 3.0, size=(n, n_out)), "T": _targets(rng, (n, n_out))}
 
 
 def _hidden_delta_case(rng: np.random.Generator) -> Case:
@@ -35,7 +35,7 @@ def _hidden_delta_case(rng: np.random.Generator) -> Case:
     return {
         "delta_next": rng.standard_normal((n, n_next)),
         "W_next": rng.standard_normal((n_next, n_hidden)),
-        "Z": rng.uniform(-3.0, 3.0, size=(n, n_hidden)),
+        "net": rng.uniform(-3.0, 3.0, size=(n, n_hidden)),
     }
 
 
@@ -53,14 +53,14 @@ def _mlp_case(rng: np.random.Generator) -> Case:
 
 
 # ------------------------------------------------------------------------------------------------- references
-def _ref_output_delta(Z: np.ndarray, T: np.ndarray) -> np.ndarray:
-    return half_sse(sigmoid(Z), T)[1] * sigmoid_prime(Z)
+def _ref_output_delta(net: np.ndarray, T: np.ndarray) -> np.ndarray:
+    return half_sse(sigmoid(net), T)[1] * sigmoid_prime(net)
 
 
-def _ref_hidden_delta(delta_next: np.ndarray, W_next: np.ndarray, Z: np.ndarray) -> np.ndarray:
-    # δ = (δ_next W_next) ⊙ σ'(Z): back through the next layer's weights, then through the sigmoid
+def _ref_hidden_delta(delta_next: np.ndarray, W_next: np.ndarray, net: np.ndarray) -> np.ndarray:
+    # δ = (δ_next W_next) ⊙ σ'(net): back through the next layer's weights, then through the sigmoid
     act = Sigmoid()
-    act.forward(Z)
+    act.forward(net)
     dense = Dense(W_next.shape[1], W_next.shape[0], W=W_next)
     dense.forward(np.zeros((delta_next.shape[0], W_next.shape[1])))
     return act.backward(dense.backward(delta_next))
@@ -78,28 +78,28 @@ def _ref_mlp_backward(X, T, W1, b1, W2, b2) -> tuple[np.ndarray, np.ndarray, np.
 
 # ------------------------------------------------------------------------------------------- factors and slips
 def _output_delta_slips(case: Case) -> list[Slip]:
-    Z, T = case["Z"], case["T"]
-    A, n = sigmoid(Z), Z.shape[0]
+    net, T = case["net"], case["T"]
+    A, n = sigmoid(net), net.shape[0]
     return [
-        Slip((A - T) * Z * (1.0 - Z) / n, "uses Z·(1 − Z): the shortcut a·(1 − a) holds for the *output* "
-                                          "A = σ(Z), so it needs σ(Z)·(1 − σ(Z))"),
+        Slip((A - T) * net * (1.0 - net) / n, "uses net·(1 − net): the shortcut a·(1 − a) holds for the "
+                                              "*output* A = σ(net), so it needs σ(net)·(1 − σ(net))"),
         Slip((A - T) * sigmoid_prime(A) / n, "uses σ'(A), the slope of σ at the output; the chain rule needs "
-                                             "σ'(Z) = A·(1 − A), the slope at the pre-activation"),
+                                             "σ'(net) = A·(1 − A), the slope at the pre-activation"),
     ]
 
 
 def _hidden_delta_slips(case: Case) -> list[Slip]:
-    back, Z = case["delta_next"] @ case["W_next"], case["Z"]
+    back, net = case["delta_next"] @ case["W_next"], case["net"]
     return [
-        Slip(back * Z * (1.0 - Z), "uses Z·(1 − Z): the shortcut a·(1 − a) holds for the *activation* "
-                                   "A = σ(Z), so it needs σ(Z)·(1 − σ(Z))"),
-        Slip(back * sigmoid_prime(sigmoid(Z)), "uses σ'(A), the slope of σ at the activation; the chain rule needs "
-                                               "σ'(Z) = A·(1 − A), the slope at the pre-activation"),
+        Slip(back * net * (1.0 - net), "uses net·(1 − net): the shortcut a·(1 − a) holds for the *activation* "
+                                       "A = σ(net), so it needs σ(net)·(1 − σ(net))"),
+        Slip(back * sigmoid_prime(sigmoid(net)), "uses σ'(A), the slope of σ at the activation; the chain rule needs "
+                                               "σ'(net) = A·(1 − A), the slope at the pre-activation"),
     ]
 
 
 def _mlp_article_delta(case: Case) -> Slip:
-    """Article D's δ = o − t at the output (no σ'(Z2)), averaged: the slip chapter 7 proves wrong."""
+    """Article D's δ = o − t at the output (no σ'(net2)), averaged: the slip chapter 7 proves wrong."""
     X, T, W1, b1, W2, b2 = (case[k] for k in ("X", "T", "W1", "b1", "W2", "b2"))
     A1 = sigmoid(X @ W1.T + b1)
     A2 = sigmoid(A1 @ W2.T + b2)
@@ -107,7 +107,7 @@ def _mlp_article_delta(case: Case) -> Slip:
     d1 = (d2 @ W2) * A1 * (1.0 - A1)
     return Slip({"dW1": d1.T @ X, "db1": d1.sum(axis=0), "dW2": d2.T @ A1, "db2": d2.sum(axis=0)},
                 "uses Article D's δ_out = A − T: with a sigmoid output and the ½-squared error the output δ also "
-                "carries σ'(Z2) (A − T alone is right for cross-entropy, chapter 8)")
+                "carries σ'(net2) (A − T alone is right for cross-entropy, chapter 8)")
 
 
 # ------------------------------------------------------------------------------------------------------ table
@@ -116,18 +116,18 @@ _SEQUENTIAL = ("bpcourse.networks.Sequential.loss_and_grad", "bpcourse.networks.
 
 TASKS: tuple[Task, ...] = (
     Task("ex07_output_delta", EXERCISE, "output_delta", 2, _ref_output_delta, _output_delta_case,
-         factors={"σ'(Z)": lambda c: sigmoid_prime(c["Z"]), "1/n": one_over_n("Z"),
+         factors={"σ'(net)": lambda c: sigmoid_prime(c["net"]), "1/n": one_over_n("net"),
                   # both at once: Article D's δ = o − t
-                  "σ'(Z)/n": lambda c: sigmoid_prime(c["Z"]) / c["Z"].shape[0],
-                  "σ'(Z) forms": _output_delta_slips},
+                  "σ'(net)/n": lambda c: sigmoid_prime(c["net"]) / c["net"].shape[0],
+                  "σ'(net) forms": _output_delta_slips},
          guards=SIGMOID_LAYER + ("bpcourse.activations.sigmoid_prime",),
-         solution="A = σ(Z); δ = (A − T)·A·(1 − A) / n",
+         solution="A = σ(net); δ = (A − T)·A·(1 − A) / n",
          description="δ of a sigmoid output for the ½-squared error averaged over the batch: the loss's "
-                     "gradient, the sigmoid's slope at Z, and the 1/n of the mean"),
+                     "gradient, the sigmoid's slope at net, and the 1/n of the mean"),
     Task("ex07_hidden_delta", EXERCISE, "hidden_delta", 3, _ref_hidden_delta, _hidden_delta_case,
-         factors={"σ'(Z)": lambda c: sigmoid_prime(c["Z"]), "σ'(Z) forms": _hidden_delta_slips},
+         factors={"σ'(net)": lambda c: sigmoid_prime(c["net"]), "σ'(net) forms": _hidden_delta_slips},
          guards=SIGMOID_LAYER + DENSE + ("bpcourse.activations.sigmoid_prime",),
-         solution="A = σ(Z); δ = (delta_next @ W_next) · A·(1 − A)",
+         solution="A = σ(net); δ = (delta_next @ W_next) · A·(1 − A)",
          description="one step of the δ recursion: back through the next layer's weights (shapes say how), "
                      "then through this layer's sigmoid"),
     Task("ex07_mlp_backward", EXERCISE, "mlp_backward", 5, _ref_mlp_backward, _mlp_case,
@@ -136,7 +136,7 @@ TASKS: tuple[Task, ...] = (
          guards=_SEQUENTIAL + DENSE + SIGMOID_LAYER,
          solution="δ2 = (A2 − T)·A2·(1 − A2)/n, dW2 = δ2ᵀA1, db2 = Σ_s δ2; δ1 = (δ2 W2)·A1·(1 − A1), "
                   "dW1 = δ1ᵀX, db1 = Σ_s δ1",
-         description="forward keeping Z1, A1, Z2, A2; then the output δ, the hidden δ, and each layer's "
+         description="forward keeping net1, A1, net2, A2; then the output δ, the hidden δ, and each layer's "
                      "gradients from its δ and its input"),
 )
 

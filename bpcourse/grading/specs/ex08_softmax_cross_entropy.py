@@ -47,7 +47,7 @@ def _one_hot(rng: np.random.Generator, n: int, c: int) -> np.ndarray:
 
 
 def _softmax_case(rng: np.random.Generator) -> Case:
-    return {"NET": _logits(rng)}
+    return {"net": _logits(rng)}
 
 
 def _cross_entropy_case(rng: np.random.Generator) -> Case:
@@ -60,22 +60,18 @@ def _cross_entropy_case(rng: np.random.Generator) -> Case:
 
 
 def _softmax_ce_case(rng: np.random.Generator) -> Case:
-    NET = _logits(rng)
-    return {"NET": NET, "T": _one_hot(rng, *NET.shape)}
+    net = _logits(rng)
+    return {"net": net, "T": _one_hot(rng, *net.shape)}
 
 
 # ------------------------------------------------------------------------------------------------- references
-def _ref_softmax(NET: np.ndarray) -> np.ndarray:
-    return softmax(NET)
-
-
 def _ref_cross_entropy(P: np.ndarray, T: np.ndarray) -> float:
     # E = −(1/n) Σ_s Σ_c T_sc log P_sc; with a one-hot T this is the mean of −log(probability of the true class)
     return -float(np.sum(T * np.log(P))) / P.shape[0]
 
 
-def _ref_softmax_ce_backward(NET: np.ndarray, T: np.ndarray) -> np.ndarray:
-    return softmax_cross_entropy(NET, T)[1]
+def _ref_softmax_ce_backward(net: np.ndarray, T: np.ndarray) -> np.ndarray:
+    return softmax_cross_entropy(net, T)[1]
 
 
 # ------------------------------------------------------------------------------------------- factors and slips
@@ -87,8 +83,8 @@ def _cross_entropy_over_classes(case: Case) -> Slip:
 
 
 def _softmax_ce_over_classes(case: Case) -> Slip:
-    n, c = case["NET"].shape
-    return Slip(_ref_softmax_ce_backward(case["NET"], case["T"]) / c,
+    n, c = case["net"].shape
+    return Slip(_ref_softmax_ce_backward(case["net"], case["T"]) / c,
                 f"is 1/C = 1/{c} of the expected value: divide by the n = {n} samples only (np.mean over "
                 f"the whole array would divide by n·C)")
 
@@ -99,9 +95,9 @@ _SOFTMAX_CE = ("bpcourse.losses.softmax_cross_entropy", "bpcourse.layers.Softmax
                "bpcourse.layers.SoftmaxCrossEntropy.backward")
 
 TASKS: tuple[Task, ...] = (
-    Task("ex08_softmax", EXERCISE, "softmax", 3, _ref_softmax, _softmax_case,
+    Task("ex08_softmax", EXERCISE, "softmax", 3, softmax, _softmax_case,
          guards=_SOFTMAX + _SOFTMAX_CE,
-         solution="E = np.exp(NET − NET.max(axis=1, keepdims=True)); P = E / E.sum(axis=1, keepdims=True)",
+         solution="E = np.exp(net − net.max(axis=1, keepdims=True)); P = E / E.sum(axis=1, keepdims=True)",
          description="softmax of each row, stable for any finite logits: shift each row by its own largest "
                      "entry first (the cases include rows spread by ~2000)"),
     Task("ex08_cross_entropy", EXERCISE, "cross_entropy", 3, _ref_cross_entropy, _cross_entropy_case,
@@ -110,10 +106,10 @@ TASKS: tuple[Task, ...] = (
          solution="E = −np.sum(T·log P) / n",
          description="the mean over the n samples of −log(probability given to the true class)"),
     Task("ex08_softmax_ce_backward", EXERCISE, "softmax_ce_backward", 4, _ref_softmax_ce_backward, _softmax_ce_case,
-         factors={"1/n": one_over_n("NET"), "1/C": _softmax_ce_over_classes},
+         factors={"1/n": one_over_n("net"), "1/C": _softmax_ce_over_classes},
          guards=_SOFTMAX + _SOFTMAX_CE,
-         solution="(softmax(NET) − T) / n, with a stable softmax",
-         description="∂E/∂NET for softmax followed by the mean cross-entropy: the chain rule collapses to a "
+         solution="(softmax(net) − T) / n, with a stable softmax",
+         description="∂E/∂net for softmax followed by the mean cross-entropy: the chain rule collapses to a "
                      "difference, divided by the batch size"),
 )
 
