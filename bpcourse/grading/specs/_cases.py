@@ -18,7 +18,8 @@ GRADCHECK: tuple[str, ...] = ("bpcourse.gradcheck.numeric_gradient", "bpcourse.g
 #: Where an element-wise sigmoid layer's forward and backward live (guards of ex01 and ex07).
 SIGMOID_LAYER: tuple[str, ...] = ("bpcourse.layers.ActivationLayer.forward", "bpcourse.layers.ActivationLayer.backward")
 #: Where a dense layer's forward and backward live (guards of ex06 and ex07).
-DENSE: tuple[str, ...] = ("bpcourse.layers.Dense.forward", "bpcourse.layers.Dense.backward")
+DENSE: tuple[str, ...] = ("bpcourse.layers.dense_forward", "bpcourse.layers.dense_backward", "bpcourse.layers.Dense.forward",
+                          "bpcourse.layers.Dense.backward")
 
 
 def sign(rng: np.random.Generator) -> float:

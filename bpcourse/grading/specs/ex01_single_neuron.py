@@ -16,7 +16,7 @@ from bpcourse.activations import sigmoid, sigmoid_prime
 from bpcourse.grading.diagnose import Slip
 from bpcourse.grading.spec import Task
 from bpcourse.grading.specs._cases import GRADCHECK, SETUP, SIGMOID_LAYER, Case, arr, sign
-from bpcourse.models.neuron import SigmoidNeuron
+from bpcourse.models.neuron import gradient, sgd_step
 
 EXERCISE = "01_single_neuron"
 
@@ -53,18 +53,6 @@ NEURON_EDGES = tuple({"w": arr(0.8, -1.2, 0.5), "b": 0.3, "x": arr(0.6, -0.9, 0.
 NEURON_STEP_EDGES = tuple(dict(c, eta=2.0) for c in NEURON_EDGES)
 
 
-# ------------------------------------------------------------------------------------------------- references
-def _ref_neuron_gradient(w: np.ndarray, b: float, x: np.ndarray, t: float) -> tuple[np.ndarray, float]:
-    dw, db = SigmoidNeuron(w, b).gradient(x, t)
-    return dw, float(db)
-
-
-def _ref_neuron_sgd_step(w: np.ndarray, b: float, x: np.ndarray, t: float, eta: float) -> tuple[np.ndarray, float]:
-    neuron = SigmoidNeuron(w, b)
-    neuron.sgd_step(x, t, eta)
-    return np.array(neuron.w, dtype=np.float64), float(neuron.b)
-
-
 # ------------------------------------------------------------------------------------------- factors and slips
 def _neuron_parts(case: Case) -> tuple[float, float, float]:
     """(o, t, net) of the single neuron for a case."""
@@ -85,14 +73,14 @@ def _neuron_sigma_prime_of_o(case: Case) -> Slip:
 
 
 def _neuron_uphill(case: Case) -> Slip:
-    dw, db = _ref_neuron_gradient(case["w"], case["b"], case["x"], case["t"])
+    dw, db = gradient(case["w"], case["b"], case["x"], case["t"])
     return Slip({"w": case["w"] + case["eta"] * dw, "b": case["b"] + case["eta"] * db},
                 "steps in the wrong direction: w + η·∂L/∂w climbs the loss; gradient descent moves against "
                 "the gradient")
 
 
 def _neuron_step_no_eta(case: Case) -> Slip:
-    dw, db = _ref_neuron_gradient(case["w"], case["b"], case["x"], case["t"])
+    dw, db = gradient(case["w"], case["b"], case["x"], case["t"])
     return Slip({"w": case["w"] - dw, "b": case["b"] - db}, "leaves out the learning rate η: the step is η × the gradient")
 
 
@@ -107,9 +95,9 @@ def _z_one_minus_z(key: str) -> Callable[[Case], Any]:
 
 # ------------------------------------------------------------------------------------------------------ table
 _SIGMOID = ("bpcourse.activations.sigmoid", "bpcourse.activations.sigmoid_scalar", "bpcourse.autodiff.Value.sigmoid")
-_NEURON = ("bpcourse.models.neuron.SigmoidNeuron.gradient", "bpcourse.models.neuron.SigmoidNeuron.sgd_step",
-           "bpcourse.models.neuron.SigmoidNeuron.fit", "bpcourse.models.neuron.train_and",
-           "bpcourse.models.neuron.delta", "bpcourse.models.neuron.SigmoidNeuron._step")
+_NEURON = ("bpcourse.models.neuron.gradient", "bpcourse.models.neuron.sgd_step", "bpcourse.models.neuron.delta",
+           "bpcourse.models.neuron.SigmoidNeuron.gradient", "bpcourse.models.neuron.SigmoidNeuron.sgd_step",
+           "bpcourse.models.neuron.SigmoidNeuron.fit", "bpcourse.models.neuron.train_and")
 
 TASKS: tuple[Task, ...] = (
     Task("ex01_sigmoid", EXERCISE, "sigmoid", 2, sigmoid, _net_case,
@@ -126,14 +114,14 @@ TASKS: tuple[Task, ...] = (
          solution="s = σ(net); σ'(net) = s·(1 − s)",
          edge_cases=NET_EDGES,
          description="σ' written through σ itself: the shortcut o·(1 − o) is in terms of the output o = σ(net)"),
-    Task("ex01_neuron_gradient", EXERCISE, "neuron_gradient", 4, _ref_neuron_gradient, _neuron_case,
+    Task("ex01_neuron_gradient", EXERCISE, "neuron_gradient", 4, gradient, _neuron_case,
          outputs=("dw", "db"),
          factors={"σ'(net)": _neuron_sigma_prime, "σ'(o)": _neuron_sigma_prime_of_o},
          guards=_NEURON,
          solution="o = σ(w·x + b); δ = (o − t)·o·(1 − o); dw = δ·x, db = δ",
          edge_cases=NEURON_EDGES,
          description="one link of the chain rule per factor: ∂L/∂o, then ∂o/∂net, then ∂net/∂w_j (or ∂net/∂b)"),
-    Task("ex01_neuron_sgd_step", EXERCISE, "neuron_sgd_step", 2, _ref_neuron_sgd_step, _neuron_step_case,
+    Task("ex01_neuron_sgd_step", EXERCISE, "neuron_sgd_step", 2, sgd_step, _neuron_step_case,
          outputs=("w", "b"),
          factors={"uphill": _neuron_uphill, "no η": _neuron_step_no_eta},
          guards=_NEURON,

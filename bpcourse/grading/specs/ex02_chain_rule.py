@@ -8,11 +8,9 @@ g = (x·y + max(y, z))·w, y wins twice (its gradient then has both paths) and z
 """
 from __future__ import annotations
 
-from typing import Callable
-
 import numpy as np
 
-from bpcourse.autodiff import Value
+from bpcourse.gates import add_mul_gradients, branch_gradients, max_backward, mul_backward
 from bpcourse.grading.diagnose import Slip
 from bpcourse.grading.spec import Task
 from bpcourse.grading.specs._cases import SETUP, Case, sign
@@ -60,40 +58,9 @@ BRANCH_EDGES = (
 )
 
 
-# ------------------------------------------------------------------------------------------------- references
-def _grads_of(build: Callable[..., Value], *values: float) -> tuple[float, ...]:
-    """Gradients of the scalar graph ``build(*Value inputs)`` by the package's reverse-mode autodiff."""
-    leaves = [Value(v) for v in values]
-    build(*leaves).backward()
-    return tuple(leaf.grad for leaf in leaves)
-
-
-def _vmax(a: Value, b: Value) -> Value:
-    # max(a, b) = a + relu(b − a): the same local gradients as a max gate (1 to the winner, 0 to the other)
-    return a + (b - a).relu()
-
-
-def _ref_mul_backward(x: float, y: float, dout: float) -> tuple[float, float]:
-    dx, dy, _ = _grads_of(lambda a, b, d: a * b * d, x, y, dout)
-    return dx, dy
-
-
-def _ref_max_backward(x: float, y: float, dout: float) -> tuple[float, float]:
-    dx, dy, _ = _grads_of(lambda a, b, d: _vmax(a, b) * d, x, y, dout)
-    return dx, dy
-
-
-def _ref_add_mul_gradients(x: float, y: float, z: float) -> tuple[float, float, float]:
-    return _grads_of(lambda a, b, c: (a + b) * c, x, y, z)
-
-
-def _ref_branch_gradients(x: float, y: float, z: float, w: float) -> tuple[float, float, float, float]:
-    return _grads_of(lambda a, b, c, d: (a * b + _vmax(b, c)) * d, x, y, z, w)
-
-
 # ------------------------------------------------------------------------------------------- factors and slips
 def _max_to_loser(case: Case) -> Slip:
-    dx, dy = _ref_max_backward(case["x"], case["y"], case["dout"])
+    dx, dy = max_backward(case["x"], case["y"], case["dout"])
     return Slip({"dx": dy, "dy": dx}, "sends dout to the smaller input: the max gate routes it to the input that "
                                       "won the forward pass (moving the loser does not change the max)")
 
@@ -111,32 +78,34 @@ def _branch_one_path(case: Case) -> list[Slip]:
 
 # ------------------------------------------------------------------------------------------------------ table
 _AUTODIFF = ("bpcourse.autodiff.Value.backward",)
+_GATES = ("bpcourse.gates.mul_backward", "bpcourse.gates.max_backward", "bpcourse.gates.add_mul_gradients",
+          "bpcourse.gates.branch_gradients")
 
 TASKS: tuple[Task, ...] = (
-    Task("ex02_mul_backward", EXERCISE, "mul_backward", 2, _ref_mul_backward, _gate_case,
+    Task("ex02_mul_backward", EXERCISE, "mul_backward", 2, mul_backward, _gate_case,
          outputs=("dx", "dy"), factors={"upstream gradient dout": lambda c: c["dout"]},
-         guards=_AUTODIFF,
+         guards=_GATES + _AUTODIFF,
          solution="dx = dout·y, dy = dout·x",
          description="multiply gate: each input's local derivative is the *other* input, times the gradient "
                      "arriving from above"),
-    Task("ex02_max_backward", EXERCISE, "max_backward", 2, _ref_max_backward, _gate_case,
+    Task("ex02_max_backward", EXERCISE, "max_backward", 2, max_backward, _gate_case,
          outputs=("dx", "dy"), factors={"upstream gradient dout": lambda c: c["dout"], "to the loser": _max_to_loser},
-         guards=_AUTODIFF,
+         guards=_GATES + _AUTODIFF,
          solution="(dout, 0) if x > y else (0, dout)",
          edge_cases=MAX_EDGES,
          description="max gate: the gradient is routed, not scaled; only the input that won the forward pass "
                      "can change the output"),
-    Task("ex02_add_mul_gradients", EXERCISE, "add_mul_gradients", 3, _ref_add_mul_gradients, _xyz_case,
+    Task("ex02_add_mul_gradients", EXERCISE, "add_mul_gradients", 3, add_mul_gradients, _xyz_case,
          outputs=("dx", "dy", "dz"),
-         guards=_AUTODIFF,
+         guards=_GATES + _AUTODIFF,
          solution="dx = dy = z (the add gate passes ∂f/∂q = z on), dz = x + y",
          description="f = (x + y)·z: start from ∂f/∂f = 1 at the multiply node, then the add node passes its "
                      "gradient on unchanged"),
-    Task("ex02_branch_gradients", EXERCISE, "branch_gradients", 3, _ref_branch_gradients, _branch_case,
+    Task("ex02_branch_gradients", EXERCISE, "branch_gradients", 3, branch_gradients, _branch_case,
          outputs=("dx", "dy", "dz", "dw"),
          factors={"upstream gradient w": lambda c: {"dx": c["w"], "dy": c["w"], "dz": c["w"]},
                   "one path": _branch_one_path},
-         guards=_AUTODIFF,
+         guards=_GATES + _AUTODIFF,
          solution="s = x·y + max(y, z); dw = s, ds = w; dx = w·y; dy = w·x + (w if y > z else 0); "
                   "dz = (0 if y > z else w)",
          edge_cases=BRANCH_EDGES,

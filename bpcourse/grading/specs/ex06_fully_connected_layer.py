@@ -14,7 +14,7 @@ from bpcourse.activations import sigmoid_prime
 from bpcourse.grading.diagnose import Slip
 from bpcourse.grading.spec import Task
 from bpcourse.grading.specs._cases import DENSE, GRADCHECK, SETUP, Case, sizes
-from bpcourse.layers import Dense
+from bpcourse.layers import dense_backward, dense_forward
 from bpcourse.models import net322
 
 EXERCISE = "06_fully_connected_layer"
@@ -41,17 +41,6 @@ def _net322_case(rng: np.random.Generator) -> Case:
 
 
 # ------------------------------------------------------------------------------------------------- references
-def _ref_dense_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return Dense(W.shape[1], W.shape[0], W=W, b=b).forward(x)
-
-
-def _ref_dense_backward(dout: np.ndarray, x: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    layer = Dense(W.shape[1], W.shape[0], W=W)
-    layer.forward(x)
-    dx = layer.backward(dout)
-    return dx, layer.grads["W"], layer.grads["b"]
-
-
 def _ref_net322_backward_loops(x: np.ndarray, t: np.ndarray, W_hidden: np.ndarray,
                                W_out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     g = net322.backward_loops(W_hidden, W_out, x, t)
@@ -101,7 +90,7 @@ _NET322 = ("bpcourse.models.net322.backward_loops", "bpcourse.models.net322.back
            "bpcourse.models.net322.numeric_gradients", "bpcourse.models.net322.train")
 
 TASKS: tuple[Task, ...] = (
-    Task("ex06_dense_forward", EXERCISE, "dense_forward", 2, _ref_dense_forward, _dense_forward_case,
+    Task("ex06_dense_forward", EXERCISE, "dense_forward", 2, dense_forward, _dense_forward_case,
          guards=DENSE,
          solution="net = x @ W.T + b",
          description="net for a batch, one sample per row: W is (n_out, n_in), so the shapes tell where the "
@@ -114,7 +103,7 @@ TASKS: tuple[Task, ...] = (
                   "dE/dw_kj = δ_k·y_j, dE/dw_ji = δ_j·x_i (bias inputs 1)",
          description="the 3-2-2 network node by node: the outputs' δ first, then each hidden δ_j as the total "
                      "derivative over the outputs it feeds, then each weight's δ × the value it carries"),
-    Task("ex06_dense_backward", EXERCISE, "dense_backward", 4, _ref_dense_backward, _dense_backward_case,
+    Task("ex06_dense_backward", EXERCISE, "dense_backward", 4, dense_backward, _dense_backward_case,
          outputs=("dx", "dW", "db"),
          factors={"overwritten sum": _dense_loop_overwrites},
          guards=DENSE,
