@@ -13,9 +13,7 @@ from bpcourse.activations import sigmoid, sigmoid_prime
 from bpcourse.grading.diagnose import Slip
 from bpcourse.grading.spec import Task
 from bpcourse.grading.specs._cases import DENSE, GRADCHECK, SETUP, SIGMOID_LAYER, Case, one_over_n, sizes
-from bpcourse.layers import Dense, Sigmoid
-from bpcourse.losses import half_sse
-from bpcourse.networks import Sequential
+from bpcourse.deltas import hidden_delta, mlp_backward, output_delta
 
 EXERCISE = "07_matrix_form"
 
@@ -50,30 +48,6 @@ def _mlp_case(rng: np.random.Generator) -> Case:
         "W2": rng.standard_normal((n_out, n_hidden)),
         "b2": rng.standard_normal(n_out),
     }
-
-
-# ------------------------------------------------------------------------------------------------- references
-def _ref_output_delta(net: np.ndarray, T: np.ndarray) -> np.ndarray:
-    return half_sse(sigmoid(net), T)[1] * sigmoid_prime(net)
-
-
-def _ref_hidden_delta(delta_next: np.ndarray, W_next: np.ndarray, net: np.ndarray) -> np.ndarray:
-    # δ = (δ_next W_next) ⊙ σ'(net): back through the next layer's weights, then through the sigmoid
-    act = Sigmoid()
-    act.forward(net)
-    dense = Dense(W_next.shape[1], W_next.shape[0], W=W_next)
-    dense.forward(np.zeros((delta_next.shape[0], W_next.shape[1])))
-    return act.backward(dense.backward(delta_next))
-
-
-def _ref_mlp_backward(X, T, W1, b1, W2, b2) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    net = Sequential(
-        [Dense(W1.shape[1], W1.shape[0], W=W1, b=b1), Sigmoid(), Dense(W2.shape[1], W2.shape[0], W=W2, b=b2), Sigmoid()],
-        loss="half_sse",
-    )
-    net.loss_and_grad(X, T)
-    g = net.gradients()
-    return g["0.W"], g["0.b"], g["2.W"], g["2.b"]
 
 
 # ------------------------------------------------------------------------------------------- factors and slips
@@ -111,29 +85,30 @@ def _mlp_article_delta(case: Case) -> Slip:
 
 
 # ------------------------------------------------------------------------------------------------------ table
+_DELTAS = ("bpcourse.deltas.output_delta", "bpcourse.deltas.hidden_delta", "bpcourse.deltas.mlp_backward")
 _SEQUENTIAL = ("bpcourse.networks.Sequential.loss_and_grad", "bpcourse.networks.Sequential.backward",
                "bpcourse.networks.Sequential.fit", "bpcourse.gradcheck.check_network")
 
 TASKS: tuple[Task, ...] = (
-    Task("ex07_output_delta", EXERCISE, "output_delta", 2, _ref_output_delta, _output_delta_case,
+    Task("ex07_output_delta", EXERCISE, "output_delta", 2, output_delta, _output_delta_case,
          factors={"σ'(net)": lambda c: sigmoid_prime(c["net"]), "1/n": one_over_n("net"),
                   # both at once: Article D's δ = o − t
                   "σ'(net)/n": lambda c: sigmoid_prime(c["net"]) / c["net"].shape[0],
                   "σ'(net) forms": _output_delta_slips},
-         guards=SIGMOID_LAYER + ("bpcourse.activations.sigmoid_prime",),
+         guards=_DELTAS + SIGMOID_LAYER + ("bpcourse.activations.sigmoid_prime",),
          solution="A = σ(net); δ = (A − T)·A·(1 − A) / n",
          description="δ of a sigmoid output for the ½-squared error averaged over the batch: the loss's "
                      "gradient, the sigmoid's slope at net, and the 1/n of the mean"),
-    Task("ex07_hidden_delta", EXERCISE, "hidden_delta", 3, _ref_hidden_delta, _hidden_delta_case,
+    Task("ex07_hidden_delta", EXERCISE, "hidden_delta", 3, hidden_delta, _hidden_delta_case,
          factors={"σ'(net)": lambda c: sigmoid_prime(c["net"]), "σ'(net) forms": _hidden_delta_slips},
-         guards=SIGMOID_LAYER + DENSE + ("bpcourse.activations.sigmoid_prime",),
+         guards=_DELTAS + SIGMOID_LAYER + DENSE + ("bpcourse.activations.sigmoid_prime",),
          solution="A = σ(net); δ = (delta_next @ W_next) · A·(1 − A)",
          description="one step of the δ recursion: back through the next layer's weights (shapes say how), "
                      "then through this layer's sigmoid"),
-    Task("ex07_mlp_backward", EXERCISE, "mlp_backward", 5, _ref_mlp_backward, _mlp_case,
+    Task("ex07_mlp_backward", EXERCISE, "mlp_backward", 5, mlp_backward, _mlp_case,
          outputs=("dW1", "db1", "dW2", "db2"),
          factors={"1/n": one_over_n("X"), "Article D's δ": _mlp_article_delta},
-         guards=_SEQUENTIAL + DENSE + SIGMOID_LAYER,
+         guards=_DELTAS + _SEQUENTIAL + DENSE + SIGMOID_LAYER,
          solution="δ2 = (A2 − T)·A2·(1 − A2)/n, dW2 = δ2ᵀA1, db2 = Σ_s δ2; δ1 = (δ2 W2)·A1·(1 − A1), "
                   "dW1 = δ1ᵀX, db1 = Σ_s δ1",
          description="forward keeping net1, A1, net2, A2; then the output δ, the hidden δ, and each layer's "

@@ -15,7 +15,7 @@ from bpcourse.activations import softmax
 from bpcourse.grading.diagnose import Slip
 from bpcourse.grading.spec import Task
 from bpcourse.grading.specs._cases import GRADCHECK, SETUP, Case, one_over_n
-from bpcourse.losses import softmax_cross_entropy
+from bpcourse.losses import cross_entropy, softmax_cross_entropy_backward
 
 EXERCISE = "08_softmax_cross_entropy"
 
@@ -64,34 +64,25 @@ def _softmax_ce_case(rng: np.random.Generator) -> Case:
     return {"net": net, "T": _one_hot(rng, *net.shape)}
 
 
-# ------------------------------------------------------------------------------------------------- references
-def _ref_cross_entropy(P: np.ndarray, T: np.ndarray) -> float:
-    # E = −(1/n) Σ_s Σ_c T_sc log P_sc; with a one-hot T this is the mean of −log(probability of the true class)
-    return -float(np.sum(T * np.log(P))) / P.shape[0]
-
-
-def _ref_softmax_ce_backward(net: np.ndarray, T: np.ndarray) -> np.ndarray:
-    return softmax_cross_entropy(net, T)[1]
-
-
 # ------------------------------------------------------------------------------------------- factors and slips
 def _cross_entropy_over_classes(case: Case) -> Slip:
     c = case["P"].shape[1]
-    return Slip(_ref_cross_entropy(case["P"], case["T"]) / c,
+    return Slip(cross_entropy(case["P"], case["T"]) / c,
                 f"is 1/C = 1/{c} of the expected value: np.mean over the whole (n, C) array divides by n·C; "
                 f"the loss averages over the n samples only, after summing over the C classes")
 
 
 def _softmax_ce_over_classes(case: Case) -> Slip:
     n, c = case["net"].shape
-    return Slip(_ref_softmax_ce_backward(case["net"], case["T"]) / c,
+    return Slip(softmax_cross_entropy_backward(case["net"], case["T"]) / c,
                 f"is 1/C = 1/{c} of the expected value: divide by the n = {n} samples only (np.mean over "
                 f"the whole array would divide by n·C)")
 
 
 # ------------------------------------------------------------------------------------------------------ table
 _SOFTMAX = ("bpcourse.activations.softmax", "bpcourse.activations.softmax_jacobian")
-_SOFTMAX_CE = ("bpcourse.losses.softmax_cross_entropy", "bpcourse.layers.SoftmaxCrossEntropy.forward",
+_SOFTMAX_CE = ("bpcourse.losses.softmax_cross_entropy", "bpcourse.losses.softmax_cross_entropy_backward",
+               "bpcourse.layers.SoftmaxCrossEntropy.forward",
                "bpcourse.layers.SoftmaxCrossEntropy.backward")
 
 TASKS: tuple[Task, ...] = (
@@ -100,12 +91,12 @@ TASKS: tuple[Task, ...] = (
          solution="E = np.exp(net − net.max(axis=1, keepdims=True)); P = E / E.sum(axis=1, keepdims=True)",
          description="softmax of each row, stable for any finite logits: shift each row by its own largest "
                      "entry first (the cases include rows spread by ~2000)"),
-    Task("ex08_cross_entropy", EXERCISE, "cross_entropy", 3, _ref_cross_entropy, _cross_entropy_case,
+    Task("ex08_cross_entropy", EXERCISE, "cross_entropy", 3, cross_entropy, _cross_entropy_case,
          factors={"1/n": one_over_n("P"), "1/C": _cross_entropy_over_classes},
-         guards=_SOFTMAX_CE + ("bpcourse.losses.binary_cross_entropy",),
+         guards=("bpcourse.losses.cross_entropy",) + _SOFTMAX_CE + ("bpcourse.losses.binary_cross_entropy",),
          solution="E = −np.sum(T·log P) / n",
          description="the mean over the n samples of −log(probability given to the true class)"),
-    Task("ex08_softmax_ce_backward", EXERCISE, "softmax_ce_backward", 4, _ref_softmax_ce_backward, _softmax_ce_case,
+    Task("ex08_softmax_ce_backward", EXERCISE, "softmax_ce_backward", 4, softmax_cross_entropy_backward, _softmax_ce_case,
          factors={"1/n": one_over_n("net"), "1/C": _softmax_ce_over_classes},
          guards=_SOFTMAX + _SOFTMAX_CE,
          solution="(softmax(net) − T) / n, with a stable softmax",
