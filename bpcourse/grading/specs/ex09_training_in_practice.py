@@ -74,12 +74,9 @@ def _momentum_slips(case: Case) -> list[Slip]:
 
 
 def _adam_parts(case: Case, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(w_new, m, v, m̂, v̂) of the step with step number ``t``, by the formulas (a slip's t may be off by one)."""
-    w, m, v, g, eta, b1, b2, eps = (case[k] for k in ("w", "m", "v", "g", "eta", "beta1", "beta2", "eps"))
-    m = b1 * m + (1.0 - b1) * g
-    v = b2 * v + (1.0 - b2) * g * g
-    m_hat, v_hat = m / (1.0 - b1**t), v / (1.0 - b2**t)
-    return w - eta * m_hat / (np.sqrt(v_hat) + eps), m, v, m_hat, v_hat
+    """(w_new, m, v, m̂, v̂) of Adam's step with step number ``t`` (a slip's t may be off by one)."""
+    w, m, v = adam_step(**dict(case, t=t))
+    return w, m, v, m / (1.0 - case["beta1"] ** t), v / (1.0 - case["beta2"] ** t)
 
 
 def _adam_slips(case: Case) -> list[Slip]:
