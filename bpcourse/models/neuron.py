@@ -98,8 +98,9 @@ def sgd_step(w: np.ndarray, b: float, x: np.ndarray, t: float, eta: float) -> tu
     b_new : float
     """
     eta = check_positive(eta, "eta")
-    dw, db = gradient(w, b, x, t)
-    return np.asarray(w, dtype=np.float64) - eta * dw, float(b) - eta * db
+    w, b, x, t = _neuron_inputs(w, b, x, t)
+    step = eta * delta(_sigmoid(float(x @ w) + b), t)  # η·δ first, as the training loop in fit() rounds it
+    return w - step * x, b - step
 
 
 class SigmoidNeuron:
