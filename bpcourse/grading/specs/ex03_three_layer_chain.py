@@ -44,19 +44,6 @@ def _chain_step_case(rng: np.random.Generator) -> Case:
     return case
 
 
-# ------------------------------------------------------------------------------------------------- references
-def _ref_chain_forward(w1: float, w2: float, w3: float, x: float) -> tuple[float, float, float]:
-    return chain.forward((w1, w2, w3), x)
-
-
-def _ref_chain_gradients(w1: float, w2: float, w3: float, x: float, t: float) -> tuple[float, float, float]:
-    return tuple(float(g) for g in chain.gradients((w1, w2, w3), x, t))  # (dw1, dw2, dw3)
-
-
-def _ref_chain_sgd_step(w1: float, w2: float, w3: float, x: float, t: float, eta: float) -> tuple[float, float, float]:
-    return tuple(chain.sgd_step((w1, w2, w3), x, t, eta)[0])  # all three gradients at the old weights, then the updates
-
-
 # ------------------------------------------------------------------------------------------- factors and slips
 def _chain_article_order(case: Case) -> Slip:
     w1n, w2n, w3n = chain.sgd_step(tuple(case[k] for k in ("w1", "w2", "w3")), case["x"], case["t"], case["eta"],
@@ -67,29 +54,31 @@ def _chain_article_order(case: Case) -> Slip:
 
 
 def _chain_uphill(case: Case) -> Slip:
-    g = _ref_chain_gradients(*(case[k] for k in ("w1", "w2", "w3", "x", "t")))
+    g = chain.weight_gradients(*(case[k] for k in ("w1", "w2", "w3", "x", "t")))
     return Slip({f"w{i + 1}": case[f"w{i + 1}"] + case["eta"] * gi for i, gi in enumerate(g)},
                 "steps in the wrong direction: w + η·∂L/∂w climbs the loss; gradient descent moves against "
                 "the gradient")
 
 
 # ------------------------------------------------------------------------------------------------------ table
-_CHAIN = ("bpcourse.models.chain.forward", "bpcourse.models.chain.gradients", "bpcourse.models.chain.train",
-          "bpcourse.models.chain.numeric_gradients", "bpcourse.models.chain.sgd_step", "bpcourse.models.chain._step")
+_CHAIN = ("bpcourse.models.chain.layer_outputs", "bpcourse.models.chain.weight_gradients",
+          "bpcourse.models.chain.updated_weights", "bpcourse.models.chain.forward", "bpcourse.models.chain.gradients",
+          "bpcourse.models.chain.train", "bpcourse.models.chain.numeric_gradients", "bpcourse.models.chain.sgd_step",
+          "bpcourse.models.chain._step")
 
 TASKS: tuple[Task, ...] = (
-    Task("ex03_chain_forward", EXERCISE, "chain_forward", 2, _ref_chain_forward, _chain_forward_case,
+    Task("ex03_chain_forward", EXERCISE, "chain_forward", 2, chain.layer_outputs, _chain_forward_case,
          outputs=("y", "z", "e"),
          guards=_CHAIN,
          solution="y = w1·x, z = w2·y, e = w3·z",
          description="three one-weight layers in a row: each multiplies what it receives by its weight"),
-    Task("ex03_chain_gradients", EXERCISE, "chain_gradients", 5, _ref_chain_gradients, _chain_case,
+    Task("ex03_chain_gradients", EXERCISE, "chain_gradients", 5, chain.weight_gradients, _chain_case,
          outputs=("dw1", "dw2", "dw3"),
          factors={"w3": lambda c: {"dw1": c["w3"], "dw2": c["w3"]}, "w2": lambda c: {"dw1": c["w2"]}},
          guards=_CHAIN,
          solution="dw3 = (e − t)·z, dw2 = (e − t)·w3·y, dw1 = (e − t)·w3·w2·x, all at the given weights",
          description="carry ∂L/∂e = e − t backwards; it picks up one weight per layer it passes"),
-    Task("ex03_chain_sgd_step", EXERCISE, "chain_sgd_step", 3, _ref_chain_sgd_step, _chain_step_case,
+    Task("ex03_chain_sgd_step", EXERCISE, "chain_sgd_step", 3, chain.updated_weights, _chain_step_case,
          outputs=("w1", "w2", "w3"),
          factors={"article order": _chain_article_order, "uphill": _chain_uphill},
          guards=_CHAIN,
