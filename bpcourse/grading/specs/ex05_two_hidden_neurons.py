@@ -40,27 +40,13 @@ TWO_HIDDEN_EDGES = tuple({"w1": 0.6, "w2": -0.9, "w3": 1.1, "w4": -0.7, "b1": 0.
                          for t in (0.0, 1.0))
 
 
-# ------------------------------------------------------------------------------------------------- references
+# ------------------------------------------------------------------------------- the pass the slips build on
 def _params(case: Case) -> tuple[float, ...]:
     return tuple(case[k] for k in _PARAMS)
 
 
 def _two_hidden_pass(case: Case) -> dict[str, float]:
     return two_hidden.forward(_params(case), case["x"], case.get("t", 0.0), "shared")
-
-
-def _ref_two_hidden_forward(w1, w2, w3, w4, b1, b2, x) -> tuple[float, float, float]:
-    v = _two_hidden_pass({"w1": w1, "w2": w2, "w3": w3, "w4": w4, "b1": b1, "b2": b2, "x": x})
-    return v["out_h1"], v["out_h2"], v["out_o"]
-
-
-def _ref_two_hidden_deltas(w1, w2, w3, w4, b1, b2, x, t) -> tuple[float, float, float]:
-    v = _two_hidden_pass({"w1": w1, "w2": w2, "w3": w3, "w4": w4, "b1": b1, "b2": b2, "x": x, "t": t})
-    return v["delta_o"], v["delta_h1"], v["delta_h2"]
-
-
-def _ref_two_hidden_gradients(w1, w2, w3, w4, b1, b2, x, t) -> tuple[float, ...]:
-    return tuple(float(g) for g in two_hidden.gradients((w1, w2, w3, w4, b1, b2), x, t, "shared"))
 
 
 # ------------------------------------------------------------------------------------------- factors and slips
@@ -99,17 +85,19 @@ def _two_hidden_db1_one(case: Case) -> list[Slip]:
 
 
 # ------------------------------------------------------------------------------------------------------ table
-_TWO_HIDDEN = ("bpcourse.models.two_hidden.forward", "bpcourse.models.two_hidden.gradients",
-               "bpcourse.models.two_hidden.numeric_gradients", "bpcourse.models.two_hidden.train")
+_TWO_HIDDEN = ("bpcourse.models.two_hidden.shared_outputs", "bpcourse.models.two_hidden.shared_deltas",
+               "bpcourse.models.two_hidden.shared_gradients", "bpcourse.models.two_hidden.forward",
+               "bpcourse.models.two_hidden.gradients", "bpcourse.models.two_hidden.numeric_gradients",
+               "bpcourse.models.two_hidden.train")
 
 TASKS: tuple[Task, ...] = (
-    Task("ex05_two_hidden_forward", EXERCISE, "two_hidden_forward", 2, _ref_two_hidden_forward,
+    Task("ex05_two_hidden_forward", EXERCISE, "two_hidden_forward", 2, two_hidden.shared_outputs,
          _two_hidden_forward_case, outputs=("out_h1", "out_h2", "out_o"),
          factors={"literal bias": _two_hidden_literal_bias},
          guards=_TWO_HIDDEN,
          solution="out_h1 = σ(w1·x + b1), out_h2 = σ(w2·x + b1), out_o = σ(w3·out_h1 + w4·out_h2 + b2)",
          description="forward pass, shared-bias reading: b1 feeds both hidden neurons, b2 only the output"),
-    Task("ex05_two_hidden_deltas", EXERCISE, "two_hidden_deltas", 3, _ref_two_hidden_deltas, _two_hidden_case,
+    Task("ex05_two_hidden_deltas", EXERCISE, "two_hidden_deltas", 3, two_hidden.shared_deltas, _two_hidden_case,
          outputs=("delta_o", "delta_h1", "delta_h2"),
          factors={"σ'(net_o)": _two_hidden_sigma_prime("o"),
                   "σ'(net_h1)": _two_hidden_sigma_prime("h1", ("delta_h1",)),
@@ -121,7 +109,7 @@ TASKS: tuple[Task, ...] = (
          edge_cases=TWO_HIDDEN_EDGES,
          description="δ = ∂L/∂net: the output's from the loss, each hidden neuron's from δ_o through the weight "
                      "it feeds, each times σ' at its own net"),
-    Task("ex05_two_hidden_gradients", EXERCISE, "two_hidden_gradients", 5, _ref_two_hidden_gradients,
+    Task("ex05_two_hidden_gradients", EXERCISE, "two_hidden_gradients", 5, two_hidden.shared_gradients,
          _two_hidden_case, outputs=("dw1", "dw2", "dw3", "dw4", "db1", "db2"),
          factors={"σ'(net_o)": _two_hidden_sigma_prime("o"),
                   "σ'(net_h1)": _two_hidden_sigma_prime("h1", ("dw1",)),

@@ -40,13 +40,6 @@ def _net322_case(rng: np.random.Generator) -> Case:
     }
 
 
-# ------------------------------------------------------------------------------------------------- references
-def _ref_net322_backward_loops(x: np.ndarray, t: np.ndarray, W_hidden: np.ndarray,
-                               W_out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    g = net322.backward_loops(W_hidden, W_out, x, t)
-    return g.dW_hidden, g.dW_out
-
-
 # ------------------------------------------------------------------------------------------- factors and slips
 def _net322_parts(case: Case) -> dict[str, np.ndarray]:
     v = net322.forward(case["W_hidden"], case["W_out"], case["x"])
@@ -86,8 +79,9 @@ def _dense_loop_overwrites(case: Case) -> list[Slip]:
 
 
 # ------------------------------------------------------------------------------------------------------ table
-_NET322 = ("bpcourse.models.net322.backward_loops", "bpcourse.models.net322.backward_matrix",
-           "bpcourse.models.net322.numeric_gradients", "bpcourse.models.net322.train")
+_NET322 = ("bpcourse.models.net322.loop_gradients", "bpcourse.models.net322.backward_loops",
+           "bpcourse.models.net322.backward_matrix", "bpcourse.models.net322.numeric_gradients",
+           "bpcourse.models.net322.train")
 
 TASKS: tuple[Task, ...] = (
     Task("ex06_dense_forward", EXERCISE, "dense_forward", 2, dense_forward, _dense_forward_case,
@@ -95,7 +89,7 @@ TASKS: tuple[Task, ...] = (
          solution="net = x @ W.T + b",
          description="net for a batch, one sample per row: W is (n_out, n_in), so the shapes tell where the "
                      "transpose goes"),
-    Task("ex06_net322_backward_loops", EXERCISE, "net322_backward_loops", 4, _ref_net322_backward_loops,
+    Task("ex06_net322_backward_loops", EXERCISE, "net322_backward_loops", 4, net322.loop_gradients,
          _net322_case, outputs=("dW_hidden", "dW_out"),
          factors={"one output": _net322_one_output, "f'(y)": _net322_sigma_prime_of_y},
          guards=_NET322,
