@@ -1,8 +1,9 @@
 """bpcourse: the companion package of a course on neural-network backpropagation.
 
 Modules, one concept each: ``activations``, ``losses``, ``layers``, ``networks``, ``optimizers``,
-``gradcheck``, ``autodiff``, ``datasets``, ``validate`` (the shared input checks), ``models`` (the source
-articles' own networks), and — imported only when used — ``plotting``, ``widgets`` and ``grading``.
+``gradcheck``, ``autodiff``, ``gates`` (chapter 2's gates and circuits), ``deltas`` (chapter 7's δ recursion in
+matrix form), ``datasets``, ``validate`` (the shared input checks), ``models`` (the source articles' own
+networks), and — imported only when used — ``plotting``, ``widgets`` and ``grading``.
 
 Importing the package is cheap: submodules load on first attribute access, and nothing here imports
 matplotlib, ipywidgets, sympy or Jupyter.
@@ -16,7 +17,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "activations", "losses", "layers", "networks", "optimizers", "gradcheck", "autodiff", "datasets",
-    "models", "plotting", "widgets", "grading", "progress", "validate",
+    "models", "plotting", "widgets", "grading", "progress", "validate", "gates", "deltas",
 }
 # The handful of names a chapter uses most, importable as ``from bpcourse import Dense``.
 _NAMES = {

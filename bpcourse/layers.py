@@ -51,6 +51,74 @@ def _check_dout(layer: "Layer", dout: object, shape: tuple[int, ...] | None) -> 
     return arr
 
 
+def _check_dense(W: object, b: object | None) -> tuple[np.ndarray, np.ndarray | None]:
+    # O(1) for float64 arrays of the right rank, as the layers' own checks
+    if not (type(W) is np.ndarray and W.dtype == np.float64 and W.ndim == 2):
+        W = as_float_array(W, "W", ndim=2, finite=False)
+    if b is not None and not (type(b) is np.ndarray and b.dtype == np.float64 and b.shape == (W.shape[0],)):
+        b = as_float_array(b, "b", shape=(W.shape[0],), finite=False)
+    return W, b
+
+
+def dense_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The fully connected layer's forward pass, net = x @ W.T + b (one sample per row).
+
+    As CS231n's ``affine_forward``: what the backward pass needs (its cache) is ``(x, W)``; :class:`Dense`
+    keeps it between the two calls.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, n_in)
+        A batch, one sample per row.
+    W : ndarray, shape (n_out, n_in)
+        ``W[j, i]`` is w_ji, the weight from input i into unit j.
+    b : ndarray, shape (n_out,)
+
+    Returns
+    -------
+    net : ndarray, shape (n, n_out)
+    """
+    W, b = _check_dense(W, b)
+    x = _check_input(x, "x", W.shape[1])
+    net = x @ W.T
+    net += b  # in place: no second (n, n_out) temporary
+    return net
+
+
+def dense_backward(dout: np.ndarray, x: np.ndarray, W: np.ndarray, *,
+                   need_dx: bool = True) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """The fully connected layer's backward pass from its cache ``(x, W)``: ``(dx, dW, db)``.
+
+    dx = dout @ W, dW = doutᵀ x (the sum over samples of each sample's outer product), db = Σ_rows dout.
+    ``dout`` is never modified.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (n, n_out)
+        ∂E/∂net, the gradient arriving from above.
+    x : ndarray, shape (n, n_in)
+        The forward pass's input.
+    W : ndarray, shape (n_out, n_in)
+        The forward pass's weights.
+    need_dx : bool
+        Whether to compute dx (a network's first layer does not need it); ``None`` in its place if not.
+
+    Returns
+    -------
+    dx : ndarray, shape (n, n_in), or None
+    dW : ndarray, shape (n_out, n_in)
+    db : ndarray, shape (n_out,)
+    """
+    W, _ = _check_dense(W, None)
+    x = _check_input(x, "x", W.shape[1])
+    if not (type(dout) is np.ndarray and dout.dtype == np.float64 and dout.shape == (x.shape[0], W.shape[0])):
+        dout = as_float_array(dout, "dout", finite=False)
+        if dout.shape != (x.shape[0], W.shape[0]):
+            raise ValueError(f"dout has shape {dout.shape}, expected {(x.shape[0], W.shape[0])} (n samples of x, "
+                             f"n_out rows of W)")
+    return (dout @ W if need_dx else None), dout.T @ x, dout.sum(axis=0)
+
+
 class Layer:
     """Base class of every layer.
 
@@ -157,16 +225,15 @@ class Dense(Layer):
         """x (n, n_in) → net (n, n_out)."""
         x = _check_input(x, "x", self.n_in)
         self.x = x
-        net = x @ self.params["W"].T
-        net += self.params["b"]  # in place: no second (n, n_out) temporary
-        return net
+        return dense_forward(x, self.params["W"], self.params["b"])
 
     def backward(self, dout: np.ndarray, *, need_dx: bool = True) -> np.ndarray | None:
         """dout (n, n_out) → dx (n, n_in), or None if not ``need_dx``; grads W = doutᵀ x, b = Σ_rows dout."""
         x = self.x
         dout = _check_dout(self, dout, None if x is None else (x.shape[0], self.n_out))
-        self.grads = {"W": dout.T @ x, "b": dout.sum(axis=0)}
-        return dout @ self.params["W"] if need_dx else None
+        dx, dW, db = dense_backward(dout, x, self.params["W"], need_dx=need_dx)
+        self.grads = {"W": dW, "b": db}
+        return dx
 
     def __repr__(self) -> str:
         return f"Dense({self.n_in}→{self.n_out})"

@@ -107,6 +107,45 @@ def softmax_cross_entropy(net: np.ndarray, t: np.ndarray, *, check_input: bool =
     return _softmax_ce_matrix(net, _targets_matrix(t_arr, n, c))
 
 
+def softmax_cross_entropy_backward(net: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """dE/dnet = (softmax(net) − T) / n for the mean cross-entropy of softmax(net): :func:`softmax_cross_entropy`'s
+    gradient alone, with the batch's targets as a matrix.
+
+    Parameters
+    ----------
+    net : ndarray, shape (n, C)
+        The logits, one sample per row.
+    T : ndarray, shape (n, C)
+        One-hot (or probability) targets, rows summing to 1.
+
+    Returns
+    -------
+    ndarray, shape (n, C)
+    """
+    return softmax_cross_entropy(net, T)[1]
+
+
+def cross_entropy(P: np.ndarray, T: np.ndarray) -> float:
+    """E = −(1/n) Σ_s Σ_c T_sc log P_sc: the mean over the n samples of −log(probability of the true class).
+
+    Parameters
+    ----------
+    P : ndarray, shape (n, C)
+        Predicted probabilities, all > 0 (a softmax's output).
+    T : ndarray, shape (n, C)
+        One-hot (or probability) targets, rows summing to 1.
+
+    Returns
+    -------
+    float
+    """
+    P = as_float_array(P, "P (the probabilities)", ndim=2)
+    T = _targets_matrix(T, *P.shape)
+    if P.size and P.min() <= 0.0:
+        raise ValueError(f"P must hold probabilities > 0 (log P is taken), got a smallest entry {P.min():g}")
+    return -float(np.sum(T * np.log(P))) / P.shape[0]
+
+
 def _softmax_ce_matrix(net: np.ndarray, T: np.ndarray) -> tuple[float, np.ndarray]:
     n = net.shape[0]
     z = net - net.max(axis=1, keepdims=True)
@@ -145,4 +184,5 @@ LOSSES = {
 }
 
 
-__all__ = ["half_sse", "mse", "binary_cross_entropy", "softmax_cross_entropy", "one_hot", "LOSSES", "PROB_EPS"]
+__all__ = ["half_sse", "mse", "binary_cross_entropy", "softmax_cross_entropy", "softmax_cross_entropy_backward",
+           "cross_entropy", "one_hot", "LOSSES", "PROB_EPS"]

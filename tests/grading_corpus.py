@@ -240,22 +240,22 @@ def dense_backward(dout, x, W):
 """, "dW has shape"),
     # 07 --------------------------------------------------------------------------------------------------
     "ex07_output_delta": ("output_delta", """
-def output_delta(Z, T):
-    A = 1.0 / (1.0 + np.exp(-Z))
-    return (A - T) * A * (1.0 - A) / Z.shape[0]
+def output_delta(net, T):
+    A = 1.0 / (1.0 + np.exp(-net))
+    return (A - T) * A * (1.0 - A) / net.shape[0]
 """, """
-def output_delta(Z, T):
-    A = 1.0 / (1.0 + np.exp(-Z))
+def output_delta(net, T):
+    A = 1.0 / (1.0 + np.exp(-net))
     return (A - T) * A * (1.0 - A)               # the loss is a mean: forgot 1/n
 """, "missing the 1/n factor"),
     "ex07_hidden_delta": ("hidden_delta", """
-def hidden_delta(delta_next, W_next, Z):
-    A = 1.0 / (1.0 + np.exp(-Z))
+def hidden_delta(delta_next, W_next, net):
+    A = 1.0 / (1.0 + np.exp(-net))
     return (delta_next @ W_next) * A * (1.0 - A)
 """, """
-def hidden_delta(delta_next, W_next, Z):
-    return (delta_next @ W_next) * Z * (1.0 - Z)   # Z(1 − Z) instead of σ(Z)(1 − σ(Z))
-""", "Z·(1 − Z)"),
+def hidden_delta(delta_next, W_next, net):
+    return (delta_next @ W_next) * net * (1.0 - net)   # net(1 − net) instead of σ(net)(1 − σ(net))
+""", "net·(1 − net)"),
     "ex07_mlp_backward": ("mlp_backward", """
 def mlp_backward(X, T, W1, b1, W2, b2):
     s = lambda v: 1.0 / (1.0 + np.exp(-v))
@@ -273,12 +273,12 @@ def mlp_backward(X, T, W1, b1, W2, b2):
 """, "missing the 1/n factor"),
     # 08 --------------------------------------------------------------------------------------------------
     "ex08_softmax": ("softmax", """
-def softmax(NET):
-    E = np.exp(NET - NET.max(axis=1, keepdims=True))
+def softmax(net):
+    E = np.exp(net - net.max(axis=1, keepdims=True))
     return E / E.sum(axis=1, keepdims=True)
 """, """
-def softmax(NET):
-    E = np.exp(NET - NET.mean(axis=1, keepdims=True))   # the row mean, not the row maximum
+def softmax(net):
+    E = np.exp(net - net.mean(axis=1, keepdims=True))   # the row mean, not the row maximum
     return E / E.sum(axis=1, keepdims=True)
 """, "NaN"),
     "ex08_cross_entropy": ("cross_entropy", """
@@ -289,12 +289,12 @@ def cross_entropy(P, T):
     return float(-np.mean(T * np.log(P)))         # the mean over n·C entries, not over n samples
 """, "1/C"),
     "ex08_softmax_ce_backward": ("softmax_ce_backward", """
-def softmax_ce_backward(NET, T):
-    E = np.exp(NET - NET.max(axis=1, keepdims=True))
-    return (E / E.sum(axis=1, keepdims=True) - T) / NET.shape[0]
+def softmax_ce_backward(net, T):
+    E = np.exp(net - net.max(axis=1, keepdims=True))
+    return (E / E.sum(axis=1, keepdims=True) - T) / net.shape[0]
 """, """
-def softmax_ce_backward(NET, T):
-    E = np.exp(NET - NET.max(axis=1, keepdims=True))
+def softmax_ce_backward(net, T):
+    E = np.exp(net - net.max(axis=1, keepdims=True))
     return E / E.sum(axis=1, keepdims=True) - T   # forgot 1/n
 """, "missing the 1/n factor"),
     # 09 --------------------------------------------------------------------------------------------------

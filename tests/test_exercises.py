@@ -321,18 +321,18 @@ WRONG = [
             return dout @ W, dout.T @ x, dout               # db per sample, not summed
      """, "sum over the batch axis"),
     ("ex07_output_delta", """
-        def output_delta(Z, T):
-            return 1.0 / (1.0 + np.exp(-Z)) - T       # Article D: δ = o − t
-     """, "missing the σ'(Z)/n factor"),
+        def output_delta(net, T):
+            return 1.0 / (1.0 + np.exp(-net)) - T       # Article D: δ = o − t
+     """, "missing the σ'(net)/n factor"),
     ("ex07_output_delta", """
-        def output_delta(Z, T):
-            A = 1.0 / (1.0 + np.exp(-Z))
+        def output_delta(net, T):
+            A = 1.0 / (1.0 + np.exp(-net))
             return (A - T) * A * (1 - A)              # the loss is a mean: forgot 1/n
      """, "missing the 1/n factor"),
     ("ex07_hidden_delta", """
-        def hidden_delta(delta_next, W_next, Z):
-            return delta_next @ W_next                # forgot σ'(Z)
-     """, "missing the σ'(Z) factor"),
+        def hidden_delta(delta_next, W_next, net):
+            return delta_next @ W_next                # forgot σ'(net)
+     """, "missing the σ'(net) factor"),
     ("ex07_mlp_backward", """
         def mlp_backward(X, T, W1, b1, W2, b2):
             s = lambda v: 1.0 / (1.0 + np.exp(-v))
@@ -342,8 +342,8 @@ WRONG = [
             return d1.T @ X, d1.sum(axis=0), d2.T @ A1, d2.sum(axis=0)
      """, "missing the 1/n factor"),
     ("ex08_softmax", """
-        def softmax(NET):
-            E = np.exp(NET)                           # no max subtracted: e^2000 = inf
+        def softmax(net):
+            E = np.exp(net)                           # no max subtracted: e^2000 = inf
             return E / E.sum(axis=1, keepdims=True)
      """, "NaN"),
     ("ex08_cross_entropy", """
@@ -351,8 +351,8 @@ WRONG = [
             return float(-np.sum(T * np.log(P)))      # the sum, not the mean
      """, "missing the 1/n factor"),
     ("ex08_softmax_ce_backward", """
-        def softmax_ce_backward(NET, T):
-            E = np.exp(NET - NET.max(axis=1, keepdims=True))
+        def softmax_ce_backward(net, T):
+            E = np.exp(net - net.max(axis=1, keepdims=True))
             return E / E.sum(axis=1, keepdims=True) - T   # forgot 1/n
      """, "missing the 1/n factor"),
     ("ex09_momentum_step", """
@@ -476,27 +476,27 @@ def test_corpus_right_answer_passes_and_its_slip_is_named(task_id):
 
 
 SOFTMAX_SHIFTS = {
-    "the row mean": "NET.mean(axis=1, keepdims=True)",
-    "the row minimum": "NET.min(axis=1, keepdims=True)",
-    "the row's first entry": "NET[:, :1]",
-    "the batch maximum": "NET.max()",
-    "each column's maximum": "NET.max(axis=0, keepdims=True)",
+    "the row mean": "net.mean(axis=1, keepdims=True)",
+    "the row minimum": "net.min(axis=1, keepdims=True)",
+    "the row's first entry": "net[:, :1]",
+    "the batch maximum": "net.max()",
+    "each column's maximum": "net.max(axis=0, keepdims=True)",
 }
 
 
 @pytest.mark.parametrize("what", sorted(SOFTMAX_SHIFTS))
 def test_a_softmax_shifted_by_anything_but_the_row_max_fails_on_every_draw(what):
     ns = {"np": np}
-    exec(f"def softmax(NET):\n    E = np.exp(NET - {SOFTMAX_SHIFTS[what]})\n    return E / E.sum(axis=1, keepdims=True)\n", ns)
+    exec(f"def softmax(net):\n    E = np.exp(net - {SOFTMAX_SHIFTS[what]})\n    return E / E.sum(axis=1, keepdims=True)\n", ns)
     for seed in range(20):
         ok, out = _run_check(ns["softmax"], "ex08_softmax", seed=seed, n_cases=1)
         assert not ok and ("NaN" in out or "inf" in out), (what, seed, out)
 
 
 def test_softmax_ce_backward_needs_a_stable_softmax_too():
-    def softmax_ce_backward(NET, T):
-        E = np.exp(NET)
-        return (E / E.sum(axis=1, keepdims=True) - T) / NET.shape[0]
+    def softmax_ce_backward(net, T):
+        E = np.exp(net)
+        return (E / E.sum(axis=1, keepdims=True) - T) / net.shape[0]
 
     for seed in range(10):
         ok, out = _run_check(softmax_ce_backward, "ex08_softmax_ce_backward", seed=seed, n_cases=1)
@@ -549,15 +549,15 @@ EXTRA_SLIPS = [
             return w - d * x, float(b - d)            # forgot η
      """, "leaves out the learning rate η"),
     ("ex07_output_delta", """
-        def output_delta(Z, T):
-            A = 1.0 / (1.0 + np.exp(-Z))
-            return (A - T) * Z * (1.0 - Z) / Z.shape[0]   # Z(1 − Z)
-     """, "uses Z·(1 − Z)"),
+        def output_delta(net, T):
+            A = 1.0 / (1.0 + np.exp(-net))
+            return (A - T) * net * (1.0 - net) / net.shape[0]   # net(1 − net)
+     """, "uses net·(1 − net)"),
     ("ex07_hidden_delta", """
-        def hidden_delta(delta_next, W_next, Z):
-            A = 1.0 / (1.0 + np.exp(-Z))
+        def hidden_delta(delta_next, W_next, net):
+            A = 1.0 / (1.0 + np.exp(-net))
             s = 1.0 / (1.0 + np.exp(-A))
-            return (delta_next @ W_next) * s * (1.0 - s)    # σ'(A) instead of σ'(Z)
+            return (delta_next @ W_next) * s * (1.0 - s)    # σ'(A) instead of σ'(net)
      """, "uses σ'(A)"),
     ("ex07_mlp_backward", """
         def mlp_backward(X, T, W1, b1, W2, b2):
@@ -568,9 +568,9 @@ EXTRA_SLIPS = [
             return d1.T @ X, d1.sum(axis=0), d2.T @ A1, d2.sum(axis=0)
      """, "uses Article D's δ_out = A − T"),
     ("ex08_softmax_ce_backward", """
-        def softmax_ce_backward(NET, T):
-            E = np.exp(NET - NET.max(axis=1, keepdims=True))
-            return (E / E.sum(axis=1, keepdims=True) - T) / NET.size   # n·C
+        def softmax_ce_backward(net, T):
+            E = np.exp(net - net.max(axis=1, keepdims=True))
+            return (E / E.sum(axis=1, keepdims=True) - T) / net.size   # n·C
      """, "is 1/C"),
     ("ex06_dense_backward", """
         def dense_backward(dout, x, W):

@@ -217,11 +217,11 @@ ATTACKS = {
     "ex07_matrix_form": {
         "output_delta": "    from bpcourse.losses import half_sse\n"
                         "    from bpcourse._scalar import sigmoid_prime_scalar\n"
-                        "    return half_sse(Z, T)[1] * Z * (1 - Z)\n"},
+                        "    return half_sse(net, T)[1] * net * (1 - net)\n"},
     "ex08_softmax_cross_entropy": {
-        "softmax": "    from scipy.special import softmax as s\n    return s(NET, axis=1)\n",
+        "softmax": "    from scipy.special import softmax as s\n    return s(net, axis=1)\n",
         "softmax_ce_backward": "    from bpcourse.losses import _softmax_ce_matrix\n"
-                               "    return _softmax_ce_matrix(NET, T)[1]\n"},
+                               "    return _softmax_ce_matrix(net, T)[1]\n"},
 }
 
 

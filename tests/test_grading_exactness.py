@@ -96,9 +96,9 @@ def dense_loops(dout, x, W):
     return dx, dW, db
 
 
-def softmax_lse(NET):
-    m = NET.max(axis=1, keepdims=True)
-    return np.exp(NET - (m + np.log(np.exp(NET - m).sum(axis=1, keepdims=True))))
+def softmax_lse(net):
+    m = net.max(axis=1, keepdims=True)
+    return np.exp(net - (m + np.log(np.exp(net - m).sum(axis=1, keepdims=True))))
 
 
 CORRECT = {
@@ -117,7 +117,7 @@ CORRECT = {
                                                           np.einsum("sj,si->ji", dout, x), dout.sum(0))},
     "ex07_mlp_backward": {"einsum, σ via tanh": mlp_einsum_tanh},
     "ex08_softmax": {"log-sum-exp": softmax_lse},
-    "ex08_softmax_ce_backward": {"log-sum-exp": lambda NET, T: (softmax_lse(NET) - T) / NET.shape[0]},
+    "ex08_softmax_ce_backward": {"log-sum-exp": lambda net, T: (softmax_lse(net) - T) / net.shape[0]},
     "ex04_quadratic_gradient": {"two products": lambda A, b, x: 0.5 * (A @ x + A.T @ x) + b},
     "ex04_rel_error": {"sqrt of sums": lambda a, b: (lambda d: 0.0 if d == 0 else float(
         np.sqrt(np.sum((a - b) ** 2)) / d))(np.sqrt(np.sum(np.square(a))) + np.sqrt(np.sum(np.square(b))))},

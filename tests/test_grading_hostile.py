@@ -276,8 +276,8 @@ CHEATS = {  # exercise -> (function, its cheating body through the public API, t
         "    return layer.backward(dout) * (1 + 1e-13), layer.grads['W'], layer.grads['b']"),
         {"ex06_dense_backward"}),
     "ex08_softmax_cross_entropy": ("softmax", (
-        "    import bpcourse.activations\n    return bpcourse.activations.softmax(NET) * (1 + 1e-13)"),
-        {"ex08_softmax", "ex08_softmax_ce_backward"}),  # the solution's softmax_ce_backward calls softmax
+        "    import bpcourse.activations\n    return bpcourse.activations.softmax(net) * (1 + 1e-13)"),
+        {"ex08_softmax"}),  # softmax_ce_backward, which calls softmax, keeps its points: softmax stands in
 }
 
 

@@ -144,3 +144,39 @@ def test_a_subclass_overriding_the_old_private_backward_is_refused():
         class OldStyle(Tanh):  # noqa: F841  (the class statement itself must fail)
             def _backward(self, dout, need_dx):
                 return dout
+
+
+# ------------------------------------------------------------- the functions Dense calls: dense_forward/backward
+@settings(deadline=None, max_examples=30)
+@given(n=st.integers(1, 5), n_in=st.integers(1, 5), n_out=st.integers(1, 5), seed=st.integers(0, 10_000))
+def test_dense_functions_match_central_differences_and_the_layer(n, n_in, n_out, seed):
+    from bpcourse.layers import dense_backward, dense_forward
+
+    rng = np.random.default_rng(seed)
+    x, W, b = rng.standard_normal((n, n_in)), rng.standard_normal((n_out, n_in)), rng.standard_normal(n_out)
+    dout = rng.standard_normal((n, n_out))
+    dout_before = dout.copy()
+    dx, dW, db = dense_backward(dout, x, W)
+    assert np.array_equal(dout, dout_before), "dense_backward must not modify dout"
+    # E = Σ dout ⊙ net, so ∂E/∂(x, W, b) are the backward's three outputs
+    for got, p in ((dx, x), (dW, W), (db, b)):
+        num = numeric_gradient(lambda _: float(np.sum(dout * dense_forward(x, W, b))), p)
+        assert rel_error(got, num) <= 1e-7
+    layer = Dense(n_in, n_out, W=W, b=b)
+    assert np.array_equal(layer.forward(x), dense_forward(x, W, b))
+    assert np.array_equal(layer.backward(dout), dx)
+    assert np.array_equal(layer.grads["W"], dW) and np.array_equal(layer.grads["b"], db)
+    assert dense_backward(dout, x, W, need_dx=False)[0] is None
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda f, b: f(np.zeros((2, 3)), np.zeros((4, 2)), np.zeros(4)), ["x", "(2, 3)", "(n_samples, 2)"]),
+    (lambda f, b: f(np.zeros((2, 3)), np.zeros((4, 3)), np.zeros(3)), ["b", "(4,)", "(3,)"]),
+    (lambda f, b: b(np.zeros((2, 3)), np.zeros((2, 5)), np.zeros((4, 5))), ["dout", "(2, 3)", "(2, 4)"]),
+])
+def test_dense_functions_name_what_was_expected_and_received(call, words):
+    from bpcourse.layers import dense_backward, dense_forward
+
+    with pytest.raises((ValueError, TypeError)) as info:
+        call(dense_forward, dense_backward)
+    assert all(w in str(info.value) for w in words), str(info.value)

@@ -98,3 +98,35 @@ def test_bce_checks_p_even_unchecked():
     # p comes from the model, not from the data: a network without a sigmoid output must still be told
     with pytest.raises(ValueError, match=r"p must be probabilities in \[0, 1\], got values from -0.5 to 2.*sigmoid"):
         binary_cross_entropy(np.array([[-0.5, 2.0]]), np.array([[0.0, 1.0]]), check_input=False)
+
+
+# ---------------------------------------------------- cross_entropy and softmax_cross_entropy_backward (exercise 08)
+@settings(deadline=None, max_examples=30)
+@given(n=st.integers(1, 5), c=st.integers(2, 5), seed=st.integers(0, 10_000))
+def test_cross_entropy_and_its_softmax_gradient_match_central_differences(n, c, seed):
+    from bpcourse.activations import softmax
+    from bpcourse.losses import cross_entropy, softmax_cross_entropy_backward
+
+    rng = np.random.default_rng(seed)
+    net, T = rng.uniform(-3, 3, (n, c)), one_hot(rng.integers(0, c, size=n), c)
+    # by hand: the mean over samples of −log(probability of the true class)
+    P = np.exp(net) / np.exp(net).sum(axis=1, keepdims=True)
+    by_hand = -np.mean(np.log(P[np.arange(n), T.argmax(axis=1)]))
+    assert abs(cross_entropy(P, T) - by_hand) <= 1e-12 * max(1.0, by_hand)
+    grad = softmax_cross_entropy_backward(net, T)
+    num = numeric_gradient(lambda z: cross_entropy(softmax(z), T), net.copy())
+    assert rel_error(grad, num) <= 1e-7
+    assert np.array_equal(grad, softmax_cross_entropy(net, T)[1])
+
+
+@pytest.mark.parametrize("P, T, words", [
+    (np.full((2, 3), 1 / 3), np.eye(2), ["t (the targets)", "(2, 2)", "(2, 3)"]),
+    (np.array([[0.0, 1.0]]), np.array([[1.0, 0.0]]), ["P", "> 0", "0"]),
+    (np.full(3, 1 / 3), np.eye(3)[0], ["P (the probabilities)", "2 dimension", "(3,)"]),
+])
+def test_cross_entropy_names_what_was_expected_and_received(P, T, words):
+    from bpcourse.losses import cross_entropy
+
+    with pytest.raises((ValueError, TypeError)) as info:
+        cross_entropy(P, T)
+    assert all(w in str(info.value) for w in words), str(info.value)

@@ -280,3 +280,32 @@ def test_sgd_step_refuses_bad_input():
         chain.sgd_step((1.0, 1.0, 1.0), 1.0, 0.0, -0.1)
     with pytest.raises(ValueError, match="x must be a finite number"):
         chain.sgd_step((1.0, 1.0, 1.0), float("nan"), 0.0, 0.1)
+
+
+# ------------------------------------------------- exercise 03's signatures: layer_outputs, weight_gradients, ...
+@settings(deadline=None, max_examples=40)
+@given(w=st.tuples(*[st.floats(-1.5, 1.5, allow_nan=False)] * 3), x=st.floats(-2, 2, allow_nan=False),
+       t=st.floats(-2, 2, allow_nan=False), eta=st.floats(0.01, 0.5))
+def test_three_argument_functions_match_central_differences_and_the_tuple_api(w, x, t, eta):
+    from bpcourse.models.chain import layer_outputs, updated_weights, weight_gradients
+
+    w1, w2, w3 = w
+    assert layer_outputs(w1, w2, w3, x) == (w1 * x, w2 * (w1 * x), w3 * (w2 * (w1 * x)))
+    g = weight_gradients(w1, w2, w3, x, t)
+    assert tuple(g) == tuple(chain.gradients(w, x, t))
+    num = numeric_gradient(lambda p: 0.5 * (p[2] * p[1] * p[0] * x - t) ** 2, np.array(w, dtype=np.float64))
+    # near a zero gradient (e ≈ t, or a zero weight/input) central differences are round-off, so relative
+    # error cannot reach 1e-7 there: the comparison is bounded to draws where the gradient is clearly non-zero
+    if np.linalg.norm(num) > 1e-3:
+        assert rel_error(np.array(g), num) <= 1e-7
+    new = updated_weights(w1, w2, w3, x, t, eta)
+    assert np.allclose(new, np.array(w) - eta * np.array(g), rtol=0, atol=1e-15)
+
+
+def test_three_argument_functions_name_bad_input():
+    from bpcourse.models.chain import layer_outputs, updated_weights
+
+    with pytest.raises(TypeError, match="w2 must be a real number"):
+        layer_outputs(1.0, "2", 3.0, 1.0)
+    with pytest.raises(ValueError, match="eta"):
+        updated_weights(1.0, 1.0, 1.0, 1.0, 0.0, -0.1)

@@ -120,3 +120,20 @@ def test_bad_input_net322():
         net322.weights_from_names({"w_41": 1.0})
     with pytest.raises(TypeError, match="float64"):
         net322.forward(Wh, Wo, np.array([1, 2, 3]))
+
+
+def test_loop_gradients_are_backward_loops_weight_gradients_and_match_central_differences():
+    from bpcourse.gradcheck import numeric_gradient
+
+    rng = np.random.default_rng(6)
+    for _ in range(5):
+        x, t = rng.uniform(-1, 1, 3), rng.uniform(0.05, 0.95, 2)
+        W_hidden, W_out = rng.uniform(-1.5, 1.5, (2, 4)), rng.uniform(-1.5, 1.5, (2, 3))
+        dW_hidden, dW_out = net322.loop_gradients(x, t, W_hidden, W_out)
+        g = net322.backward_loops(W_hidden, W_out, x, t)
+        assert np.array_equal(dW_hidden, g.dW_hidden) and np.array_equal(dW_out, g.dW_out)
+        for got, W in ((dW_hidden, W_hidden), (dW_out, W_out)):
+            num = numeric_gradient(lambda _: net322.loss(W_hidden, W_out, x, t), W)
+            assert rel_error(got, num) <= 1e-7
+    with pytest.raises(ValueError, match="W_out"):
+        net322.loop_gradients(x, t, W_hidden, np.zeros((3, 3)))

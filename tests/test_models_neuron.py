@@ -101,3 +101,47 @@ def test_delta_by_hand_and_against_central_differences():
         h = 1e-6
         numeric = (0.5 * (sig(net + h) - t) ** 2 - 0.5 * (sig(net - h) - t) ** 2) / (2 * h)
         assert abs(delta(float(sig(net)), t) - numeric) <= 1e-7 * max(1.0, abs(numeric))
+
+
+# ------------------------------------------------------------------ the pure functions gradient and sgd_step
+@settings(deadline=None, max_examples=40)
+@given(n_in=st.integers(1, 4), seed=st.integers(0, 10_000), t=st.sampled_from([0.0, 1.0]))
+def test_pure_gradient_matches_central_differences_and_the_method(n_in, seed, t):
+    rng = np.random.default_rng(seed)
+    w, b, x = rng.uniform(-2, 2, n_in), float(rng.uniform(-1, 1)), rng.uniform(-1, 1, n_in)
+    dw, db = neuron.gradient(w, b, x, t)
+
+    def loss(p):
+        o = 1.0 / (1.0 + np.exp(-(p[:n_in] @ x + p[n_in])))
+        return 0.5 * (o - t) ** 2
+
+    num = numeric_gradient(loss, np.append(w, b))
+    # |w|, |b|, |x| ≤ 2 keep |net| ≤ 9, where σ' (≥ 1e-4) is large enough for central differences to resolve
+    assert rel_error(np.append(dw, db), num) <= 1e-7
+    m_dw, m_db = neuron.SigmoidNeuron(w, b).gradient(x, t)
+    assert np.array_equal(dw, m_dw) and db == m_db and isinstance(db, float)
+
+
+def test_pure_sgd_step_returns_new_values_and_agrees_with_the_method():
+    w, x = np.array([0.8, -1.2, 0.5]), np.array([0.6, -0.9, 0.4])
+    w_before = w.copy()
+    w_new, b_new = neuron.sgd_step(w, 0.3, x, 1.0, 2.0)
+    assert np.array_equal(w, w_before), "sgd_step must not modify w"
+    dw, db = neuron.gradient(w, 0.3, x, 1.0)
+    assert np.allclose(w_new, w - 2.0 * dw, rtol=0, atol=1e-15) and abs(b_new - (0.3 - 2.0 * db)) < 1e-15
+    n = neuron.SigmoidNeuron(w, 0.3)
+    loss_before = n.sgd_step(x, 1.0, 2.0)
+    assert np.array_equal(n.w, w_new) and n.b == b_new
+    o = 1.0 / (1.0 + np.exp(-(w @ x + 0.3)))
+    assert abs(loss_before - 0.5 * (o - 1.0) ** 2) < 1e-15
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: neuron.gradient(np.zeros(2), 0.0, np.zeros(3), 1.0), ["x", "(2,)", "(3,)"]),
+    (lambda: neuron.gradient(np.zeros(2), np.zeros(2), np.zeros(2), 1.0), ["b", "(2,)"]),
+    (lambda: neuron.sgd_step(np.zeros(2), 0.0, np.zeros(2), 1.0, -1.0), ["eta", "-1"]),
+])
+def test_pure_functions_name_what_was_expected_and_received(call, words):
+    with pytest.raises((ValueError, TypeError)) as info:
+        call()
+    assert all(w in str(info.value) for w in words), str(info.value)

@@ -169,3 +169,35 @@ def test_two_hidden_refuses_the_old_names():
     with pytest.raises(TypeError, match="unexpected keyword argument 'Y'"):
         two_hidden.train(P0, (X0,), Y=(T0,), epochs=3)
     assert not any(hasattr(two_hidden, name) for name in ("ARTICLE_PARAMS", "ARTICLE_X", "ARTICLE_Y"))
+
+
+# ------------------------------------------- exercise 05's signatures: shared_outputs, shared_deltas, shared_gradients
+@settings(deadline=None, max_examples=40)
+@given(p=st.tuples(*[st.floats(-1.5, 1.5, allow_nan=False)] * 6), x=st.floats(-2, 2, allow_nan=False),
+       t=st.sampled_from([0.0, 1.0]))
+def test_shared_functions_match_central_differences_and_forward(p, x, t):
+    from bpcourse.gradcheck import numeric_gradient
+
+    w1, w2, w3, w4, b1, b2 = p
+    sig = lambda v: 1.0 / (1.0 + math.exp(-v))  # noqa: E731
+    h1, h2 = sig(w1 * x + b1), sig(w2 * x + b1)  # shared reading: b1 feeds both hidden neurons
+    o = sig(w3 * h1 + w4 * h2 + b2)
+    assert np.allclose(two_hidden.shared_outputs(*p, x), (h1, h2, o), rtol=1e-14, atol=0)
+    v = two_hidden.forward(p, x, t, "shared")
+    assert two_hidden.shared_deltas(*p, x, t) == (v["delta_o"], v["delta_h1"], v["delta_h2"])
+
+    def loss(q):
+        a1, a2 = sig(q[0] * x + q[4]), sig(q[1] * x + q[4])
+        return 0.5 * (t - sig(q[2] * a1 + q[3] * a2 + q[5])) ** 2
+
+    g = np.array(two_hidden.shared_gradients(*p, x, t))
+    num = numeric_gradient(loss, np.array(p, dtype=np.float64))
+    # |params| ≤ 1.5 and |x| ≤ 2 keep every σ' ≥ 0.03; below a gradient norm of 1e-3 (o ≈ t) central
+    # differences are round-off, so the comparison is bounded to draws with a clear gradient
+    if np.linalg.norm(num) > 1e-3:
+        assert rel_error(g, num) <= 1e-7
+
+
+def test_shared_functions_name_bad_input():
+    with pytest.raises(TypeError, match="b1"):
+        two_hidden.shared_outputs(0.1, 0.2, 0.3, 0.4, "b", 0.6, 1.0)

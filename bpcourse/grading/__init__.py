@@ -7,7 +7,7 @@ import time.
 
 The rooms, along the trust boundary of ``bpcourse grade``:
 
-* ``spec``, ``tasks``: the task table (trusted parent only);
+* ``spec``, ``tasks``, ``specs``: the task table, one ``specs`` module per exercise (trusted parent only);
 * ``learner``: the one ``call_learner`` path, shared by the self-check and the sandbox;
 * ``selfcheck``, ``diagnose``: the notebook self-check and the diagnoses;
 * ``jail``: the bubblewrap process jail; ``facade``: the ``bpcourse`` it sees (an allowlist);

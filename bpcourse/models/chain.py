@@ -175,13 +175,30 @@ def as_weights(weights: Sequence[float]) -> Weights:
     return Weights(*(_finite(w, f"w{i + 1}") for i, w in enumerate(weights)))
 
 
-def forward(weights: Sequence[float], x: float) -> tuple[float, float, float]:
-    """Forward pass: return (y, z, e) = (w1·x, w2·y, w3·z)."""
-    w1, w2, w3 = as_weights(weights)
+def layer_outputs(w1: float, w2: float, w3: float, x: float) -> tuple[float, float, float]:
+    """Forward pass with the weights as three arguments (exercise 03's signature): (y, z, e) = (w1·x, w2·y, w3·z).
+
+    Parameters
+    ----------
+    w1, w2, w3 : float
+        The three weights.
+    x : float
+        The sample.
+
+    Returns
+    -------
+    y, z, e : float
+    """
+    w1, w2, w3 = as_weights((w1, w2, w3))
     x = _finite(x, "x")
     y = w1 * x
     z = w2 * y
     return y, z, w3 * z
+
+
+def forward(weights: Sequence[float], x: float) -> tuple[float, float, float]:
+    """Forward pass: return (y, z, e) = (w1·x, w2·y, w3·z) (:func:`layer_outputs`)."""
+    return layer_outputs(*as_weights(weights), x)
 
 
 def loss(weights: Sequence[float], x: float, t: float) -> float:
@@ -201,7 +218,25 @@ def gradients(weights: Sequence[float], x: float, t: float) -> Gradients:
 
     The factor r3 = δ_e = e − t is computed once and reused: r2 = r3·w3 for w2 and w1, r2·w2 for w1.
     """
-    w1, w2, w3 = as_weights(weights)
+    return weight_gradients(*as_weights(weights), x, t)
+
+
+def weight_gradients(w1: float, w2: float, w3: float, x: float, t: float) -> Gradients:
+    """:func:`gradients` with the weights as three arguments (exercise 03's signature): (dL/dw1, dL/dw2, dL/dw3).
+
+    Parameters
+    ----------
+    w1, w2, w3 : float
+        The point where all three gradients are taken.
+    x, t : float
+        The sample and its target.
+
+    Returns
+    -------
+    Gradients
+        ``(dw1, dw2, dw3)``, floats.
+    """
+    w1, w2, w3 = as_weights((w1, w2, w3))
     x = _finite(x, "x")
     y = w1 * x
     z = w2 * y
@@ -272,6 +307,27 @@ def _step(w1: float, w2: float, w3: float, x: float, t: float, eta: float,
         w2 -= eta * d2
         w1 -= eta * d1
     return Weights(w1, w2, w3), Gradients(d1, d2, d3)
+
+
+def updated_weights(w1: float, w2: float, w3: float, x: float, t: float, eta: float) -> Weights:
+    """One correct-order SGD step with the weights as three arguments (exercise 03's signature).
+
+    All three gradients at (w1, w2, w3), then the three updates w_k − η·dw_k (:func:`sgd_step`).
+
+    Parameters
+    ----------
+    w1, w2, w3 : float
+    x, t : float
+        The sample and its target.
+    eta : float
+        Learning rate η > 0.
+
+    Returns
+    -------
+    Weights
+        The new (w1, w2, w3).
+    """
+    return sgd_step((w1, w2, w3), x, t, eta)[0]
 
 
 def sgd_step(weights: Sequence[float], x: float, t: float, eta: float,
@@ -408,6 +464,9 @@ __all__ = [
     "ChainResult",
     "as_weights",
     "forward",
+    "layer_outputs",
+    "weight_gradients",
+    "updated_weights",
     "loss",
     "predict",
     "gradients",

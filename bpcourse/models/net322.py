@@ -225,6 +225,28 @@ def backward_loops(
     )
 
 
+def loop_gradients(x: np.ndarray, t: np.ndarray, W_hidden: np.ndarray,
+                   W_out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The weight gradients of :func:`backward_loops` alone (exercise 06's signature), for one sample.
+
+    Parameters
+    ----------
+    x : ndarray, shape (3,)
+    t : ndarray, shape (2,)
+    W_hidden : ndarray, shape (2, 4)
+        Row j: node 4 or 5's weights from inputs 1, 2, 3 and the bias.
+    W_out : ndarray, shape (2, 3)
+        Row k: node 6 or 7's weights from hidden nodes 4, 5 and the bias.
+
+    Returns
+    -------
+    dW_hidden : ndarray, shape (2, 4)
+    dW_out : ndarray, shape (2, 3)
+    """
+    g = backward_loops(W_hidden, W_out, x, t)
+    return g.dW_hidden, g.dW_out
+
+
 def backward_matrix(
     W_hidden: np.ndarray, W_out: np.ndarray, x: np.ndarray, t: np.ndarray, activation: str = "sigmoid"
 ) -> Gradients:
@@ -303,6 +325,7 @@ __all__ = [
     "OUTPUT_NODES",
     "Gradients",
     "NumericGradients",
+    "loop_gradients",
     "weight_names",
     "weights_by_name",
     "weights_from_names",

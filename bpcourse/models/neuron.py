@@ -45,6 +45,64 @@ def delta(o: float, t: float) -> float:
     return (o - t) * o * (1.0 - o)
 
 
+def _neuron_inputs(w: object, b: object, x: object, t: object) -> tuple[np.ndarray, float, np.ndarray, float]:
+    w = as_float_array(w, "w", ndim=1)
+    b = float(as_float_array(b, "b", ndim=0))
+    x = as_float_array(x, "x", shape=w.shape)
+    t = float(as_float_array(t, "t", ndim=0))
+    return w, b, x, t
+
+
+def gradient(w: np.ndarray, b: float, x: np.ndarray, t: float) -> Gradients:
+    """``Gradients(dw, db)`` of L = ½(o − t)², o = σ(w·x + b), for one sample: the neuron's one home of it.
+
+    δ = (o − t)·o·(1 − o) (:func:`delta`), ∂L/∂w_j = δ·x_j, ∂L/∂b = δ.
+
+    Parameters
+    ----------
+    w : ndarray, shape (n_in,)
+        Weights.
+    b : float
+        Bias.
+    x : ndarray, shape (n_in,)
+        One sample.
+    t : float
+        Its target.
+
+    Returns
+    -------
+    Gradients
+        ``dw`` of shape (n_in,) and ``db`` a float; unpacks as ``dw, db = gradient(w, b, x, t)``.
+    """
+    w, b, x, t = _neuron_inputs(w, b, x, t)
+    d = delta(_sigmoid(float(x @ w) + b), t)
+    return Gradients(d * x, d)
+
+
+def sgd_step(w: np.ndarray, b: float, x: np.ndarray, t: float, eta: float) -> tuple[np.ndarray, float]:
+    """One SGD step on one sample, as new values: ``(w − η·dw, b − η·db)`` with the gradient at (w, b).
+
+    Parameters
+    ----------
+    w : ndarray, shape (n_in,)
+    b : float
+    x : ndarray, shape (n_in,)
+    t : float
+    eta : float
+        The learning rate η > 0.
+
+    Returns
+    -------
+    w_new : ndarray, shape (n_in,)
+        A new array; ``w`` is left untouched.
+    b_new : float
+    """
+    eta = check_positive(eta, "eta")
+    w, b, x, t = _neuron_inputs(w, b, x, t)
+    step = eta * delta(_sigmoid(float(x @ w) + b), t)  # η·δ first, as the training loop in fit() rounds it
+    return w - step * x, b - step
+
+
 class SigmoidNeuron:
     """o = σ(w·x + b).
 
@@ -103,25 +161,13 @@ class SigmoidNeuron:
 
         δ = (o − t)·o·(1 − o), ∂L/∂w_j = δ·x_j, ∂L/∂b = δ.
         """
-        x = as_float_array(x, "x", shape=(self.n_in,))
-        t = float(as_float_array(t, "t", ndim=0))
-        o = _sigmoid(float(x @ self.w) + self.b)
-        d = delta(o, t)
-        return Gradients(d * x, d)
+        return gradient(self.w, self.b, x, t)
 
     def sgd_step(self, x: np.ndarray, t: float, eta: float) -> float:
-        """One SGD update on one sample; returns the sample's loss before the update."""
-        eta = check_positive(eta, "eta")
-        x = as_float_array(x, "x", shape=(self.n_in,))
-        t = float(as_float_array(t, "t", ndim=0))
-        return self._step(x, t, eta)
-
-    def _step(self, x: np.ndarray, t: float, eta: float) -> float:
-        o = _sigmoid(float(x @ self.w) + self.b)
-        d = delta(o, t)
-        self.w = self.w - eta * d * x  # a new array: never mutate what a caller may hold
-        self.b -= eta * d
-        return 0.5 * (o - t) ** 2
+        """One SGD update on one sample (:func:`sgd_step`); returns the sample's loss before the update."""
+        before = self.loss(x, t)
+        self.w, self.b = sgd_step(self.w, self.b, x, t, eta)  # new arrays: never mutate what a caller may hold
+        return before
 
     def fit(
         self,
@@ -198,4 +244,4 @@ def train_and(
     return neuron, history
 
 
-__all__ = ["AND_X", "AND_T", "Gradients", "SigmoidNeuron", "delta", "train_and"]
+__all__ = ["AND_X", "AND_T", "Gradients", "SigmoidNeuron", "delta", "gradient", "sgd_step", "train_and"]

@@ -163,6 +163,60 @@ def gradients(params: Sequence[float], x: float, t: float, bias: str = "literal"
     return Gradients(*_grads(as_params(params), _finite(x, "x"), _finite(t, "t"), bias == "shared", article=False))
 
 
+def shared_outputs(w1: float, w2: float, w3: float, w4: float, b1: float, b2: float,
+                   x: float) -> tuple[float, float, float]:
+    """Forward pass of the shared-bias reading, parameters as arguments (exercise 05's signature).
+
+    Parameters
+    ----------
+    w1, w2, w3, w4, b1, b2 : float
+        The six parameters (b1 feeds both hidden neurons, b2 the output).
+    x : float
+        The input.
+
+    Returns
+    -------
+    out_h1, out_h2, out_o : float
+    """
+    v = forward((w1, w2, w3, w4, b1, b2), x, 0.0, "shared")  # the target plays no part in the outputs
+    return v["out_h1"], v["out_h2"], v["out_o"]
+
+
+def shared_deltas(w1: float, w2: float, w3: float, w4: float, b1: float, b2: float, x: float,
+                  t: float) -> tuple[float, float, float]:
+    """δ = ∂L/∂net of the output and the two hidden neurons, shared-bias reading (exercise 05's signature).
+
+    Parameters
+    ----------
+    w1, w2, w3, w4, b1, b2 : float
+    x, t : float
+        The input and its target.
+
+    Returns
+    -------
+    delta_o, delta_h1, delta_h2 : float
+    """
+    v = forward((w1, w2, w3, w4, b1, b2), x, t, "shared")
+    return v["delta_o"], v["delta_h1"], v["delta_h2"]
+
+
+def shared_gradients(w1: float, w2: float, w3: float, w4: float, b1: float, b2: float, x: float,
+                     t: float) -> Gradients:
+    """:func:`gradients` of the shared-bias reading, parameters as arguments (exercise 05's signature).
+
+    Parameters
+    ----------
+    w1, w2, w3, w4, b1, b2 : float
+    x, t : float
+
+    Returns
+    -------
+    Gradients
+        ``(dw1, dw2, dw3, dw4, db1, db2)``, floats.
+    """
+    return gradients((w1, w2, w3, w4, b1, b2), x, t, "shared")
+
+
 def numeric_gradients(
     params: Sequence[float], x: float, t: float, bias: str = "literal", eps: float = 1e-6
 ) -> Gradients:
@@ -249,6 +303,9 @@ __all__ = [
     "EXAMPLE_T",
     "as_params",
     "forward",
+    "shared_outputs",
+    "shared_deltas",
+    "shared_gradients",
     "loss",
     "article_gradients",
     "gradients",
