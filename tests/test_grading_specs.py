@@ -12,8 +12,9 @@ SPECS = sorted(p.stem for p in (Path(tasks.__file__).parent / "specs").glob("ex[
 
 
 def test_one_spec_module_per_exercise_notebook_in_course_order():
-    notebooks = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "exercises").glob("[0-9][0-9]_*.ipynb"))
-    assert [f"ex{stem}" for stem in notebooks] == SPECS
+    notebooks = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "instructor" / "source").glob(
+        "ex[0-9][0-9]/ex[0-9][0-9]_*.ipynb"))
+    assert notebooks == SPECS
     modules = [importlib.import_module(f"bpcourse.grading.specs.{name}") for name in SPECS]
     assert tasks.EXERCISES == tuple(m.EXERCISE for m in modules) == tuple(notebooks)
     assert list(tasks.TASKS.values()) == [t for m in modules for t in m.TASKS]
@@ -41,7 +42,7 @@ def test_every_guard_names_a_callable_of_the_package(task_id):
 
 
 def test_unknown_exercises_are_named():
-    with pytest.raises(ValueError, match="unknown exercise 'nope'; expected one of 01_single_neuron"):
+    with pytest.raises(ValueError, match="unknown exercise 'nope'; expected one of ex01_single_neuron"):
         tasks.tasks_for("nope")
     with pytest.raises(LookupError, match="no allowlist for exercise 'nope'"):
         tasks.allowlist_for("nope")
