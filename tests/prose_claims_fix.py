@@ -95,8 +95,8 @@ def _ch10_clopper_pearson(out: str) -> str:
     low, high = _clopper_pearson(k, n)
     same = "with the same lower end" if f"{low:.4f}" == wilson_low else "with a different lower end"
     return (f"depends less on $n = {n}$ than on the number of errors, only {errors} here, which makes the binomial "
-            f"skewed. The interval holds up: the exact Clopper–Pearson interval, from the binomial's own tail sums, "
-            f"is $[{low:.4f}, {high:.4f}]$, {same}")
+            f"skewed. The Wilson interval holds up: the exact Clopper–Pearson interval, from the binomial's own tail "
+            f"sums, is $[{low:.4f}, {high:.4f}]$, {same}")
 
 
 def _ch10_seed_std(out: str) -> str:
@@ -123,7 +123,7 @@ CLAIMS: list[Claim] = [
     Claim(10, "checking all 17,226 parameters (two forward passes each) would take more than twenty times as many "
               "passes as the 802 sampled below", "report = check_network(final", _ch10_sample_ratio),
     Claim(10, "depends less on $n = 450$ than on the number of errors, only 7 here, which makes the binomial skewed. "
-              "The interval holds up: the exact Clopper–Pearson interval, from the binomial's own tail sums, is "
+              "The Wilson interval holds up: the exact Clopper–Pearson interval, from the binomial's own tail sums, is "
               "$[0.9682, 0.9937]$, with the same lower end", "def wilson_interval(", _ch10_clopper_pearson),
     Claim(10, "1.4 images over the five seeds (a rough estimate from five runs) against 2.6 images for the binomial "
               "spread of one test count (both printed). Of the two uncertainties, the sample of test images is the "
