@@ -432,6 +432,7 @@ LESSON_PLAN_HISTORY: list[tuple[int, str]] = [
 # Claims added by later streams of work, each in a file of its own so that parallel edits never meet.
 from prose_claims_depth import CLAIMS as _DEPTH_CLAIMS, NOT_RESULTS as _DEPTH_NOT_RESULTS  # noqa: E402
 from prose_claims_predict import CLAIMS as _PREDICT_CLAIMS, NOT_RESULTS as _PREDICT_NOT_RESULTS  # noqa: E402
+from prose_claims_fixb import CLAIMS as _FIXB_CLAIMS, NOT_RESULTS as _FIXB_NOT_RESULTS  # noqa: E402
 
-CLAIMS += _DEPTH_CLAIMS + _PREDICT_CLAIMS
-NOT_RESULTS += _DEPTH_NOT_RESULTS + _PREDICT_NOT_RESULTS
+CLAIMS += _DEPTH_CLAIMS + _PREDICT_CLAIMS + _FIXB_CLAIMS
+NOT_RESULTS += _DEPTH_NOT_RESULTS + _PREDICT_NOT_RESULTS + _FIXB_NOT_RESULTS
