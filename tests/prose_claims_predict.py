@@ -97,7 +97,7 @@ def _ch4_float32(out: str) -> str:
 
 def _ch4_broken(out: str) -> str:
     after = out.split("with layer 1 replaced by BrokenTanh:")[1]
-    errors = dict(__import__("re").findall(r"(\d\.[Wb]): rel\. error (\S+(?: \S+)?)\n", after))
+    errors = dict(__import__("re").findall(r"(\d\.[Wb]):?\s+rel\. error (\S+(?: \S+)?)\n", after))
     assert errors["2.W"] == errors["2.b"] == "< 1e-8", errors
     return f"`0.W` and `0.b` fail ({_tex(float(errors['0.W']))} and {_tex(float(errors['0.b']))}); `2.W` and `2.b` pass"
 
