@@ -6,6 +6,8 @@ output of the cell it names, so a changed run that no longer supports the words 
 """
 from __future__ import annotations
 
+import math
+
 from prose_claims import WORDS, Claim, grab  # noqa: F401  (used by the claims below)
 
 
@@ -53,6 +55,31 @@ def _ch8_tiny(out: str) -> str:
     loss = float(grab(r"-> (\S+),", out)[0])
     return ("The second passes: 20 samples, all classified correctly, the loss near 0"
             if acc == 1.0 and loss < 0.01 else f"NOT: accuracy {acc}, loss {loss}")
+
+
+def _ch8_relu_init(out: str) -> dict[str, list[float]]:
+    """The std of the activations at layers 1, 2, 5, 10 of the ReLU stacks, by initialisation."""
+    block = out.split("ReLU: std of the activations a per layer")[1].split("ReLU: std of the error terms")[0]
+    return {name: [float(v) for v in grab(rf"{name}\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)", block)]
+            for name in ("Xavier", "He")}
+
+
+def _ch8_xavier_relu(out: str) -> str:
+    xavier = _ch8_relu_init(out)["Xavier"]
+    predicted = xavier[0] * math.sqrt(0.5) ** 9                 # layer 1's std, times sqrt(1/2) for 9 more layers
+    factor = (xavier[3] / xavier[0]) ** (1 / 9)
+    return (f"from {xavier[0]:.2f} at layer 1 would give {predicted:.3f} at layer 10; measured, it falls to "
+            f"{xavier[3]:.3f}, a factor {factor:.2f} per layer")
+
+
+def _ch8_xavier_is_scaled_he(out: str) -> str:
+    rows = _ch8_relu_init(out)
+    # Xavier's std is He's times sqrt(1/2); the same draws, so layer l is scaled by sqrt(1/2)**l (printed to 3 digits)
+    scaled = all(abs(x / (h * math.sqrt(0.5) ** layer) - 1) < 0.01
+                 for x, h, layer in zip(rows["Xavier"], rows["He"], (1, 2, 5, 10)))
+    return (f"its activations are {'exactly' if scaled else 'NOT'} the He stack's times $(\\sqrt{{1/2}})^l$ at layer "
+            f"$l$; the He stack itself drifts down, from {rows['He'][0]:.3f} at layer 1 to {rows['He'][3]:.3f} at "
+            "layer 10")
 
 
 # ------------------------------------------------------------------------------------------ chapter 9
@@ -160,6 +187,12 @@ CLAIMS: list[Claim] = [
           "tiny = mlp([64, 32, 10], seed=0)", _ch8_first_losses),
     Claim(8, "The second passes: 20 samples, all classified correctly, the loss near 0",
           "tiny = mlp([64, 32, 10], seed=0)", _ch8_tiny),
+    # ---- chapter 8, section 8.7: Xavier with ReLU, ten layers deep
+    Claim(8, "from 0.58 at layer 1 would give 0.026 at layer 10; measured, it falls to 0.017, a factor 0.68 per layer",
+          "results = {(act.__name__, name)", _ch8_xavier_relu),
+    Claim(8, "its activations are exactly the He stack's times $(\\sqrt{1/2})^l$ at layer $l$; the He stack itself "
+             "drifts down, from 0.822 at layer 1 to 0.555 at layer 10",
+          "results = {(act.__name__, name)", _ch8_xavier_is_scaled_he),
     # ---- chapter 9, section 9.6
     Claim(9, "The four schedules end 5 to 8 times lower", "mean_E[name] = np.array(curve)", _ch9_schedule_ratio),
     Claim(9, "The constant rate reaches its floor within about 50 steps and stays there",
