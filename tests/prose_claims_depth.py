@@ -6,6 +6,8 @@ output of the cell it names, so a changed run that no longer supports the words 
 """
 from __future__ import annotations
 
+import math
+
 from prose_claims import WORDS, Claim, grab  # noqa: F401  (used by the claims below)
 
 
@@ -55,7 +57,62 @@ def _ch8_tiny(out: str) -> str:
             if acc == 1.0 and loss < 0.01 else f"NOT: accuracy {acc}, loss {loss}")
 
 
+def _ch8_relu_init(out: str) -> dict[str, list[float]]:
+    """The std of the activations at layers 1, 2, 5, 10 of the ReLU stacks, by initialisation."""
+    block = out.split("ReLU: std of the activations a per layer")[1].split("ReLU: std of the error terms")[0]
+    return {name: [float(v) for v in grab(rf"{name}\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)", block)]
+            for name in ("Xavier", "He")}
+
+
+def _ch8_xavier_relu(out: str) -> str:
+    xavier = _ch8_relu_init(out)["Xavier"]
+    predicted = xavier[0] * math.sqrt(0.5) ** 9                 # layer 1's std, times sqrt(1/2) for 9 more layers
+    factor = (xavier[3] / xavier[0]) ** (1 / 9)
+    return (f"from {xavier[0]:.2f} at layer 1 would give {predicted:.3f} at layer 10; measured, it falls to "
+            f"{xavier[3]:.3f}, a factor {factor:.2f} per layer")
+
+
+def _ch8_xavier_is_scaled_he(out: str) -> str:
+    rows = _ch8_relu_init(out)
+    # Xavier's std is He's times sqrt(1/2); the same draws, so layer l is scaled by sqrt(1/2)**l (printed to 3 digits)
+    scaled = all(abs(x / (h * math.sqrt(0.5) ** layer) - 1) < 0.01
+                 for x, h, layer in zip(rows["Xavier"], rows["He"], (1, 2, 5, 10)))
+    return (f"its activations are {'exactly' if scaled else 'NOT'} the He stack's times $(\\sqrt{{1/2}})^l$ at layer "
+            f"$l$; the He stack itself drifts down, from {rows['He'][0]:.3f} at layer 1 to {rows['He'][3]:.3f} at "
+            "layer 10")
+
+
 # ------------------------------------------------------------------------------------------ chapter 9
+def _ch9_eta3(out: str) -> dict[str, object]:
+    """Section 9.1's run at eta = 3, up close: dead units per layer, the output, the classes, the zero gradients."""
+    d1, d2 = (int(v) for v in grab(r"dead units (\d+) of 32 in layer 1, (\d+) of 32 in layer 2", out))
+    *p, same, is_bias = grab(r"p = \((\S+), (\S+), (\S+)\) for every input: (\w+), and it is softmax\(b3\): (\w+)", out)
+    *counts, n = (int(v) for v in grab(r"predicted class 0, 1, 2 for (\d+), (\d+), (\d+) of the (\d+) points", out))
+    zero, nonzero = grab(r"gradient exactly 0: (.*); not 0: (.*)", out)
+    return {"dead": (d1, d2), "p": p, "one answer": same == "True" and is_bias == "True", "counts": counts, "n": n,
+            "only b3 learns": zero == "W1, b1, W2, b2, W3" and nonzero == "b3",
+            "accuracy": grab(r"η = 3\s+final loss \S+, training accuracy (\S+)", out)[0]}
+
+
+def _ch9_eta3_dead(out: str) -> str:
+    d1, d2 = _ch9_eta3(out)["dead"]
+    return f"among them {'all 32' if d2 == 32 else f'NOT all but {d2}'} units of the second layer (and {d1} of the first)"
+
+
+def _ch9_eta3_output(out: str) -> str:
+    r = _ch9_eta3(out)
+    classes = [c for c, k in enumerate(r["counts"]) if k == r["n"]]
+    if not (r["one answer"] and classes):
+        return "NOT one answer for every input"
+    return (f"$p = \\mathrm{{softmax}}(b^{{(3)}}) = ({', '.join(r['p'])})$, and all {r['n']} points get class "
+            f"{classes[0]}. (The printed accuracy, {r['accuracy']}, is counted")
+
+
+def _ch9_eta3_gradients(out: str) -> str:
+    return ("every gradient but $b^{(3)}$'s is exactly 0" if _ch9_eta3(out)["only b3 learns"]
+            else "NOT only b3's gradient is non-zero")
+
+
 def _ch9_schedules(out: str) -> dict[str, list[float]]:
     rows = {}
     for name in ("constant", "step decay", "exponential", "1/t", "cosine"):
@@ -160,6 +217,18 @@ CLAIMS: list[Claim] = [
           "tiny = mlp([64, 32, 10], seed=0)", _ch8_first_losses),
     Claim(8, "The second passes: 20 samples, all classified correctly, the loss near 0",
           "tiny = mlp([64, 32, 10], seed=0)", _ch8_tiny),
+    # ---- chapter 8, section 8.7: Xavier with ReLU, ten layers deep
+    Claim(8, "from 0.58 at layer 1 would give 0.026 at layer 10; measured, it falls to 0.017, a factor 0.68 per layer",
+          "results = {(act.__name__, name)", _ch8_xavier_relu),
+    Claim(8, "its activations are exactly the He stack's times $(\\sqrt{1/2})^l$ at layer $l$; the He stack itself "
+             "drifts down, from 0.822 at layer 1 to 0.555 at layer 10",
+          "results = {(act.__name__, name)", _ch8_xavier_is_scaled_he),
+    # ---- chapter 9, section 9.1: the run at eta = 3
+    Claim(9, "among them all 32 units of the second layer (and 26 of the first)", "net3 = networks[3.0]",
+          _ch9_eta3_dead),
+    Claim(9, "$p = \\mathrm{softmax}(b^{(3)}) = (0.24, 0.52, 0.24)$, and all 300 points get class 1. (The printed "
+             "accuracy, 0.297, is counted", "net3 = networks[3.0]", _ch9_eta3_output),
+    Claim(9, "every gradient but $b^{(3)}$'s is exactly 0", "net3 = networks[3.0]", _ch9_eta3_gradients),
     # ---- chapter 9, section 9.6
     Claim(9, "The four schedules end 5 to 8 times lower", "mean_E[name] = np.array(curve)", _ch9_schedule_ratio),
     Claim(9, "The constant rate reaches its floor within about 50 steps and stays there",
