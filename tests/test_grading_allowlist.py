@@ -146,7 +146,7 @@ def _copy(tmp_path: Path, extra: dict[str, str]) -> Path:
 @needs_bwrap
 def test_a_bpcourse_function_added_later_cannot_be_reached_from_the_sandbox(tmp_path):
     pkg = _copy(tmp_path, {"gradcheck.py": _TWIN, "twin.py": _TWIN, "grading/cells.py": _TWIN,
-                           "grading/diagnose.py": _TWIN, "grading/worker.py": _TWIN})
+                           "grading/returned.py": _TWIN, "grading/worker.py": _TWIN})
     tree = facade.build(tmp_path / "tree", ALLOWLISTS["ex08_softmax_cross_entropy"], "ex08_softmax_cross_entropy",
                         source=pkg)
     code = (

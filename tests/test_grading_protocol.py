@@ -103,7 +103,7 @@ def test_control_characters_never_reach_a_feedback_file():
 
 
 def test_inputs_after_the_call_cross_as_arrays_and_the_parent_decides_what_changed():
-    from bpcourse.grading.diagnose import modified_inputs
+    from bpcourse.grading.returned import modified_inputs
 
     case = {"x": np.arange(3.0), "W": np.ones((2, 2)), "eta": 0.5}
     after = {"x": case["x"] * 2, "W": case["W"].copy()}

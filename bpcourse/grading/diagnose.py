@@ -1,68 +1,61 @@
-"""Compare a learner's outputs with the reference and say *what* is wrong.
+"""Compare a learner's outputs with the reference and say *what* is wrong: the judge's rules.
 
 Used by the notebook self-check (:mod:`bpcourse.grading.selfcheck`, in the learner's kernel) and by the
 batch grader (in the trusted parent, on outputs sent back by the sandbox). Both first turn whatever the
-learner's function returned into plain :class:`Item` records (:func:`normalize`), so the same diagnosis runs
+learner's function returned into plain :class:`~bpcourse.grading.returned.Item` records
+(:func:`~bpcourse.grading.returned.normalize`, the one part the sandbox holds), so the same diagnosis runs
 on a live return value and on one that crossed a process boundary as arrays.
 
 The diagnoses, in the order they are tried: wrong structure (None, wrong number of values, outputs in the
 wrong order); a known slip of the task (:class:`Slip`: σ'(o) instead of σ'(net), a step uphill, Adam's m̂
-returned as its state, ...), named by what the learner did; then per output: wrong type or dtype, NaN/inf,
-wrong shape (the transpose; one row per sample instead of a sum over the batch; the same entries laid out
-differently), sign flipped, the transpose of a square matrix, a missing or extra named factor
-(``Task.factors``, e.g. σ'(net)), off by a constant factor, off by the same row for every sample (a forgotten
-bias, named when it equals an input such as ``b``), otherwise "wrong values" with the relative error and the
-first differing entry. A function that changed one of its input arrays in place fails too. Every comparison
-uses :func:`bpcourse.gradcheck.rel_error`. No message gives the full solution formula: that is
-``Task.solution``'s job, shown only when the instructor asks for it.
+returned as its state, ...), named by what the learner did; then per output: wrong type, a float32 result
+(one message, "compute in float64", whenever the values are right to float32's precision), NaN/inf, wrong
+shape (the transpose; one row per sample instead of a sum over the batch; keepdims; a sum over the other
+axis; the same entries laid out differently), sign flipped, the transpose of a square matrix, a missing or
+extra named factor (``Task.factors``, e.g. σ'(net)), off by a constant factor, off by the same row for every
+sample (a forgotten bias). What none of these explains goes to the general reasoning of
+:mod:`bpcourse.grading.explain`: the reference re-run with one change (an input zeroed, swapped, transposed,
+negated, off by one), a stale value, a term counted twice; and only when nothing explains it, the first
+differing entry and what it depends on. A function that changed one of its input arrays in place fails too.
+Every comparison uses :func:`bpcourse.gradcheck.rel_error`. No message gives the full solution formula: that
+is ``Task.solution``'s job, shown only when the instructor asks for it.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import re
 from fractions import Fraction
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
 from bpcourse.gradcheck import rel_error
+from bpcourse.grading.explain import close as _close
+from bpcourse.grading.explain import depends_on, explain
+from bpcourse.grading.returned import (NUMERIC_KINDS, Item, Returned, exception_report, modified_inputs, normalize,
+                                       shape_text)
 
 __all__ = ["Item", "Returned", "Slip", "normalize", "diagnose_case", "format_value", "describe_case",
-           "modified_inputs", "exception_report", "format_exception"]
+           "modified_inputs", "exception_report", "format_exception", "FLOAT_POLICY"]
 
-_NUMERIC_KINDS = "biufc"
-
-
-@dataclass
-class Item:
-    """One returned value in a form that can cross a process boundary.
-
-    Attributes
-    ----------
-    kind : str
-        ``"array"`` (a numpy array), ``"scalar"`` (a Python or numpy number), ``"sequence"`` (a list or
-        tuple of numbers, converted to ``array``), ``"none"`` or ``"other"`` (anything else).
-    type_name : str
-        What the learner returned, for messages: ``"numpy.ndarray"``, ``"float"``, ``"list"``, ``"dict"``…
-    array : numpy.ndarray or None
-        The numeric value (0-d for scalars), with the learner's dtype; None for ``"none"``/``"other"``.
-    text : str
-        A short repr for ``"other"`` values.
-    """
-
-    kind: str
-    type_name: str
-    array: np.ndarray | None = None
-    text: str = ""
+_NUMERIC_KINDS = NUMERIC_KINDS
+_shape = shape_text
+#: The one float policy: the exercises compute in float64; a narrower float is answered with this, once.
+FLOAT_POLICY = "compute in float64"
 
 
-@dataclass
-class Returned:
-    """A learner's whole return value: one :class:`Item` per expected output, or a structure error."""
+class _Verdict:
+    """What the per-output rules made of one output, when it is not a message: passed, float, unexplained."""
 
-    items: list[Item] = field(default_factory=list)
-    structure_error: str = ""
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+PASSED, NARROW_FLOAT, UNEXPLAINED = _Verdict("passed"), _Verdict("narrow float"), _Verdict("unexplained")
 
 
 class Slip:
@@ -93,100 +86,33 @@ class Slip:
         return f"Slip({sorted(self.outputs)}, {self.message[:40]!r})"
 
 
-def _type_name(value: object) -> str:
-    t = type(value)
-    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
-
-
-def _normalize_item(value: object) -> Item:
-    name = _type_name(value)
-    if value is None:
-        return Item("none", "None")
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind in _NUMERIC_KINDS:
-            return Item("array", name, np.array(value, copy=True))
-        return Item("other", f"numpy.ndarray of dtype {value.dtype}", text=_short_repr(value))
-    if isinstance(value, (bool, int, float, complex, np.number, np.bool_)):
-        return Item("scalar", name, np.asarray(value))
-    if isinstance(value, (list, tuple)):
-        try:
-            arr = np.asarray(value)
-        except (ValueError, TypeError):
-            arr = None
-        if arr is not None and arr.dtype.kind in _NUMERIC_KINDS:
-            return Item("sequence", name, arr)
-        return Item("other", name, text=_short_repr(value))
-    return Item("other", name, text=_short_repr(value))
-
-
-def _short_repr(value: object) -> str:
-    try:
-        text = repr(value)
-    except Exception:  # a hostile or broken __repr__ must not break the diagnosis
-        text = f"<{_type_name(value)}>"
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def normalize(value: object, outputs: Sequence[str]) -> Returned:
-    """Turn a function's return value into one :class:`Item` per expected output.
-
-    Parameters
-    ----------
-    value : object
-        What the function returned.
-    outputs : sequence of str
-        ``Task.outputs``: one name means a single value is expected, several mean a tuple of that length.
-
-    Returns
-    -------
-    Returned
-        ``items`` (``len(outputs)`` of them) or a ``structure_error`` message.
-    """
-    n = len(outputs)
-    if n == 1:
-        return Returned([_normalize_item(value)])
-    names = ", ".join(outputs)
-    if value is None:
-        return Returned(structure_error=f"returned None, expected the {n} values ({names}): "
-                                        f"did you forget the `return` statement?")
-    if not isinstance(value, (tuple, list)):
-        return Returned(structure_error=f"returned a single {_type_name(value)}, expected a tuple of {n} "
-                                        f"values: `return {names}`")
-    if len(value) != n:
-        return Returned(structure_error=f"returned {len(value)} values, expected {n}: `return {names}`")
-    return Returned([_normalize_item(v) for v in value])
-
-
 def format_value(x: float) -> str:
     """A number at 4 significant digits, for messages."""
     return f"{x:.4g}"
 
 
-def _shape(shape: tuple[int, ...]) -> str:
-    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
 def describe_case(case: Mapping[str, Any]) -> str:
-    """``x: (4, 3), W: (2, 3), lr: 0.1`` — the shapes of a case's arrays and its scalars."""
+    """``x: shape (4, 3), W: shape (2, 3), lr: 0.1`` — the shapes of a case's arrays and its scalars' values.
+
+    A shape is always written "shape (2, 2)", so it cannot be read as a value next to "b: -0.49".
+    """
     parts = []
     for k, v in case.items():
         arr = np.asarray(v)
-        parts.append(f"{k}: {_shape(arr.shape)}" if arr.ndim else f"{k}: {format_value(float(arr.real))}"
-                     if arr.dtype.kind in _NUMERIC_KINDS else f"{k}: {v!r}")
+        if arr.ndim:
+            parts.append(f"{k}: shape {_shape(arr.shape)}")
+        elif arr.dtype.kind in _NUMERIC_KINDS:
+            parts.append(f"{k}: {format_value(float(arr.real))}")
+        else:
+            parts.append(f"{k}: {v!r}")
     return ", ".join(parts)
 
 
-def _close(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
-    if a.shape != b.shape:
-        return False
-    with np.errstate(all="ignore"):
-        err = rel_error(a, b)
-    return bool(np.isfinite(err) and err <= tol)
-
-
-def _batch_sizes(case: Mapping[str, Any]) -> set[int]:
-    """Candidate batch sizes n: the first axis of every 2-D array in the case."""
-    return {int(np.shape(v)[0]) for v in case.values() if np.ndim(v) == 2 and np.shape(v)[0] > 1}
+def _batch_sizes(case: Mapping[str, Any], all_sizes: bool = False) -> set[int]:
+    """Candidate batch sizes n: the first axis of every 2-D array in the case (of more than one sample,
+    unless ``all_sizes``)."""
+    return {int(np.shape(v)[0]) for v in case.values()
+            if np.ndim(v) == 2 and (all_sizes or np.shape(v)[0] > 1)}
 
 
 def _simple_fraction(c: float) -> tuple[Fraction, bool]:
@@ -226,14 +152,21 @@ def _factor_text(c: float, case: Mapping[str, Any]) -> str:
     return f"is {how}{tail}"
 
 
-def _first_difference(got: np.ndarray, ref: np.ndarray, name: str) -> str:
+def _first_index(got: np.ndarray, ref: np.ndarray) -> tuple[int, ...]:
+    """The first entry (in C order) where ``got`` and ``ref`` differ beyond rounding."""
     with np.errstate(all="ignore"):
         diff = np.abs(got - ref)
         scale = np.abs(ref) + np.abs(got)
         bad = diff > 1e-8 * np.maximum(scale, 1e-300)
     if got.ndim == 0:
+        return ()
+    return tuple(int(i) for i in np.argwhere(bad)[0]) if bad.any() else tuple(0 for _ in got.shape)
+
+
+def _first_difference(got: np.ndarray, ref: np.ndarray, name: str) -> str:
+    idx = _first_index(got, ref)
+    if got.ndim == 0:
         return f"{name} = {format_value(float(got.real))}, expected {format_value(float(ref.real))}"
-    idx = tuple(int(i) for i in np.argwhere(bad)[0]) if bad.any() else tuple(0 for _ in got.shape)
     where = ", ".join(str(i) for i in idx)
     name = name[4:] if name.startswith("the ") else name
     return (f"first difference at {name}[{where}]: {format_value(float(got[idx].real))}, "
@@ -272,41 +205,62 @@ def _factor_arrays(factors: Mapping[str, Any], name: str) -> list[tuple[str, np.
     return out
 
 
-def _diagnose_values(name: str, got: np.ndarray, ref: np.ndarray, tol: float, case: Mapping[str, Any],
-                     factors: Sequence[tuple[str, np.ndarray]]) -> str | None:
-    """The value diagnoses for a float64 array of the right type: None when it passes."""
+def _nonfinite(name: str, got: np.ndarray) -> str | None:
     n_nan, n_inf = int(np.isnan(got).sum()), int(np.isinf(got).sum())
-    if n_nan or n_inf:
-        what = " and ".join(p for p in (f"{n_nan} NaN" if n_nan else "", f"{n_inf} inf" if n_inf else "") if p)
-        first = tuple(int(i) for i in np.argwhere(~np.isfinite(got))[0]) if got.ndim else ()
-        at = f" (first at {name}[{', '.join(map(str, first))}])" if first else ""
-        return (f"{name} contains {what} value{'s' if n_nan + n_inf > 1 else ''}{at}: look for 0/0, log(0), "
-                f"exp overflow (use a stable formula), or an array made with np.empty and never filled")
-    if got.shape != ref.shape:
-        head = f"{name} has shape {_shape(got.shape)}, expected {_shape(ref.shape)}"
-        if got.ndim == 2 and ref.ndim == 2 and got.shape == ref.shape[::-1]:
-            if _close(got.T, ref, tol):
-                return f"{head}: it is the transpose of the right answer. {_transpose_hint(name)}"
-            return f"{head}: did you transpose? (even transposed, the values differ)"
-        if got.ndim == ref.ndim + 1 and got.shape[1:] == ref.shape:
-            if _close(got.sum(axis=0), ref, tol):
-                return (f"{head}: you kept one row per sample; sum over the batch axis "
-                        f"(`.sum(axis=0)`) to get the expected value")
-            if _close(got.mean(axis=0), ref, tol):
-                return (f"{head}: you kept one row per sample; average over the batch axis "
-                        f"(`.mean(axis=0)`) to get the expected value")
-            return f"{head}: you kept an extra leading axis (one row per sample?); reduce over axis 0"
-        if got.ndim == 1 and ref.ndim == 2 and got.shape[0] == ref.shape[0]:  # a vector-only loop on a matrix
-            return (f"{head}: one value per row, not per entry; a loop over range(len(x)) with x[i] reaches "
-                    f"the rows of a matrix, while x.size and x.flat[i] reach every entry of any shape")
-        if got.size == ref.size:
-            if _close(got.reshape(ref.shape), ref, tol):
-                return (f"{head}: the values are right but laid out differently; reshape to "
-                        f"{_shape(ref.shape)} (watch for an accidental ravel/flatten or a (n, 1) column)")
-            return f"{head}: the same number of entries, in a different layout (check reshape/ravel/keepdims)"
-        return f"{head}: check which arrays you multiply and the shapes the docstring gives"
-    if _close(got, ref, tol):
+    if not (n_nan or n_inf):
         return None
+    what = " and ".join(p for p in (f"{n_nan} NaN" if n_nan else "", f"{n_inf} inf" if n_inf else "") if p)
+    first = tuple(int(i) for i in np.argwhere(~np.isfinite(got))[0]) if got.ndim else ()
+    at = f" (first at {name}[{', '.join(map(str, first))}])" if first else ""
+    return (f"{name} contains {what} value{'s' if n_nan + n_inf > 1 else ''}{at}: look for 0/0, log(0), "
+            f"exp overflow (use a stable formula), or an array made with np.empty and never filled")
+
+
+def _shape_problem(name: str, got: np.ndarray, ref: np.ndarray, tol: float, case: Mapping[str, Any]) -> str:
+    """Why an output has the wrong shape: transposed, a kept axis, reduced over the other axis, laid out anew."""
+    head = f"{name} has shape {_shape(got.shape)}, expected {_shape(ref.shape)}"
+    if got.ndim == 2 and ref.ndim == 2 and got.shape == ref.shape[::-1]:
+        if _close(got.T, ref, tol):
+            return f"{head}: it is the transpose of the right answer. {_transpose_hint(name)}"
+        return f"{head}: did you transpose? (even transposed, the values differ)"
+    if got.size == ref.size and 1 in got.shape and _close(got.reshape(ref.shape), ref, tol) \
+            and tuple(s for s in got.shape if s != 1) == tuple(s for s in ref.shape if s != 1):
+        return (f"{head}: the values are right, but the summed axis was kept (keepdims=True, or a (k, 1) column): "
+                f"{name} has the shape {_shape(ref.shape)} of what it belongs to; sum without keepdims")
+    if got.ndim == ref.ndim + 1 and got.shape[1:] == ref.shape:
+        if _close(got.sum(axis=0), ref, tol):
+            return (f"{head}: you kept one row per sample; sum over the batch axis "
+                    f"(`.sum(axis=0)`) to get the expected value")
+        if _close(got.mean(axis=0), ref, tol):
+            return (f"{head}: you kept one row per sample; average over the batch axis "
+                    f"(`.mean(axis=0)`) to get the expected value")
+        return f"{head}: you kept an extra leading axis (one row per sample?); reduce over axis 0"
+    if got.ndim == 1 and ref.ndim == 1 and got.shape[0] in _batch_sizes(case, all_sizes=True):
+        return (f"{head}: one value per sample (n = {got.shape[0]}), where {name} has one value per unit: "
+                f"you summed over the wrong axis (axis=1, the units); sum over the samples, axis=0")
+    if got.ndim == 1 and ref.ndim == 2 and got.shape[0] == ref.shape[0]:  # a vector-only loop on a matrix
+        return (f"{head}: one value per row, not per entry; a loop over range(len(x)) with x[i] reaches "
+                f"the rows of a matrix, while x.size and x.flat[i] reach every entry of any shape")
+    if got.size == ref.size:
+        if _close(got.reshape(ref.shape), ref, tol):
+            return (f"{head}: the values are right but laid out differently; reshape to "
+                    f"{_shape(ref.shape)} (watch for an accidental ravel/flatten or a (n, 1) column)")
+        return f"{head}: the same number of entries, in a different layout (check reshape/ravel/keepdims)"
+    return (f"{head}: an output has the shape the docstring gives ({_shape(ref.shape)}); print the shapes of "
+            f"what you combine to see where the {_shape(got.shape)} comes from")
+
+
+def _diagnose_values(name: str, got: np.ndarray, ref: np.ndarray, tol: float, case: Mapping[str, Any],
+                     factors: Sequence[tuple[str, np.ndarray]]) -> str | _Verdict:
+    """The value rules for a float64 array of the right type: a message, PASSED, or UNEXPLAINED (wrong values
+    none of these rules explains: left to :mod:`bpcourse.grading.explain`)."""
+    bad = _nonfinite(name, got)
+    if bad:
+        return bad
+    if got.shape != ref.shape:
+        return _shape_problem(name, got, ref, tol, case)
+    if _close(got, ref, tol):
+        return PASSED
     if _close(-got, ref, tol):
         return (f"{name} has the wrong sign (it equals −1 × the expected value): check (o − t) against "
                 f"(t − o), or a `-=` that should be `+=`")
@@ -332,13 +286,18 @@ def _diagnose_values(name: str, got: np.ndarray, ref: np.ndarray, tol: float, ca
     if (math.isfinite(c) and c != 0 and abs(c - 1) > 1e-6 and _close(got, c * ref, max(tol, 1e-9))
             and (got.size > 1 or _simple_fraction(c)[1])):
         return f"{name} {_factor_text(c, case)}"
-    missing_term = _missing_term(name, got, ref, tol, case)
-    if missing_term:
-        return missing_term
+    return _missing_term(name, got, ref, tol, case) or UNEXPLAINED
+
+
+def _unexplained(name: str, got: np.ndarray, ref: np.ndarray, tol: float, depends: str = "") -> str:
+    """The last resort: the relative error, the first entry that differs, and what that entry depends on."""
     with np.errstate(all="ignore"):
         err = rel_error(got, ref)
-    return (f"{name} has wrong values: relative error {format_value(err)} (allowed {tol:.0e}); "
+    text = (f"{name} has wrong values: relative error {format_value(err)} (allowed {tol:.0e}); "
             f"{_first_difference(got, ref, name)}")
+    if depends:
+        text += f"; that entry depends on {depends}: check how your code combines exactly these"
+    return text
 
 
 def _transpose_hint(name: str) -> str:
@@ -368,13 +327,15 @@ def _missing_term(name: str, got: np.ndarray, ref: np.ndarray, tol: float, case:
 
 
 def _diagnose_item(name: str, got: Item, ref: Item, tol: float, case: Mapping[str, Any],
-                   factors: Sequence[tuple[str, np.ndarray]]) -> str | None:
+                   factors: Sequence[tuple[str, np.ndarray]]) -> str | _Verdict:
+    """A message, or PASSED / NARROW_FLOAT (right to a float32's precision) / UNEXPLAINED."""
     assert ref.array is not None, "reference outputs are numbers or arrays"
     if got.kind == "none":
         return f"{name} is None: did you forget the `return` statement (or return the result of an in-place method)?"
     if got.kind == "other" or got.array is None:
         return f"{name} is a {got.type_name} ({got.text}), expected {_expected(ref)}"
     prefix = ""
+    dt = got.array.dtype
     if ref.kind == "array" and got.kind != "array":
         prefix = (f"{name} is a {got.type_name}, expected {_expected(ref)}: build it with numpy operations "
                   f"(or wrap it in np.array(...))")
@@ -386,28 +347,57 @@ def _diagnose_item(name: str, got: Item, ref: Item, tol: float, case: Mapping[st
                 "right)" if _close(got.array.reshape(()).astype(np.float64), ref.array.astype(np.float64), tol)
                 else "wrong too)")
         return prefix
-    elif got.array.dtype != ref.array.dtype and not _exact_form(got.array, ref.array, tol, case, factors, name):
-        dt, want = got.array.dtype, ref.array.dtype
+    elif dt.kind == "f" and dt.itemsize < 8 and ref.array.dtype.kind == "f":
+        return _narrow_float(name, got.array, ref.array, tol, case, factors)
+    elif dt != ref.array.dtype and not _exact_form(got.array, ref.array, tol, case, factors, name):
+        want = ref.array.dtype
         if dt.kind in "biu":
             why = ("integer arithmetic: an array made with dtype=int or np.zeros_like of an integer array, "
                    "or Python ints")
         elif dt.kind == "c":
             why = "complex numbers: a square root or power of a negative number?"
-        elif dt.kind == "f":
-            why = f"{dt} keeps fewer digits: the course computes in float64 throughout"
         else:
             why = "a different number type"
         prefix = f"{name} has dtype {dt}, expected {want}: {why}"
     if prefix:
         with np.errstate(all="ignore"):
-            cast = got.array.real.astype(np.float64) if got.array.dtype.kind == "c" else got.array.astype(np.float64)
+            cast = got.array.real.astype(np.float64) if dt.kind == "c" else got.array.astype(np.float64)
         rest = _diagnose_values(name, cast, ref.array.astype(np.float64), tol, case, factors)
-        return prefix + (". Apart from that the values are right." if rest is None else f". Also: {rest}")
+        if rest is PASSED:
+            return prefix + ". Apart from that the values are right."
+        if rest is UNEXPLAINED:
+            rest = _unexplained(name, cast, ref.array.astype(np.float64), tol)
+        return f"{prefix}. Also: {rest}"
     ref_arr = ref.array
-    got_arr = got.array.real if got.array.dtype.kind == "c" and ref_arr.dtype.kind != "c" else got.array
+    got_arr = got.array.real if dt.kind == "c" and ref_arr.dtype.kind != "c" else got.array
     if ref.kind == "scalar":
         got_arr = got_arr.reshape(())
     return _diagnose_values(name, got_arr.astype(ref_arr.dtype, copy=False), ref_arr, tol, case, factors)
+
+
+def _narrow_float(name: str, got: np.ndarray, ref: np.ndarray, tol: float, case: Mapping[str, Any],
+                  factors: Sequence[tuple[str, np.ndarray]]) -> str | _Verdict:
+    """float32/float16: NARROW_FLOAT when the values are right to that type's precision (the one float
+    message), else the float message and what is wrong besides."""
+    with np.errstate(all="ignore"):
+        cast = got.astype(np.float64)
+    # rel_error is a norm ratio: rounding each entry to the narrow type moves it by at most eps/2 relative,
+    # and the arithmetic before it by a few eps more
+    narrow_tol = max(tol, 64 * float(np.finfo(got.dtype).eps))
+    if _close(cast, ref.astype(np.float64), narrow_tol):
+        return NARROW_FLOAT
+    rest = _diagnose_values(name, cast, ref.astype(np.float64), tol, case, factors)
+    if rest is UNEXPLAINED:
+        rest = _unexplained(name, cast, ref.astype(np.float64), tol)
+    return f"{FLOAT_POLICY}: got {got.dtype} for {name}, which keeps fewer digits. Also: {rest}"
+
+
+def _float_message(labels: Sequence[str], dtypes: Sequence[str]) -> str:
+    names = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    kinds = " and ".join(dict.fromkeys(dtypes))
+    return (f"{FLOAT_POLICY}: got {kinds} for {names}, which keeps only about "
+            f"{'7' if 'float32' in dtypes else '3'} significant digits (the values are right to that precision); "
+            f"the exercises compute in float64 throughout: look for float32 in a dtype=, an .astype or np.float32")
 
 
 def _exact_form(got: np.ndarray, ref: np.ndarray, tol: float, case: Mapping[str, Any],
@@ -416,7 +406,7 @@ def _exact_form(got: np.ndarray, ref: np.ndarray, tol: float, case: Mapping[str,
 
     Any byte order (``>f8``) or a wider float is float64 arithmetic; a complex array with every imaginary
     part 0, or an integer array, holds float64 values exactly when those values are right (which then
-    decides). float32 and float16 do not: they keep fewer digits, and the message says so.
+    decides). float32 and float16 never get here: they answer to the float policy.
     """
     dt = got.dtype
     if dt.kind == "f" and dt.itemsize >= 8:
@@ -432,7 +422,7 @@ def _exact_form(got: np.ndarray, ref: np.ndarray, tol: float, case: Mapping[str,
         return False
     with np.errstate(all="ignore"):
         cast = got.real.astype(np.float64) if dt.kind == "c" else got.astype(np.float64)
-    return _diagnose_values(name, cast, ref.astype(np.float64), tol, case, factors) is None
+    return _diagnose_values(name, cast, ref.astype(np.float64), tol, case, factors) is PASSED
 
 
 def _expected(ref: Item) -> str:
@@ -502,6 +492,28 @@ def _named_slips(got: Returned, ref: Returned, outputs: Sequence[str], tol: floa
     return {}
 
 
+def _general(got: Returned, ref: Returned, outputs: Sequence[str], case: Mapping[str, Any], rtol: float,
+             wrong: Sequence[int], reference: Callable[..., Any] | None) -> list[str]:
+    """The wrong outputs no rule explained: the reference's own computation explains them, or the first
+    differing entry and what it depends on is named."""
+    got_arrs = [_as_float(g, r) for g, r in zip(got.items, ref.items)]
+    ref_arrs = [r.array.astype(np.float64) for r in ref.items]
+    found = explain(reference, case, outputs, got_arrs, ref_arrs, wrong, rtol)
+    problems = list(found.values())
+    explained = {j for group in found for j in group}
+    for j in wrong:
+        if j in explained:
+            continue
+        label = "the result" if len(outputs) == 1 and outputs[j] == "out" else outputs[j]
+        g, r = got_arrs[j], ref_arrs[j]
+        if g is None or g.shape != r.shape:  # cannot happen for UNEXPLAINED, which has the reference's shape
+            problems.append(f"{label} has wrong values")
+            continue
+        deps = depends_on(reference, case, len(outputs), j, _first_index(g, r)) if reference is not None else ""
+        problems.append(_unexplained(label, g, r, rtol, deps))
+    return problems
+
+
 def diagnose_case(
     got: Returned,
     ref: Returned,
@@ -511,6 +523,7 @@ def diagnose_case(
     rtol: float,
     factors: Mapping[str, Any] | None = None,
     modified: Sequence[str] = (),
+    reference: Callable[..., Any] | None = None,
 ) -> list[str]:
     """All problems with one call of the learner's function; an empty list means it passed.
 
@@ -528,6 +541,10 @@ def diagnose_case(
         ``{name: factor(case)}`` already evaluated (a value, or a dict keyed by output name).
     modified : sequence of str
         Names of input arrays the learner's function changed in place.
+    reference : callable, optional
+        ``Task.reference``: re-run with one change of the case to explain a wrong value no rule explains
+        (:mod:`bpcourse.grading.explain`). Without it, such a value gets the relative error and first
+        differing entry only.
 
     Returns
     -------
@@ -545,66 +562,27 @@ def diagnose_case(
             problems.append(swapped)
         else:
             problems.extend(named.values())
-            for key, g, r in zip(outputs, got.items, ref.items):
+            narrow: list[tuple[str, str]] = []
+            unexplained: list[int] = []
+            for j, (key, g, r) in enumerate(zip(outputs, got.items, ref.items)):
                 if any(key in k for k in named):
                     continue
                 label = "the result" if len(outputs) == 1 and key == "out" else key
-                msg = _diagnose_item(label, g, r, rtol, case, _factor_arrays(factors, key))
-                if msg:
-                    problems.append(msg)
+                verdict = _diagnose_item(label, g, r, rtol, case, _factor_arrays(factors, key))
+                if verdict is NARROW_FLOAT:
+                    narrow.append((label, str(g.array.dtype)))
+                elif verdict is UNEXPLAINED:
+                    unexplained.append(j)
+                elif verdict is not PASSED:
+                    problems.append(str(verdict))
+            if narrow:  # one float message for every output it concerns
+                problems.append(_float_message([n for n, _ in narrow], [d for _, d in narrow]))
+            if unexplained:
+                problems.extend(_general(got, ref, outputs, case, rtol, unexplained, reference))
     for arg in modified:
         problems.append(f"it modified its input `{arg}` in place, so the caller's array changed (e.g. `{arg} *= ...` "
                         f"or `{arg}[...] = ...`): compute into a new array instead (`{arg} = {arg} * ...` makes one)")
     return problems
-
-
-def modified_inputs(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
-    """Names of the arrays in ``after`` whose contents differ from ``before`` (NaN equals NaN)."""
-    changed = []
-    for k, v in before.items():
-        if isinstance(v, np.ndarray):
-            w = after.get(k)
-            if (not isinstance(w, np.ndarray) or w.shape != v.shape or w.dtype != v.dtype
-                    or not np.array_equal(w, v, equal_nan=v.dtype.kind in "fc")):
-                changed.append(k)
-    return changed
-
-
-def exception_report(exc: BaseException, is_learner: Any, line_of: Any = None) -> dict[str, Any]:
-    """Describe an exception by the learner's own deepest frame, not by ours or numpy's.
-
-    Parameters
-    ----------
-    exc : BaseException
-        The exception raised by the learner's function.
-    is_learner : callable
-        ``is_learner(filename) -> bool``: whether a traceback frame belongs to the learner's code.
-    line_of : callable, optional
-        ``line_of(filename, lineno) -> str``: the source line (default: :mod:`linecache`).
-
-    Returns
-    -------
-    dict
-        ``type``, ``message``, ``filename``, ``lineno`` (0 when no learner frame) and ``line``.
-    """
-    import linecache
-    import traceback
-
-    frames = [fs for fs in traceback.extract_tb(exc.__traceback__) if is_learner(fs.filename)]
-    report: dict[str, Any] = {"type": type(exc).__name__, "message": _exc_message(exc)[:500],
-                              "filename": "", "lineno": 0, "line": ""}
-    if frames:
-        fs = frames[-1]
-        line = line_of(fs.filename, fs.lineno) if line_of else linecache.getline(fs.filename, fs.lineno or 0)
-        report.update(filename=fs.filename, lineno=int(fs.lineno or 0), line=(line or "").strip()[:200])
-    return report
-
-
-def _exc_message(exc: BaseException) -> str:
-    try:
-        return str(exc)
-    except Exception:  # a broken __str__
-        return ""
 
 
 def format_exception(fn_name: str, report: Mapping[str, Any], where: str = "") -> str:
@@ -620,6 +598,9 @@ def format_exception(fn_name: str, report: Mapping[str, Any], where: str = "") -
 def _exception_hint(kind: str, msg: str) -> str:
     if kind == "NotImplementedError":
         return "the stub `raise NotImplementedError()` is still there: replace it with your code"
+    if "could not be broadcast" in msg and re.search(r"\(\d+,1\)", msg):
+        return ("a (k, 1) column broadcasts along the wrong axis: b[:, None] (or keepdims on the wrong axis) puts "
+                "one value per row, i.e. per sample, where one value per column (per unit) belongs")
     if "matmul" in msg or "shapes" in msg and "not aligned" in msg or "could not be broadcast" in msg:
         return "two arrays' shapes do not fit: print their .shape just before this line"
     if kind == "NameError":

@@ -42,7 +42,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
-from bpcourse.grading.diagnose import Returned, normalize
+from bpcourse.grading.returned import Returned, normalize
 
 __all__ = ["U", "K_SPREAD", "K_ULP", "exact_bounds", "exact_misses", "inexact_outputs", "NUMERIC_HINT"]
 

@@ -12,10 +12,11 @@ binds read-only and puts first on ``PYTHONPATH``:
     ``bpcourse/grading/facade_src/`` instead. Every other name, module or attribute of ``bpcourse``
     raises ImportError naming the allowlist.
 ``_bpgrader/``
-    The grader's own in-sandbox code (worker, protocol, learner, cells, diagnose, shell, standins), copied with
+    The grader's own in-sandbox code (worker, protocol, learner, cells, returned, shell, standins), copied with
     ``bpcourse.grading.X`` rewritten to ``_bpgrader.X``, so it runs without the real ``bpcourse``. It
-    holds no reference, no task table and no answer-computing code (the one bpcourse function diagnose
-    imports, ``rel_error``, is replaced by one that refuses: comparisons happen in the parent), and the
+    holds no reference, no task table and no answer-computing code (no diagnosis either: ``returned``
+    only records what came back; ``bpcourse.gradcheck`` is replaced by a ``rel_error`` that refuses:
+    comparisons happen in the parent), and the
     worker imports all of it before the first learner cell runs. ``_bpgrader/_allowlist.py`` holds the
     exercise's name and allowlist, for the ImportError message of anything else.
 
@@ -39,7 +40,7 @@ __all__ = ["build", "imports_of", "refusal", "split_name", "FacadeError", "PACKA
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # .../bpcourse
 FACADE_SRC = Path(__file__).resolve().parent / "facade_src"
 RUNTIME = "_bpgrader"
-RUNTIME_MODULES = ("protocol", "diagnose", "cells", "learner", "shell", "standins", "worker")
+RUNTIME_MODULES = ("protocol", "returned", "cells", "learner", "shell", "standins", "worker")
 #: What every exercise's setup cell imports.
 BASE_ALLOWLIST = ("bpcourse.grading.check", "bpcourse.grading.cells.quiet")
 

@@ -21,8 +21,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from bpcourse.grading.diagnose import (Item, Returned, describe_case, diagnose_case, format_exception, modified_inputs,
-                                       normalize)
+from bpcourse.grading.diagnose import describe_case, diagnose_case, format_exception
+from bpcourse.grading.returned import Item, Returned, modified_inputs, normalize
 from bpcourse.grading.exactness import exact_bounds, inexact_outputs
 from bpcourse.grading.jail import JailRun, Limits
 from bpcourse.grading.protocol import Request, TaskReport, Transcript
@@ -211,7 +211,8 @@ def judge_task(pt: PreparedTask, report: TaskReport | None, stopped: str = "", c
     changed = [modified_inputs(case, o["inputs"]) for case, o in zip(pt.cases, outcomes)]
     for j, (case, ref, factors, o, modified) in enumerate(zip(pt.cases, pt.refs, pt.factors, outcomes, changed)):
         got = _returned(o, len(t.outputs))
-        problems = diagnose_case(got, ref, t.outputs, case, rtol=t.rtol, factors=factors, modified=modified)
+        problems = diagnose_case(got, ref, t.outputs, case, rtol=t.rtol, factors=factors, modified=modified,
+                                 reference=t.reference)
         if not problems:
             problems = list(inexact(pt, j, got).values())
         if problems:

@@ -2,7 +2,7 @@
 
 :func:`call_learner` binds the case to the function's parameters (by keyword, else by position), calls it,
 and turns whatever happened into an :class:`Outcome`: the exception (described by the learner's own
-deepest frame), or the return value as plain :class:`~bpcourse.grading.diagnose.Returned` items, and the
+deepest frame), or the return value as plain :class:`~bpcourse.grading.returned.Returned` items, and the
 input arrays as they are after the call. It never computes a reference and never judges: the self-check
 compares the outcome with the reference in the learner's kernel, the batch grader in its trusted parent
 process, which also decides itself whether an input was changed in place (from ``Outcome.after``: the
@@ -21,7 +21,7 @@ from typing import Any, Callable
 import numpy as np
 
 from bpcourse.grading.cells import quiet
-from bpcourse.grading.diagnose import Returned, exception_report, modified_inputs, normalize
+from bpcourse.grading.returned import Returned, exception_report, modified_inputs, normalize
 
 __all__ = ["Outcome", "bind_call", "call_learner"]
 
@@ -35,7 +35,7 @@ class Outcome:
     bind_error : str
         Non-empty when the function's signature does not fit the case (it was not called).
     error : dict or None
-        :func:`~bpcourse.grading.diagnose.exception_report` of the exception it raised.
+        :func:`~bpcourse.grading.returned.exception_report` of the exception it raised.
     note : str
         A sentence when the case was passed by position (parameters renamed).
     returned : Returned

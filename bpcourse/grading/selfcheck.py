@@ -21,7 +21,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
-from bpcourse.grading.diagnose import describe_case, diagnose_case, format_exception, normalize
+from bpcourse.grading.diagnose import describe_case, diagnose_case, format_exception
+from bpcourse.grading.returned import normalize
 from bpcourse.grading.exactness import exact_bounds, inexact_outputs
 from bpcourse.grading.learner import bind_call, call_learner
 from bpcourse.grading.spec import Task
@@ -114,7 +115,7 @@ def run_case(fn: Callable[..., Any], task: Task, case: dict[str, Any],
     if o.error is not None:  # the learner's bug, reported by the learner's own line
         return [format_exception(task.function, o.error)], o.note
     problems = diagnose_case(o.returned, ref, task.outputs, case, rtol=task.rtol,
-                             factors=evaluate_factors(task, case), modified=o.modified)
+                             factors=evaluate_factors(task, case), modified=o.modified, reference=task.reference)
     if not problems:  # within rtol: also as close as an exact formula lands, as bpcourse grade requires
         bounds = exact_bounds(task.reference, case, task.outputs, ref)
         if bounds is not None:

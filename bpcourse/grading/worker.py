@@ -13,7 +13,7 @@ Everything after step 2 shares the process with the submission, which may rewrit
 treats what arrives on the channel as untrusted (:mod:`bpcourse.grading.protocol`).
 
 In the sandbox this module runs as ``_bpgrader.worker``, a copy made by :mod:`bpcourse.grading.facade` with
-its imports pointing at ``_bpgrader`` (protocol, learner, cells, diagnose, shell): the sandbox holds no real
+its imports pointing at ``_bpgrader`` (protocol, learner, cells, returned, shell): the sandbox holds no real
 ``bpcourse``, only the learner's facade, and every grader module is imported here before the first learner
 cell runs. A learner's import of anything the sandbox does not hold fails with the exercise's allowlist in
 the message (:func:`explain_imports`), so the feedback says why.
@@ -28,7 +28,7 @@ import sys
 from typing import Any
 
 from bpcourse.grading import protocol
-from bpcourse.grading.diagnose import exception_report
+from bpcourse.grading.returned import exception_report
 from bpcourse.grading.learner import Outcome, call_learner
 from bpcourse.grading.shell import Shell, ipython_to_python
 from bpcourse.grading.standins import decode_tables, installed, own_calls
