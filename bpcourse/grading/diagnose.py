@@ -211,7 +211,8 @@ def _nonfinite(name: str, got: np.ndarray) -> str | None:
         return None
     what = " and ".join(p for p in (f"{n_nan} NaN" if n_nan else "", f"{n_inf} inf" if n_inf else "") if p)
     first = tuple(int(i) for i in np.argwhere(~np.isfinite(got))[0]) if got.ndim else ()
-    at = f" (first at {name}[{', '.join(map(str, first))}])" if first else ""
+    bare = name[4:] if name.startswith("the ") else name
+    at = f" (first at {bare}[{', '.join(map(str, first))}])" if first else ""
     return (f"{name} contains {what} value{'s' if n_nan + n_inf > 1 else ''}{at}: look for 0/0, log(0), "
             f"exp overflow (use a stable formula), or an array made with np.empty and never filled")
 
@@ -601,7 +602,15 @@ def _exception_hint(kind: str, msg: str) -> str:
     if "could not be broadcast" in msg and re.search(r"\(\d+,1\)", msg):
         return ("a (k, 1) column broadcasts along the wrong axis: b[:, None] (or keepdims on the wrong axis) puts "
                 "one value per row, i.e. per sample, where one value per column (per unit) belongs")
-    if "matmul" in msg or "shapes" in msg and "not aligned" in msg or "could not be broadcast" in msg:
+    if "could not be broadcast" in msg and re.search(r"\(\d+,\)", msg) and re.search(r"\(\d+,\d+\)", msg):
+        return ("two arrays' shapes do not fit: a reduction such as .max(axis=1) or .sum(axis=1) without "
+                "keepdims=True drops the axis, so its (n,) no longer lines up with the rows of an (n, C) array; "
+                "use keepdims=True")
+    if "matmul" in msg or "shapes" in msg and "not aligned" in msg:
+        return ("two arrays' shapes do not fit in a matrix product: print their .shape just before this line; "
+                "W has shape (n_out, n_in) (W[j, i] = w_ji, from unit i into unit j), so the forward pass "
+                "multiplies by W.T and the backward pass by W")
+    if "could not be broadcast" in msg:
         return "two arrays' shapes do not fit: print their .shape just before this line"
     if kind == "NameError":
         return "a name is used before it is defined (or misspelled); run the cells above first"

@@ -98,9 +98,13 @@ def _changes(case: Case) -> Iterator[tuple[str, dict[str, Any]]]:
     for k in keys:  # a transposed weight matrix (square only: otherwise the shapes differ anyway)
         v = case[k]
         if isinstance(v, np.ndarray) and v.ndim == 2 and v.shape[0] == v.shape[1] > 1:
-            yield (f"is what the right computation gives with {k} transposed: w_ji = {k}[j, i] is the weight "
-                   f"from unit i into unit j (row j, column i), so check where you need {k} and where {k}.T",
-                   {**case, k: v.T.copy()})
+            if k[:1] in ("W", "w", "A"):
+                why = (f"w_ji = {k}[j, i] is the weight from unit i into unit j (row j, column i), so check where "
+                       f"you need {k} and where {k}.T")
+            else:
+                why = (f"a .T too many or too few, or a sum over the wrong axis (axis=1, where axis=0 sums over "
+                       f"the samples)")
+            yield f"is what the right computation gives with {k} transposed: {why}", {**case, k: v.T.copy()}
     for k in keys:  # the sign with which an input enters
         v = case[k]
         if k in ("eta", "lr"):
@@ -110,6 +114,12 @@ def _changes(case: Case) -> Iterator[tuple[str, dict[str, Any]]]:
             msg = (f"is what the right computation gives with −{k} in place of {k}: {k} enters with the wrong "
                    f"sign (the backward of a subtraction a − {k} passes −dout to {k})")
         yield msg, {**case, k: -v}
+    for k in keys:  # one sample's row broadcast to every sample (Z[0] where Z belongs)
+        v = case[k]
+        if isinstance(v, np.ndarray) and v.ndim == 2 and v.shape[0] > 1:
+            yield (f"is what the right computation gives with every row of {k} equal to its row 0: {k}[0] was "
+                   f"broadcast to every sample, where each sample (row) needs its own row of {k}",
+                   {**case, k: np.broadcast_to(v[:1], v.shape).copy()})
     for k in keys:  # an off-by-one count (Adam's step number t)
         v = case[k]
         if isinstance(v, int):
@@ -139,6 +149,15 @@ def _output_level(j: int, names: Sequence[str], got: np.ndarray, ref: list[np.nd
     if got.size > 1 and not np.any(got) and np.any(r):
         return (f"is all zeros: the array was created (np.zeros) but never filled in, or the loop that fills it "
                 f"never runs")
+    if got.size == 1 and not np.any(got) and np.any(r):
+        return (f"is 0, where the expected value is not: the gradient along this path never arrives (a gate "
+                f"that passes nothing on to this input, or a term that was dropped)")
+    unfilled = _never_filled(name, got, r, tol)
+    if unfilled:
+        return unfilled
+    across = _normalized_across(got, r, tol)
+    if across:
+        return across
     for k, v in case.items():  # a stale value: an input handed back unchanged
         if isinstance(v, np.ndarray) and v.shape == got.shape and close(got, v.astype(np.float64), tol) \
                 and not close(r, v.astype(np.float64), tol):
@@ -146,6 +165,12 @@ def _output_level(j: int, names: Sequence[str], got: np.ndarray, ref: list[np.nd
                 return (f"is the input {k} unchanged: the new {k} was never computed (a stale value); "
                         f"compute the update and return it")
             return f"equals the input {k} unchanged (a stale value): {name} should be computed from it"
+    for k, v in case.items():  # an accumulator that started from an input instead of from zeros
+        if isinstance(v, np.ndarray) and v.shape == got.shape and np.any(v):
+            with np.errstate(all="ignore"):
+                if close(got - r, v.astype(np.float64), tol):
+                    return (f"is the expected value plus the input {k}: the sum started from {k} instead of from "
+                            f"zeros (an accumulator, or a gradient, that was not zeroed first)")
     for i, other in enumerate(ref):  # the value another output should have
         if i != j and other.shape == got.shape and close(got, other, tol) and not close(r, other, tol):
             return f"equals what {names[i]} should be: is one output computed twice, or returned in its place?"
@@ -169,6 +194,38 @@ def _output_level(j: int, names: Sequence[str], got: np.ndarray, ref: list[np.nd
             if close(got, r - 2.0 * term, tol):
                 return f"has the term with {k} with the wrong sign: check the sign of the subtraction it comes from"
     return None
+
+
+def _never_filled(name: str, got: np.ndarray, r: np.ndarray, tol: float) -> str | None:
+    """Entries left at 0 (the rest right): a loop that stops one short or starts one late."""
+    if got.size < 2:
+        return None
+    flat_g, flat_r = got.ravel(), r.ravel()
+    zero = (flat_g == 0) & (flat_r != 0)
+    if not zero.any() or zero.all() or not close(flat_g[~zero], flat_r[~zero], tol):
+        return None
+    idx = np.flatnonzero(zero)
+    if list(idx) == list(range(len(flat_g) - len(idx), len(flat_g))):
+        where = "the last entry is" if len(idx) == 1 else f"the last {len(idx)} entries are"
+        return (f"is right except that {where} 0, never filled: the loop over the entries stops short "
+                f"(range(n − 1) instead of range(n), or x.size vs len(x)?)")
+    if list(idx) == list(range(len(idx))):
+        where = "the first entry is" if len(idx) == 1 else f"the first {len(idx)} entries are"
+        return f"is right except that {where} 0, never filled: the loop over the entries starts late (range(1, n)?)"
+    first = ", ".join(str(int(i)) for i in np.unravel_index(idx[0], got.shape))
+    return (f"is right except for {len(idx)} entries left at 0 (the first at {name}[{first}]): some entries are "
+            f"never computed; check the loop's range or the condition that skips them")
+
+
+def _normalized_across(got: np.ndarray, r: np.ndarray, tol: float) -> str | None:
+    """A (n, C) output whose columns sum like the reference's rows: normalized over axis 0, not axis 1."""
+    if got.ndim != 2 or got.shape[0] < 2:
+        return None
+    row_sums = r.sum(axis=1)
+    if not np.allclose(row_sums, row_sums[0]) or not np.allclose(got.sum(axis=0), row_sums[0]):
+        return None
+    return (f"sums to {row_sums[0]:g} down each column: it was normalized over axis=0 (the samples), where each row "
+            f"(one sample) is a distribution over the classes: sum over axis=1, keepdims=True")
 
 
 def explain(reference: Callable[..., Any] | None, case: Case, names: Sequence[str], got: Sequence[np.ndarray | None],
@@ -205,12 +262,18 @@ def explain(reference: Callable[..., Any] | None, case: Case, names: Sequence[st
         for var in _variants(reference, case, len(names)):
             if var.zeroed:
                 zero_terms[var.zeroed] = [r - o for r, o in zip(ref, var.outputs)]
-            hits = [j for j in todo if close(got[j], var.outputs[j], tol) and not close(ref[j], var.outputs[j], tol)]
+            # an output that is all zeros equals *any* product with one input zeroed: the output-level
+            # reading says so plainly instead of picking one input to blame
+            hits = [j for j in todo if close(got[j], var.outputs[j], tol) and not close(ref[j], var.outputs[j], tol)
+                    and not (var.zeroed and not np.any(got[j]))]
             # a right output the change would break does not count against it; a wrong one it leaves right does
             if hits and (best is None or len(hits) > len(best[0])):
                 best = (hits, var.message)
         if best is not None:
-            found[tuple(best[0])] = f"{_labels(names, best[0])} {best[1]}"
+            verb = best[1]
+            if len(best[0]) > 1 and verb.startswith("is "):
+                verb = "are " + verb[3:]
+            found[tuple(best[0])] = f"{_labels(names, best[0])} {verb}"
             todo = [j for j in todo if j not in best[0]]
     for j in todo:
         msg = _output_level(j, names, got[j], ref, case, tol, zero_terms)
