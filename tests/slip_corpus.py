@@ -342,6 +342,10 @@ SLIPS: list[SlipEntry] = [
             big = 1.0 if y > z else 0.0
             return y, x + big, 1.0 - big, x * y + max(y, z)
         """, "missing the upstream gradient w factor"),
+    _s("ex02_add_mul_gradients", "the add gate passes to x only", """
+        def add_mul_gradients(x, y, z):
+            return z, 0.0, x + y
+        """, "dy is 0, where the expected value is not: the gradient along this path never arrives"),
     # 03 ------------------------------------------------------------------------------------------------------
     _s("ex03_chain_forward", "the values returned last layer first", """
         def chain_forward(w1, w2, w3, x):
@@ -761,10 +765,6 @@ PENDING: list[SlipEntry] = [
             s2 = 1.0 / (1.0 + np.exp(-s))
             return s2 * (1.0 - s2)
         """, "σ'(σ(net))", needs="a Slip: σ'(σ(net)) = σ(σ(net))·(1 − σ(σ(net)))"),
-    _s("ex02_add_mul_gradients", "the add gate passes to x only", """
-        def add_mul_gradients(x, y, z):
-            return z, 0.0, x + y
-        """, "both inputs", needs="a Slip: dy = 0 (the add gate passes its gradient to both inputs)"),
     _s("ex04_quadratic_gradient", "Aᵀx + b", """
         def quadratic_gradient(A, b, x):
             return A.T @ x + b

@@ -1,6 +1,6 @@
 """nbgrader's own ``autograde`` and ``bpcourse grade`` give every task of every exercise the same verdict.
 
-The corpus (``tests/grading_corpus.py``) has, per task, a right answer and a typical slip. Per exercise the
+The corpus (``tests/slip_corpus.py``) has, per task, a right answer and a typical slip. Per exercise the
 submissions are the released notebook with
 
 * ``slip-even`` / ``slip-odd``: tasks 1, 3, ... (or 2, 4, ...) slipped, the others right;
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from grading_corpus import CORPUS, noisy
+from slip_corpus import CORPUS, noisy
 
 from bpcourse.grading.layout import source_path
 

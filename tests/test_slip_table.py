@@ -93,6 +93,18 @@ def test_the_corpus_has_45_slips_over_nine_exercises_and_200_correct_variants():
         assert function_name(src) == RIGHT[task][0], (task, src)
 
 
+@pytest.mark.parametrize("slip", SLIPS, ids=[f"{s.task}-{i}" for i, s in enumerate(SLIPS)])
+def test_no_slip_passes_on_any_single_draw(slip):
+    """One random case (and the task's fixed edge cases) is enough to catch and name every slip, on every seed."""
+    for seed in range(6):
+        buf = io.StringIO()
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            ok = check(_fn(slip.task, slip.source), task=slip.task, seed=100 + seed, n_cases=1, file=buf)
+        assert not ok, f"{slip.task} / {slip.name} passed on seed {100 + seed}"
+        assert _named(slip.words, buf.getvalue()), buf.getvalue()
+
+
 # -------------------------------------------------------------------------------------- through the CLI
 def _fill(released, sources: dict[str, str]):
     """The released notebook with the solution cells defining the functions in ``sources`` replaced."""

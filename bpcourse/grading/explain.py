@@ -193,6 +193,9 @@ def _output_level(j: int, names: Sequence[str], got: np.ndarray, ref: list[np.nd
                 return f"counts the term with {k} twice (the expected value plus that term once more)"
             if close(got, r - 2.0 * term, tol):
                 return f"has the term with {k} with the wrong sign: check the sign of the subtraction it comes from"
+            if term.ndim == 2 and term.shape[0] == term.shape[1] and close(got, r - term + term.T, tol):
+                return (f"adds the term with {k} along the wrong axis: each column (unit) gets its own entry of {k}, "
+                        f"the same for every row (sample); {k}[:, None] gives each row its own entry instead")
     return None
 
 

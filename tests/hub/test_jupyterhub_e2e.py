@@ -40,7 +40,7 @@ from pathlib import Path
 import pytest
 
 from course_hub import ROOT, course_hub
-from grading_corpus import CORPUS
+from slip_corpus import CORPUS
 
 EXERCISE = "ex01_single_neuron"
 ASSIGNMENT = "ex01"
