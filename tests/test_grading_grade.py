@@ -100,7 +100,7 @@ FEEDBACK = {
                         "this task's grade must come from your own code"],
     "modifies_input": ["modified its input `y` in place"],
     "disables_tracing": ["this task's grade must come from your own code"],
-    "monkeypatches": ["the result has wrong values"],
+    "monkeypatches": ["the result is what the right computation gives with net = 0 (as if net were 0)"],
     "other_language": ["language is 'R'"],
     "nbformat3": ["nbformat 3; it was converted"],
     "invalid_json": ["not valid JSON"],

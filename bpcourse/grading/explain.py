@@ -79,7 +79,8 @@ def _is_number(v: Any) -> bool:
 def _zeroed(k: str) -> str:
     if k.startswith("b") and len(k) <= 3:
         return f"is what the right computation gives with the bias {k} = 0: the bias {k} was left out"
-    return f"is what the right computation gives with {k} = 0 (as if {k} were 0): the term with {k} is missing"
+    return (f"is what the right computation gives with {k} = 0 (as if {k} were 0): {k} never enters your "
+            f"computation where it should (a dropped term, or a value that ignores {k})")
 
 
 def _changes(case: Case) -> Iterator[tuple[str, dict[str, Any]]]:
