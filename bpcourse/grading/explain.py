@@ -83,19 +83,19 @@ def _zeroed(k: str) -> str:
             f"computation where it should (a dropped term, or a value that ignores {k})")
 
 
-def _changes(case: Case) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(message, changed case) for every one-change variant of ``case``, most telling first (the zeroing
-    variants first, one per input, in the case's order)."""
+def _changes(case: Case) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """(message, changed case, the input set to 0 or "") for every one-change variant of ``case``, most telling
+    first (the zeroing variants first, one per input, in the case's order)."""
     keys = [k for k, v in case.items() if _is_number(v)]
     for k in keys:  # a dropped input
         v = case[k]
         if np.any(np.asarray(v) != 0):
-            yield _zeroed(k), {**case, k: np.zeros_like(v) if isinstance(v, np.ndarray) else type(v)(0)}
+            yield _zeroed(k), {**case, k: np.zeros_like(v) if isinstance(v, np.ndarray) else type(v)(0)}, k
     for a, b in itertools.combinations(keys, 2):  # two inputs used in each other's place
         va, vb = case[a], case[b]
         if np.shape(va) == np.shape(vb) and isinstance(va, np.ndarray) == isinstance(vb, np.ndarray):
             yield (f"is what the right computation gives with {a} and {b} swapped: each is used where the "
-                   f"formula has the other", {**case, a: vb, b: va})
+                   f"formula has the other", {**case, a: vb, b: va}, "")
     for k in keys:  # a transposed weight matrix (square only: otherwise the shapes differ anyway)
         v = case[k]
         if isinstance(v, np.ndarray) and v.ndim == 2 and v.shape[0] == v.shape[1] > 1:
@@ -105,7 +105,7 @@ def _changes(case: Case) -> Iterator[tuple[str, dict[str, Any]]]:
             else:
                 why = (f"a .T too many or too few, or a sum over the wrong axis (axis=1, where axis=0 sums over "
                        f"the samples)")
-            yield f"is what the right computation gives with {k} transposed: {why}", {**case, k: v.T.copy()}
+            yield f"is what the right computation gives with {k} transposed: {why}", {**case, k: v.T.copy()}, ""
     for k in keys:  # the sign with which an input enters
         v = case[k]
         if k in ("eta", "lr"):
@@ -114,28 +114,27 @@ def _changes(case: Case) -> Iterator[tuple[str, dict[str, Any]]]:
         else:
             msg = (f"is what the right computation gives with −{k} in place of {k}: {k} enters with the wrong "
                    f"sign (the backward of a subtraction a − {k} passes −dout to {k})")
-        yield msg, {**case, k: -v}
+        yield msg, {**case, k: -v}, ""
     for k in keys:  # one sample's row broadcast to every sample (Z[0] where Z belongs)
         v = case[k]
         if isinstance(v, np.ndarray) and v.ndim == 2 and v.shape[0] > 1:
             yield (f"is what the right computation gives with every row of {k} equal to its row 0: {k}[0] was "
                    f"broadcast to every sample, where each sample (row) needs its own row of {k}",
-                   {**case, k: np.broadcast_to(v[:1], v.shape).copy()})
+                   {**case, k: np.broadcast_to(v[:1], v.shape).copy()}, "")
     for k in keys:  # an off-by-one count (Adam's step number t)
         v = case[k]
         if isinstance(v, int):
             for d in (1, -1):
                 if v + d >= 1:
                     yield (f"is what the right computation gives with {k} = {v + d} instead of {v}: is {k} off by "
-                           f"one?", {**case, k: v + d})
+                           f"one?", {**case, k: v + d}, "")
 
 
 def _variants(reference: Callable[..., Any], case: Case, n: int) -> Iterator[Variant]:
-    for message, changed in _changes(case):
+    for message, changed, zeroed in _changes(case):
         outs = _run(reference, changed, n)
         if outs is not None:
-            zeroed = [k for k in case if changed[k] is not case[k] and not np.any(np.asarray(changed[k]))]
-            yield Variant(message, outs, zeroed[0] if len(zeroed) == 1 and "= 0" in message else "")
+            yield Variant(message, outs, zeroed)
 
 
 def _labels(names: Sequence[str], idx: Sequence[int]) -> str:
