@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 
 from bpcourse.grading import check
+from bpcourse.grading.layout import source_path
 from bpcourse.grading.tasks import EXERCISES, TASKS, tasks_for
 from slip_corpus import PENDING, PROBE, RIGHT, SLIPS, SlipEntry, correct_variants, function_name
 
@@ -37,15 +38,8 @@ GENERIC = "has wrong values"  # the last-resort fallback: never enough for a sli
 
 
 def source_notebook(exercise: str) -> Path:
-    """The instructor's source notebook of ``exercise`` (the exercises' folder layout may change)."""
-    candidates = [ROOT / "exercises" / f"{exercise}.ipynb",
-                  *sorted((ROOT / "instructor" / "source").glob(f"*/{exercise}.ipynb")),
-                  *sorted((ROOT / "instructor" / "source").glob(f"*/ex{exercise}.ipynb"))]
-    for path in candidates:
-        if path.is_file():
-            return path
-    raise FileNotFoundError(f"no source notebook for exercise {exercise!r}; looked at "
-                            f"{', '.join(str(p.relative_to(ROOT)) for p in candidates)}")
+    """The instructor's source notebook of ``exercise`` (with its solutions), where the layout keeps it."""
+    return source_path(ROOT, exercise)
 
 
 def _fn(task_id: str, source: str):
@@ -218,7 +212,7 @@ def test_slip_table(cli_results):
             wrong = _misleading(slip, text)
             if wrong:
                 failures.append(f"misleading in {who}: {slip.task} / {slip.name} also says {wrong}")
-        rows.append((slip.name, f"{task.exercise[:2]}/{task.function}", _first_problem(messages[0]),
+        rows.append((slip.name, f"{task.exercise[:4]}/{task.function}", _first_problem(messages[0]),
                      f"{points:g}/{task.points}"))
     width = max(len(r[0]) for r in rows)
     table = "\n".join(f"{a:<{width}}  {b:<28} {d:>6}  {c[:150]}" for a, b, c, d in rows)
