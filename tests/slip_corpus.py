@@ -393,7 +393,7 @@ SLIPS: list[SlipEntry] = [
                 xm = x.copy(); xm.flat[i] -= eps
                 g.flat[i] = (f(xp) - f(xm)) / eps
             return g
-        """, "2 × the expected value"),
+        """, "is the 2 missing"),
     _s("ex04_central_difference", "x nudged in place, never restored", """
         def central_difference(f, x, eps=1e-5):
             g = np.zeros_like(x)
