@@ -137,15 +137,15 @@ def _factor_text(c: float, case: Mapping[str, Any]) -> str:
         how = f"{format_value(c)} × the expected value"
     hints = []
     ns = _batch_sizes(case)
-    if exact and frac.denominator == 1 and frac.numerator in ns:
+    if exact and a in (2.0, 0.5) and any(k in case for k in ("eps", "h")):
+        hints.append("a central difference divides by the whole step between its two points, 2ε: is the 2 "
+                     "missing (or doubled)?")
+    elif exact and frac.denominator == 1 and frac.numerator in ns:
         hints.append(f"the batch has n = {frac.numerator} samples: did you sum over the batch where the loss "
                      f"takes the mean (divide by n)?")
     elif exact and frac.numerator == 1 and frac.denominator in ns:
         hints.append(f"the batch has n = {frac.denominator} samples: did you divide by n where the expected "
                      f"value is a sum (or divide twice)?")
-    elif exact and a in (2.0, 0.5) and any(k in case for k in ("eps", "h")):
-        hints.append("a central difference divides by the whole step between its two points, 2ε: is the 2 "
-                     "missing (or doubled)?")
     elif exact and a in (2.0, 0.5):
         hints.append("a factor 2 often comes from the ½ in E = ½ Σ (y − t)² (its derivative is (y − t), "
                      "not 2 (y − t))")
