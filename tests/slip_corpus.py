@@ -10,8 +10,8 @@ unanswered tasks and each task's verdict depends on that task alone).
 They are the slips the review of issue 16 lists, the ones learners of micrograd, CS231n and d2l report (``=``
 for ``+=`` in a fan-out, a gradient never zeroed, the sign of a subtraction's backward, a transposed w_ji, a
 gradient counted twice, a missing batch mean, a bias gradient not summed over the batch, a mutated ``dout``)
-and more that learners really make. ``PENDING`` holds slips whose diagnosis needs a task-specific case or
-message that only the task's spec can give; each says which.
+and more that learners really make. Some (``SPEC_BACKED``) are named by a case or message only the task's spec
+can give; ``PENDING`` holds slips still waiting for one (each says which in ``needs``).
 
 ``correct_variants(seed, per_task)``: right answers generated from templates with a seeded RNG (loops, einsum,
 broadcasting, a tanh-based σ, a ``for`` over samples, another exact operation order, other variable names).
@@ -754,33 +754,35 @@ SLIPS: list[SlipEntry] = [
         """, "compute in float64: got float32 for m and v"),
 ]
 
-PENDING: list[SlipEntry] = [
+# Slips whose diagnosis needed a task-specific case or message from the task's spec (bpcourse/grading/specs):
+# |net| = 800 for σ, ε = 1e-2 with tiny gradients for Adam, and the Slips that name them.
+SPEC_BACKED: list[SlipEntry] = [
     _s("ex01_sigmoid", "eˣ/(1 + eˣ): NaN past 709", """
         def sigmoid(net):
             return np.exp(net) / (1.0 + np.exp(net))
-        """, "NaN", needs="an edge case with |net| up to ~800 (ex01 sigmoid: net = ±800)"),
+        """, "NaN"),
     _s("ex01_sigmoid_prime", "σ'(σ(net))", """
         def sigmoid_prime(net):
             s = 1.0 / (1.0 + np.exp(-net))
             s2 = 1.0 / (1.0 + np.exp(-s))
             return s2 * (1.0 - s2)
-        """, "σ'(σ(net))", needs="a Slip: σ'(σ(net)) = σ(σ(net))·(1 − σ(σ(net)))"),
+        """, "is σ'(σ(net))"),
     _s("ex04_quadratic_gradient", "Aᵀx + b", """
         def quadratic_gradient(A, b, x):
             return A.T @ x + b
-        """, "Aᵀx", needs="a Slip: Aᵀx + b (column k only)"),
+        """, "is Aᵀx + b"),
     _s("ex06_net322_backward_loops", "one path only (4→6, 5→7)", """
         def net322_backward_loops(x, t, W_hidden, W_out):
             # <_NET322_FWD>
             d_out = (yo - t) * yo * (1.0 - yo)
             d_hid = d_out * np.diag(W_out[:, :2]) * yh * (1.0 - yh)
             return np.outer(d_hid, xa), np.outer(d_out, ya)
-        """, "one path", needs="a Slip: δ_4 from output 6 only and δ_5 from output 7 only"),
+        """, "uses one path per hidden node"),
     _s("ex07_hidden_delta", "σ(net) for σ'(net)", """
         def hidden_delta(delta_next, W_next, net):
             A = 1.0 / (1.0 + np.exp(-net))
             return (delta_next @ W_next) * A
-        """, "missing the (1 − σ(", needs="a factor (1 − σ(net)) in ex07_hidden_delta"),
+        """, "missing the (1 − σ("),
     _s("ex07_mlp_backward", "σ'(A1) for σ'(net1)", """
         def mlp_backward(X, T, W1, b1, W2, b2):
             # <_MLP_FWD>
@@ -788,27 +790,32 @@ PENDING: list[SlipEntry] = [
             S = s(A1)
             d1 = (d2 @ W2) * S * (1.0 - S)
             return d1.T @ X, d1.sum(axis=0), d2.T @ A1, d2.sum(axis=0)
-        """, "σ'(A1)", needs="a Slip: the hidden δ with σ'(A1) in place of σ'(net1)"),
+        """, "uses σ'(A1)"),
     _s("ex08_softmax_ce_backward", "counted twice: the softmax Jacobian on top of P − T", """
         def softmax_ce_backward(net, T):
             E = np.exp(net - net.max(axis=1, keepdims=True))
             P = E / E.sum(axis=1, keepdims=True)
             G = (P - T) / net.shape[0]
             return P * (G - (P * G).sum(axis=1, keepdims=True))
-        """, "twice", needs="a Slip: the softmax's Jacobian applied to (P − T)/n, already its gradient"),
+        """, "counts the softmax's backward twice"),
     _s("ex09_adam_step", "v̂ uncorrected", """
         def adam_step(w, m, v, g, t, eta, beta1, beta2, eps):
             # <_ADAM_MV>
             m_hat = m / (1 - beta1 ** t)
             return w - eta * m_hat / (np.sqrt(v) + eps), m, v
-        """, "v̂", needs="a Slip: m corrected, v not"),
+        """, "leaves v uncorrected"),
     _s("ex09_adam_step", "ε inside the square root", """
         def adam_step(w, m, v, g, t, eta, beta1, beta2, eps):
             # <_ADAM_MV>
             m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
             return w - eta * m_hat / np.sqrt(v_hat + eps), m, v
-        """, "ε", needs="an edge case with a large ε (1e-2) and tiny gradients (~1e-3), and a Slip naming √(v̂ + ε)"),
+        """, "puts ε inside the square root"),
 ]
+
+
+SLIPS += SPEC_BACKED
+#: Slips whose diagnosis still waits for a spec entry (each says which in ``needs``): none at present.
+PENDING: list[SlipEntry] = []
 
 
 def slips_for(task_id: str) -> list[SlipEntry]:

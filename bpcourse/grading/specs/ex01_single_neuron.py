@@ -3,8 +3,8 @@
 The cases are decisive on their own: net spans [−8, 8] as a vector or a matrix (a loop over entries with
 ``math.exp`` fails on the matrix); the neuron's inputs stay away from 0 (|x_j| ≥ 0.2), so every dw_j shows all
 its factors; learning rates from 0.5 to 4 make a missing η or a step uphill plain. The fixed edge cases hold
-both array ranks for σ and σ', and t = 0 and t = 1 for the neuron (an answer with the AND row's t = 1 built in
-fails on one).
+both array ranks for σ and σ', |net| = 800 for σ (e^net / (1 + e^net) is NaN past 709), and t = 0 and t = 1 for
+the neuron (an answer with the AND row's t = 1 built in fails on one).
 """
 from __future__ import annotations
 
@@ -44,8 +44,10 @@ def _neuron_step_case(rng: np.random.Generator) -> Case:
     return case
 
 
-# both array ranks: a loop over net's entries with math.exp works on a vector, fails on a matrix
-NET_EDGES = ({"net": arr(-6.0, -1.5, 0.0, 0.5, 3.0)}, {"net": arr([-4.0, 0.25, 2.0], [1.0, -0.75, 6.0])})
+# both array ranks: a loop over net's entries with math.exp works on a vector, fails on a matrix; and |net| past
+# 709, where e^net overflows: σ written as e^net / (1 + e^net) gives inf/inf = NaN there
+NET_EDGES = ({"net": arr(-6.0, -1.5, 0.0, 0.5, 3.0)}, {"net": arr([-4.0, 0.25, 2.0], [1.0, -0.75, 6.0])},
+             {"net": arr(-800.0, -30.0, 0.0, 30.0, 800.0)})
 
 # t = 0 and t = 1: an answer with the target built in (t = 1, the AND row's or the example's) fails on one;
 # x has entries of both signs
@@ -129,7 +131,10 @@ TASKS: tuple[Task, ...] = (
          description="the logistic function, element-wise on an array of any shape (np.exp works on arrays)"),
     Task("ex01_sigmoid_prime", EXERCISE, "sigmoid_prime", 2, sigmoid_prime, _net_case,
          factors={"σ(net)": lambda c: sigmoid(c["net"]), "(1 − σ(net))": lambda c: 1.0 - sigmoid(c["net"]),
-                  "net·(1 − net)": _z_one_minus_z("net")},
+                  "net·(1 − net)": _z_one_minus_z("net"),
+                  "σ'(σ(net))": lambda c: Slip(sigmoid_prime(sigmoid(c["net"])),
+                                               "is σ'(σ(net)): the slope of σ at the output o = σ(net); the "
+                                               "shortcut o·(1 − o) uses o itself, not σ(o)")},
          guards=("bpcourse.activations.sigmoid_prime",) + SIGMOID_LAYER,
          solution="s = σ(net); σ'(net) = s·(1 − s)",
          edge_cases=NET_PRIME_EDGES, uses={"sigmoid": _uses_sigmoid_of_net},

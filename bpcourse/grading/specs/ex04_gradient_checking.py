@@ -105,6 +105,12 @@ def _one_sided(case: Case) -> Slip:
                    "difference steps both ways, so its error is O(ε²)")
 
 
+def _quadratic_transposed(case: Case) -> Slip:
+    return Slip(case["A"].T @ case["x"] + case["b"],
+                "is Aᵀx + b, column k of A alone: x_k appears in ½xᵀAx both as x_i and as x_j, so both A's row k "
+                "and its column k contribute, each with the ½")
+
+
 def _quadratic_symmetric(case: Case) -> Slip:
     return Slip(case["A"] @ case["x"] + case["b"],
                 "is Ax + b, the gradient only for a symmetric A: x_k appears in ½xᵀAx both as x_i and as x_j, "
@@ -128,7 +134,7 @@ TASKS: tuple[Task, ...] = (
          description="your central_difference on a cubic: nudge one entry at a time, both ways, and leave the "
                      "caller's x unchanged"),
     Task("ex04_quadratic_gradient", EXERCISE, "quadratic_gradient", 3, _ref_quadratic_gradient, _quadratic_case,
-         factors={"Ax + b": _quadratic_symmetric},
+         factors={"Ax + b": _quadratic_symmetric, "Aᵀx + b": _quadratic_transposed},
          solution="½(A + Aᵀ)x + b",
          description="the gradient of ½xᵀAx + bᵀx for a square A that need not be symmetric: x_k appears in the "
                      "double sum as x_i and as x_j"),

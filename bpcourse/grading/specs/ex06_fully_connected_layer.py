@@ -58,6 +58,10 @@ def _net322_one_output(case: Case) -> list[Slip]:
                           f"uses δ_j from output {k} alone: y_j feeds both outputs 6 and 7, so δ_j adds up "
                           f"one term δ_k·w_kj per output k (the total derivative). In a loop over k, look for "
                           f"`=` where `+=` belongs"))
+    delta_diag = v["delta_out"] * np.diag(case["W_out"][:, :2]) * fp  # δ_4 from output 6, δ_5 from output 7
+    slips.append(Slip({"dW_hidden": np.outer(delta_diag, v["x_aug"])},
+                      "uses one path per hidden node (4 → 6 only, 5 → 7 only): y_j feeds both outputs 6 and 7, so "
+                      "δ_j adds up one term δ_k·w_kj per output k (the total derivative over both paths)"))
     return slips
 
 

@@ -89,6 +89,18 @@ def _hidden_delta_slips(case: Case) -> list[Slip]:
     ]
 
 
+def _mlp_sigma_prime_of_a1(case: Case) -> Slip:
+    """The hidden δ through σ'(A1), the slope at the activation, instead of σ'(net1) = A1·(1 − A1)."""
+    X, T, W2 = case["X"], case["T"], case["W2"]
+    net1, net2 = _mlp_nets(case)
+    A1 = sigmoid(net1)
+    d2 = output_delta(net2, T)
+    d1 = (d2 @ W2) * sigmoid_prime(A1)
+    return Slip({"dW1": d1.T @ X, "db1": d1.sum(axis=0)},
+                "uses σ'(A1), the slope of σ at the hidden activation; the hidden δ needs the slope at the "
+                "pre-activation, σ'(net1) = A1·(1 − A1)")
+
+
 def _mlp_article_delta(case: Case) -> Slip:
     """Article D's δ = o − t at the output (no σ'(net2)), averaged: the slip chapter 7 proves wrong."""
     X, T, W1, b1, W2, b2 = (case[k] for k in ("X", "T", "W1", "b1", "W2", "b2"))
@@ -117,14 +129,15 @@ TASKS: tuple[Task, ...] = (
          description="δ of a sigmoid output for the ½-squared error averaged over the batch: the loss's "
                      "gradient, the sigmoid's slope at net, and the 1/n of the mean"),
     Task("ex07_hidden_delta", EXERCISE, "hidden_delta", 3, hidden_delta, _hidden_delta_case,
-         factors={"σ'(net)": lambda c: sigmoid_prime(c["net"]), "σ'(net) forms": _hidden_delta_slips},
+         factors={"σ'(net)": lambda c: sigmoid_prime(c["net"]), "(1 − σ(net))": lambda c: 1.0 - sigmoid(c["net"]),
+                  "σ'(net) forms": _hidden_delta_slips},
          guards=_DELTAS + SIGMOID_LAYER + DENSE + ("bpcourse.activations.sigmoid_prime",),
          solution="A = σ(net); δ = (delta_next @ W_next) · A·(1 − A)",
          description="one step of the δ recursion: back through the next layer's weights (shapes say how), "
                      "then through this layer's sigmoid"),
     Task("ex07_mlp_backward", EXERCISE, "mlp_backward", 5, mlp_backward, _mlp_case,
          outputs=("dW1", "db1", "dW2", "db2"),
-         factors={"1/n": one_over_n("X"), "Article D's δ": _mlp_article_delta},
+         factors={"1/n": one_over_n("X"), "Article D's δ": _mlp_article_delta, "σ'(A1)": _mlp_sigma_prime_of_a1},
          guards=_DELTAS + _SEQUENTIAL + DENSE + SIGMOID_LAYER,
          uses={"output_delta": _uses_output_delta, "hidden_delta": _uses_hidden_delta},
          solution="δ2 = (A2 − T)·A2·(1 − A2)/n, dW2 = δ2ᵀA1, db2 = Σ_s δ2; δ1 = (δ2 W2)·A1·(1 − A1), "

@@ -72,6 +72,15 @@ def _cross_entropy_over_classes(case: Case) -> Slip:
                 f"the loss averages over the n samples only, after summing over the C classes")
 
 
+def _softmax_ce_twice(case: Case) -> Slip:
+    """The softmax's backward applied to (P − T)/n, which already is ∂E/∂net through softmax and CE together."""
+    P = softmax(case["net"])
+    G = softmax_cross_entropy_backward(case["net"], case["T"])
+    return Slip(P * (G - (P * G).sum(axis=1, keepdims=True)),
+                "counts the softmax's backward twice: (P − T)/n is already ∂E/∂net through the softmax and the "
+                "cross-entropy together; multiplying it by the softmax's Jacobian once more applies it again")
+
+
 def _softmax_ce_over_classes(case: Case) -> Slip:
     n, c = case["net"].shape
     return Slip(softmax_cross_entropy_backward(case["net"], case["T"]) / c,
@@ -97,7 +106,7 @@ TASKS: tuple[Task, ...] = (
          solution="E = −np.sum(T·log P) / n",
          description="the mean over the n samples of −log(probability given to the true class)"),
     Task("ex08_softmax_ce_backward", EXERCISE, "softmax_ce_backward", 4, softmax_cross_entropy_backward, _softmax_ce_case,
-         factors={"1/n": one_over_n("net"), "1/C": _softmax_ce_over_classes},
+         factors={"1/n": one_over_n("net"), "1/C": _softmax_ce_over_classes, "counted twice": _softmax_ce_twice},
          guards=_SOFTMAX + _SOFTMAX_CE, uses={"softmax": lambda c: [{"net": c["net"]}]},
          solution="(softmax(net) − T) / n, with a stable softmax",
          description="∂E/∂net for softmax followed by the mean cross-entropy: the chain rule collapses to a "

@@ -4,7 +4,8 @@ inputs untouched) (``exercises/09_training_in_practice``).
 The references are the package's own pure steps (:func:`bpcourse.optimizers.sgd_step`, ``momentum_step``,
 ``adam_step``), which the optimiser classes call too. The cases are decisive on their own: parameters as vectors
 and matrices, learning rates large enough that a sign or a missing η shows, and Adam step numbers from 1, where
-the bias correction (and an off-by-one t) changes the step most.
+the bias correction (and an off-by-one t) changes the step most; a fixed edge case with a large ε (1e-2) and
+tiny gradients, where ε inside the square root moves w far from the right step.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy as np
 
 from bpcourse.grading.diagnose import Slip
 from bpcourse.grading.spec import Task
-from bpcourse.grading.specs._cases import SETUP, Case
+from bpcourse.grading.specs._cases import SETUP, Case, arr
 from bpcourse.optimizers import adam_step, momentum_step, sgd_step
 
 EXERCISE = "ex09_training_in_practice"
@@ -96,10 +97,22 @@ def _adam_slips(case: Case) -> list[Slip]:
                                                               f"1 − β1^t (and v by 1 − β2^t); is t off by one?"))
     eta, eps = case["eta"], case["eps"]
     slips.append(Slip({"w": case["w"] + eta * m_hat / (np.sqrt(v_hat) + eps)}, _UPHILL))
+    slips.append(Slip({"w": case["w"] - eta * m_hat / (np.sqrt(v) + eps)},
+                      "corrects m but leaves v uncorrected: v starts at zero too, so v̂ = v/(1 − β2^t) is what "
+                      "moves w, or the steps come out too large early on"))
+    slips.append(Slip({"w": case["w"] - eta * m_hat / np.sqrt(v_hat + eps)},
+                      "puts ε inside the square root: ε is added to √v̂, outside the root; inside, it changes the "
+                      "step wherever v̂ is small"))
     slips.append(Slip({"w": case["w"] - eta * m / (np.sqrt(v) + eps)},
                       "skips the bias correction: m and v start at zero, so divide them by 1 − β1^t and 1 − β2^t "
                       "before they move w, or the first steps come out too small"))
     return slips
+
+
+# a large ε and tiny gradients: ε inside the square root, √(v̂ + ε), moves w by a step far from the one ε added
+# to √v̂ gives, which the usual ε = 1e-8 can hardly show
+ADAM_EDGES = ({"w": arr(0.5, -0.3, 0.8, -1.2), "m": arr(1e-4, -1e-4, 2e-4, 0.0), "v": arr(1e-6, 4e-6, 2.5e-7, 1e-6),
+               "g": arr(1e-3, -2e-3, 5e-4, -1e-3), "t": 2, "eta": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-2},)
 
 
 # ------------------------------------------------------------------------------------------------------ table
@@ -121,6 +134,7 @@ TASKS: tuple[Task, ...] = (
     Task("ex09_adam_step", EXERCISE, "adam_step", 5, adam_step, _adam_case,
          outputs=("w", "m", "v"),
          factors={"Adam slips": _adam_slips},
+         edge_cases=ADAM_EDGES,
          guards=_OPTIMIZER + ("bpcourse.optimizers.Adam.update", "bpcourse.optimizers.adam_step"),
          solution="m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g²; m̂ = m/(1 − β1^t), v̂ = v/(1 − β2^t); "
                   "w − η·m̂/(√v̂ + ε); return (w, m, v)",
