@@ -287,10 +287,22 @@ def _diagnose_values(name: str, got: np.ndarray, ref: np.ndarray, tol: float, ca
         c = float(np.vdot(ref, got).real) / rr if rr > 0 else math.nan
     # A single number is always *some* multiple of the right one: only a simple factor (2, ½, 1/n, …) says
     # something there; for arrays, one factor shared by every entry is itself the clue.
+    # (an arbitrary factor such as 0.2833 is left to the general reasoning first: a dropped bias scales every
+    # dw_j by the same factor, and "the bias b was left out" says more than "0.2833 × the expected value")
     if (math.isfinite(c) and c != 0 and abs(c - 1) > 1e-6 and _close(got, c * ref, max(tol, 1e-9))
-            and (got.size > 1 or _simple_fraction(c)[1])):
+            and _simple_fraction(c)[1]):
         return f"{name} {_factor_text(c, case)}"
     return _missing_term(name, got, ref, tol, case) or UNEXPLAINED
+
+
+def _constant_factor(got: np.ndarray, ref: np.ndarray, tol: float) -> float | None:
+    """c when ``got`` is c × ``ref`` for one c shared by more than one entry (c ≠ 1), else None."""
+    with np.errstate(all="ignore"):
+        rr = float(np.vdot(ref, ref).real)
+        c = float(np.vdot(ref, got).real) / rr if rr > 0 else math.nan
+    if got.size > 1 and math.isfinite(c) and c != 0 and abs(c - 1) > 1e-6 and _close(got, c * ref, max(tol, 1e-9)):
+        return c
+    return None
 
 
 def _unexplained(name: str, got: np.ndarray, ref: np.ndarray, tol: float, depends: str = "") -> str:
@@ -520,6 +532,10 @@ def _general(got: Returned, ref: Returned, outputs: Sequence[str], case: Mapping
         g, r = got_arrs[j], ref_arrs[j]
         if g is None or g.shape != r.shape:  # cannot happen for UNEXPLAINED, which has the reference's shape
             problems.append(f"{label} has wrong values")
+            continue
+        c = _constant_factor(g, r, rtol)
+        if c is not None:  # one factor shared by every entry is itself the clue
+            problems.append(f"{label} {_factor_text(c, case)}")
             continue
         deps = depends_on(reference, case, len(outputs), j, _first_index(g, r)) if reference is not None else ""
         problems.append(_unexplained(label, g, r, rtol, deps))
