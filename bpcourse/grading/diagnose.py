@@ -24,7 +24,6 @@ is ``Task.solution``'s job, shown only when the instructor asks for it.
 from __future__ import annotations
 
 import math
-import re
 from fractions import Fraction
 from typing import Any, Callable, Mapping, Sequence
 
@@ -33,6 +32,7 @@ import numpy as np
 from bpcourse.gradcheck import rel_error
 from bpcourse.grading.explain import close as _close
 from bpcourse.grading.explain import depends_on, explain
+from bpcourse.grading.raised import format_exception
 from bpcourse.grading.returned import (NUMERIC_KINDS, Item, Returned, exception_report, modified_inputs, normalize,
                                        shape_text)
 
@@ -611,38 +611,3 @@ def diagnose_case(
         problems.append(f"it modified its input `{arg}` in place, so the caller's array changed (e.g. `{arg} *= ...` "
                         f"or `{arg}[...] = ...`): compute into a new array instead (`{arg} = {arg} * ...` makes one)")
     return problems
-
-
-def format_exception(fn_name: str, report: Mapping[str, Any], where: str = "") -> str:
-    """``dense_backward raised ValueError: ... — at line 4: `dW = x @ dy``` with a hint when we have one."""
-    kind, msg = report.get("type", "Exception"), report.get("message", "")
-    text = f"{fn_name} raised {kind}" + (f": {msg}" if msg else "")
-    if report.get("lineno"):
-        text += f"\n    at {where or 'line ' + str(report['lineno'])}: `{report.get('line', '')}`"
-    hint = _exception_hint(kind, msg)
-    return text + (f"\n    hint: {hint}" if hint else "")
-
-
-def _exception_hint(kind: str, msg: str) -> str:
-    if kind == "NotImplementedError":
-        return "the stub `raise NotImplementedError()` is still there: replace it with your code"
-    if "could not be broadcast" in msg and re.search(r"\(\d+,1\)", msg):
-        return ("a (k, 1) column broadcasts along the wrong axis: b[:, None] (or keepdims on the wrong axis) puts "
-                "one value per row, i.e. per sample, where one value per column (per unit) belongs")
-    if "could not be broadcast" in msg and re.search(r"\(\d+,\)", msg) and re.search(r"\(\d+,\d+\)", msg):
-        return ("two arrays' shapes do not fit: a reduction such as .max(axis=1) or .sum(axis=1) without "
-                "keepdims=True drops the axis, so its (n,) no longer lines up with the rows of an (n, C) array; "
-                "use keepdims=True")
-    if "matmul" in msg or "shapes" in msg and "not aligned" in msg:
-        return ("two arrays' shapes do not fit in a matrix product: print their .shape just before this line; "
-                "W has shape (n_out, n_in) (W[j, i] = w_ji, from unit i into unit j), so the forward pass "
-                "multiplies by W.T and the backward pass by W")
-    if "could not be broadcast" in msg:
-        return "two arrays' shapes do not fit: print their .shape just before this line"
-    if kind == "NameError":
-        return "a name is used before it is defined (or misspelled); run the cells above first"
-    if kind == "MemoryError":
-        return "the function tried to allocate more memory than allowed: look for an array built from a huge shape"
-    if kind in ("KeyboardInterrupt", "SystemExit"):
-        return "the function stopped the program instead of returning a value"
-    return ""
