@@ -146,7 +146,8 @@ def test_constant_factor_arbitrary():
         return 1.7 / (1.0 + np.exp(-net))
 
     ok, text = run(sigmoid)
-    assert not ok and "is 17/10 × the expected value" in text
+    # 17/10 is no likely slip (only a numerator or denominator up to 4 is): the factor is said as a decimal
+    assert not ok and "is 1.7 × the expected value: look for a constant you multiply or divide by" in text
 
 
 def test_missing_named_factor():

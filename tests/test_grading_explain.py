@@ -195,3 +195,13 @@ def test_a_variant_the_reference_makes_non_finite_explains_nothing(bad):
     case = {"x": np.ones(3), "c": 2.0}
     got = np.full(3, bad)
     assert _one(ref, case, got) == {}
+
+
+def test_a_forgotten_scalar_factor_is_the_reference_with_it_set_to_1():
+    def ref(w, g, eta):
+        return w - eta * g
+
+    case = {"w": RNG.normal(size=3), "g": RNG.normal(size=3), "eta": 0.3}
+    (msg,) = _one(ref, case, case["w"] - case["g"]).values()
+    assert msg == ("the result is what the right computation gives with eta = 1: eta is left out where it "
+                   "multiplies (a forgotten factor eta)")

@@ -116,10 +116,15 @@ def _batch_sizes(case: Mapping[str, Any], all_sizes: bool = False) -> set[int]:
 
 
 def _simple_fraction(c: float) -> tuple[Fraction, bool]:
-    """|c| as p/q with q ≤ 64, and whether that is exact (to 1e-6 relative)."""
+    """|c| as p/q with q ≤ 32, and whether that is exact (to 1e-6 relative) and simple: one of p, q at most 4.
+
+    Fractions such as 64/21 lie within 1e-6 of a few percent of all ratios of random numbers; only a small
+    numerator or denominator (2, ½, 1/n, n/2, ...) is a likely slip.
+    """
     a = abs(c)
-    frac = Fraction(a).limit_denominator(64)
-    return frac, abs(float(frac) - a) <= 1e-6 * a
+    frac = Fraction(a).limit_denominator(32)
+    simple = min(frac.numerator, frac.denominator) <= 4
+    return frac, simple and abs(float(frac) - a) <= 1e-6 * a
 
 
 def _factor_text(c: float, case: Mapping[str, Any]) -> str:
@@ -147,8 +152,8 @@ def _factor_text(c: float, case: Mapping[str, Any]) -> str:
         hints.append(f"the batch has n = {frac.denominator} samples: did you divide by n where the expected "
                      f"value is a sum (or divide twice)?")
     elif exact and a in (2.0, 0.5):
-        hints.append("a factor 2 often comes from the ½ in E = ½ Σ (y − t)² (its derivative is (y − t), "
-                     "not 2 (y − t))")
+        hints.append("a factor 2 comes from a term counted twice, or from the ½ in E = ½ Σ (y − t)² (its "
+                     "derivative is (y − t), not 2 (y − t))")
     if c < 0:
         hints.append("the sign is flipped too")
     tail = f": {'; '.join(hints)}" if hints else ": look for a constant you multiply or divide by"

@@ -115,6 +115,11 @@ def _changes(case: Case) -> Iterator[tuple[str, dict[str, Any], str]]:
             msg = (f"is what the right computation gives with −{k} in place of {k}: {k} enters with the wrong "
                    f"sign (the backward of a subtraction a − {k} passes −dout to {k})")
         yield msg, {**case, k: -v}, ""
+    for k in keys:  # a scalar factor left out: η (or β) used as if it were 1
+        v = case[k]
+        if isinstance(v, float) and v not in (0.0, 1.0):
+            yield (f"is what the right computation gives with {k} = 1: {k} is left out where it multiplies "
+                   f"(a forgotten factor {k})", {**case, k: 1.0}, "")
     for k in keys:  # one sample's row broadcast to every sample (Z[0] where Z belongs)
         v = case[k]
         if isinstance(v, np.ndarray) and v.ndim == 2 and v.shape[0] > 1:
