@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
+from grading_cli import grade_one
 
 from bpcourse.grading.layout import source_path
 from bpcourse.grading.release import release_with_solutions
@@ -24,14 +23,7 @@ def test_each_missing_function_names_the_failed_cell_that_defines_it(tmp_path):
             c.source = c.source.replace("\n", "\n  ", 3)  # an indentation error on line 2
             broken[m.group(1)] = i + 1  # the grader numbers cells from 1, as the learner counts them
     assert len(broken) == 3
-    subs = tmp_path / "subs"
-    subs.mkdir()
-    nbformat.write(nb, str(subs / "learner.ipynb"))
-    out = tmp_path / "out"
-    run = subprocess.run([sys.executable, "-m", "bpcourse.cli", "grade", str(source), str(subs), "--seed", "1",
-                          "--out", str(out), "--quiet"], capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr
-    feedback = (out / "feedback" / "learner.txt").read_text()
+    _, feedback = grade_one(source, nb, tmp_path, seed=1)
     for function, cell in broken.items():
         block = feedback.split(f"no function named `{function}` is defined", 1)[1].split("\n", 1)[0]
         assert f"which may be why: cell {cell}, line " in block, feedback

@@ -6,16 +6,14 @@ one keeps its points, and the feedback says why; and that a stand-in answers onl
 """
 from __future__ import annotations
 
-import csv
 import io
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
+from grading_cli import grade_one
 
 from bpcourse.grading import alone, check
 from bpcourse.grading.judge import case_seed
@@ -155,15 +153,7 @@ def test_the_cli_gives_every_other_function_its_points_when_one_it_uses_is_broke
     cells = [c for c in nb.cells if c.cell_type == "code" and re.match(rf"def {used}\(", c.source)]
     assert len(cells) == 1
     cells[0].source = _broken(used, how)
-    subs = tmp_path / "subs"
-    subs.mkdir()
-    nbformat.write(nb, str(subs / "learner.ipynb"))
-    out = tmp_path / "out"
-    run = subprocess.run([sys.executable, "-m", "bpcourse.cli", "grade", str(source), str(subs), "--seed", "7",
-                          "--out", str(out), "--quiet"], capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr
-    row = next(csv.DictReader((out / "grades.csv").open()))
-    feedback = (out / "feedback" / "learner.txt").read_text()
+    row, feedback = grade_one(source, nb, tmp_path, seed=7)
     for t in TASKS.values():
         if t.exercise == exercise:
             assert float(row[t.id]) == (0.0 if t.function == used else t.points), feedback
