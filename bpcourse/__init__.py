@@ -2,8 +2,9 @@
 
 Modules, one concept each: ``activations``, ``losses``, ``layers``, ``networks``, ``optimizers``,
 ``gradcheck``, ``autodiff``, ``gates`` (chapter 2's gates and circuits), ``deltas`` (chapter 7's δ recursion in
-matrix form), ``datasets``, ``validate`` (the shared input checks), ``models`` (the source articles' own
-networks), and — imported only when used — ``plotting``, ``widgets`` and ``grading``.
+matrix form), ``regularization`` (L2, dropout, early stopping), ``schedules`` (learning-rate schedules),
+``testfunctions`` (functions with known gradients, for exercise 4), ``datasets``, ``validate`` (the shared input
+checks), ``models`` (the source articles' own networks), and — imported only when used — ``plotting``, ``widgets`` and ``grading``.
 
 Importing the package is cheap: submodules load on first attribute access, and nothing here imports
 matplotlib, ipywidgets, sympy or Jupyter.
@@ -17,7 +18,8 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "activations", "losses", "layers", "networks", "optimizers", "gradcheck", "autodiff", "datasets",
-    "models", "plotting", "widgets", "grading", "progress", "validate", "gates", "deltas",
+    "models", "plotting", "widgets", "grading", "progress", "validate", "gates", "deltas", "regularization",
+    "schedules", "testfunctions",
 }
 # The handful of names a chapter uses most, importable as ``from bpcourse import Dense``.
 _NAMES = {

@@ -11,14 +11,13 @@ that nudges whole rows.
 """
 from __future__ import annotations
 
-from typing import Callable
-
 import numpy as np
 
-from bpcourse.gradcheck import numeric_gradient, rel_error
+from bpcourse.gradcheck import rel_error
 from bpcourse.grading.diagnose import Slip
 from bpcourse.grading.spec import Task
 from bpcourse.grading.specs._cases import SETUP, Case, arr
+from bpcourse.testfunctions import cubic, probe_central_difference, quadratic_gradient
 
 EXERCISE = "ex04_gradient_checking"
 
@@ -30,20 +29,6 @@ def _rel_error_case(rng: np.random.Generator) -> Case:
         return {"a": np.zeros(shape), "b": np.zeros(shape)}  # so that no seed misses it)
     a = rng.standard_normal(shape)
     return {"a": a, "b": a + 10.0 ** rng.uniform(-3, 0) * rng.standard_normal(shape)}
-
-
-def _cubic(c3: np.ndarray, A: np.ndarray, b: np.ndarray) -> Callable[[np.ndarray], float]:
-    """f(x) = Σ_i c3_i·u_i³ + ½·uᵀAu + bᵀu, u = x.ravel(): the test functions of the central-difference probe.
-
-    x may be a vector or a matrix (c3, b shape (x.size,), A shape (x.size, x.size)), as in the exercise's probe
-    cell: a central_difference that works on vectors only then fails on the matrix cases.
-    """
-
-    def f(v: np.ndarray) -> float:
-        u = np.ravel(v)
-        return float(np.sum(c3 * u**3) + 0.5 * (u @ A @ u) + b @ u)
-
-    return f
 
 
 def _cubic_case(rng: np.random.Generator) -> Case:
@@ -87,18 +72,9 @@ CUBIC_EDGES = (
 
 
 # ------------------------------------------------------------------------------------------------- references
-def _ref_probe_central_difference(c3: np.ndarray, A: np.ndarray, b: np.ndarray, x: np.ndarray, eps: float) -> np.ndarray:
-    return numeric_gradient(_cubic(c3, A, b), np.array(x, dtype=np.float64), eps)
-
-
-def _ref_quadratic_gradient(A: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
-    # ∇(½ xᵀAx + bᵀx) = ½(A + Aᵀ)x + b; it is Ax + b only when A is symmetric
-    return 0.5 * (A + A.T) @ x + b
-
-
 # ------------------------------------------------------------------------------------------- factors and slips
 def _one_sided(case: Case) -> Slip:
-    f = _cubic(case["c3"], case["A"], case["b"])
+    f = cubic(case["c3"], case["A"], case["b"])
     x, eps = np.array(case["x"], dtype=np.float64), case["eps"]
     g = np.array([(f(x + eps * e.reshape(x.shape)) - f(x)) / eps for e in np.eye(x.size)]).reshape(x.shape)
     return Slip(g, "is the one-sided difference (f(x + ε) − f(x))/ε, whose error is O(ε); the central "
@@ -125,16 +101,17 @@ TASKS: tuple[Task, ...] = (
          edge_cases=REL_ERROR_EDGES,
          description="a relative error that is symmetric in a and b and scale-free: a norm of the difference "
                      "over the size of both"),
-    Task("ex04_central_difference", EXERCISE, "probe_central_difference", 4, _ref_probe_central_difference,
+    Task("ex04_central_difference", EXERCISE, "probe_central_difference", 4, probe_central_difference,
          _cubic_case, rtol=1e-8,
          factors={"one-sided": _one_sided},
          edge_cases=CUBIC_EDGES,
-         guards=("bpcourse.gradcheck.numeric_gradient",),
+         guards=("bpcourse.gradcheck.numeric_gradient", "bpcourse.testfunctions.probe_central_difference"),
          solution="g_i = (f(x + ε e_i) − f(x − ε e_i)) / (2ε) for every entry i, on copies of x",
          description="your central_difference on a cubic: nudge one entry at a time, both ways, and leave the "
                      "caller's x unchanged"),
-    Task("ex04_quadratic_gradient", EXERCISE, "quadratic_gradient", 3, _ref_quadratic_gradient, _quadratic_case,
+    Task("ex04_quadratic_gradient", EXERCISE, "quadratic_gradient", 3, quadratic_gradient, _quadratic_case,
          factors={"Ax + b": _quadratic_symmetric, "Aᵀx + b": _quadratic_transposed},
+         guards=("bpcourse.testfunctions.quadratic_gradient",),
          solution="½(A + Aᵀ)x + b",
          description="the gradient of ½xᵀAx + bᵀx for a square A that need not be symmetric: x_k appears in the "
                      "double sum as x_i and as x_j"),
