@@ -16,7 +16,8 @@ import pytest
 
 from bpcourse.activations import sigmoid_prime
 from bpcourse.grading import Task, check
-from bpcourse.grading.diagnose import Returned, diagnose_case, normalize
+from bpcourse.grading.diagnose import diagnose_case
+from bpcourse.grading.returned import Returned, normalize
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "grading"))
 from toy_tasks import TASKS  # noqa: E402

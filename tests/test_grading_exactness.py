@@ -14,7 +14,8 @@ from typing import Any, Callable
 import numpy as np
 import pytest
 
-from bpcourse.grading.diagnose import diagnose_case, normalize
+from bpcourse.grading.diagnose import diagnose_case
+from bpcourse.grading.returned import normalize
 from bpcourse.grading.judge import inexact, prepare_tasks
 from bpcourse.grading.tasks import TASKS
 

@@ -9,7 +9,9 @@ The rooms, along the trust boundary of ``bpcourse grade``:
 
 * ``spec``, ``tasks``, ``specs``: the task table, one ``specs`` module per exercise (trusted parent only);
 * ``learner``: the one ``call_learner`` path, shared by the self-check and the sandbox;
-* ``selfcheck``, ``diagnose``: the notebook self-check and the diagnoses;
+* ``selfcheck``, ``diagnose``, ``explain``, ``raised``: the notebook self-check and the diagnoses;
+* ``returned``, ``standins`` (and ``standin_tables``, their trusted side): what the sandbox records of a call, and the
+  earlier graded functions standing in while a later task runs;
 * ``jail``: the bubblewrap process jail; ``facade``: the ``bpcourse`` it sees (an allowlist);
 * ``protocol``: the typed messages across it, read strictly; ``worker``, ``shell``: what runs inside;
 * ``notebook``: reading a submission (locked cells restored from the source); ``judge``: cases, references,

@@ -32,12 +32,9 @@ import numpy as np
 from bpcourse.gradcheck import rel_error
 from bpcourse.grading.explain import close as _close
 from bpcourse.grading.explain import depends_on, explain
-from bpcourse.grading.raised import format_exception
-from bpcourse.grading.returned import (NUMERIC_KINDS, Item, Returned, exception_report, modified_inputs, normalize,
-                                       shape_text)
+from bpcourse.grading.returned import NUMERIC_KINDS, Item, Returned, normalize, shape_text
 
-__all__ = ["Item", "Returned", "Slip", "normalize", "diagnose_case", "format_value", "describe_case",
-           "modified_inputs", "exception_report", "format_exception", "FLOAT_POLICY"]
+__all__ = ["Slip", "diagnose_case", "format_value", "describe_case", "FLOAT_POLICY"]
 
 _NUMERIC_KINDS = NUMERIC_KINDS
 _shape = shape_text

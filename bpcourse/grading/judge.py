@@ -21,9 +21,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from bpcourse.grading.diagnose import describe_case, diagnose_case, format_exception
+from bpcourse.grading.diagnose import describe_case, diagnose_case
 from bpcourse.grading.returned import Item, Returned, modified_inputs, normalize
 from bpcourse.grading.exactness import exact_bounds, inexact_outputs
+from bpcourse.grading.raised import format_exception
 from bpcourse.grading.jail import JailRun, Limits
 from bpcourse.grading.protocol import Request, TaskReport, Transcript
 from bpcourse.grading.selfcheck import evaluate_factors

@@ -21,9 +21,10 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
-from bpcourse.grading.diagnose import describe_case, diagnose_case, format_exception
+from bpcourse.grading.diagnose import describe_case, diagnose_case
 from bpcourse.grading.returned import normalize
 from bpcourse.grading.exactness import exact_bounds, inexact_outputs
+from bpcourse.grading.raised import format_exception
 from bpcourse.grading.learner import bind_call, call_learner
 from bpcourse.grading.spec import Task
 from bpcourse.grading.standin_tables import dependency, own_note, tables_for
@@ -35,6 +36,12 @@ def _all_tasks() -> dict[str, Task]:
     from bpcourse.grading.tasks import TASKS  # the spec table, imported only when a check runs
 
     return dict(TASKS)
+
+
+def _task_table(tasks: Iterable[Task] | None) -> dict[str, Task]:
+    """The built-in task table with ``tasks`` laid over it: a given task overrides its id, and the earlier tasks
+    a task uses still come from the built-in table."""
+    return {**_all_tasks(), **{x.id: x for x in tasks or ()}}
 
 
 def find_task(fn: Callable[..., Any] | str, task: str | None = None,
@@ -169,7 +176,7 @@ def check(fn: Callable[..., Any], task: str | None = None, *, n_cases: int = 3, 
     if not callable(fn):
         print(f"cannot check: expected a function, got a {type(fn).__name__}", file=out)
         return False
-    table = {**_all_tasks(), **{x.id: x for x in tasks or ()}}  # a given table overrides; dependencies from all
+    table = _task_table(tasks)
     rng = np.random.default_rng(seed)
     note = ""
     for j, case in enumerate(t.draw_cases(rng, n_cases)):  # the random cases, then the fixed edge cases
@@ -230,7 +237,7 @@ def alone(fn: Callable[..., Any], task: str | None = None, *,
         Takes the task's arguments, by position or keyword, and returns what ``fn`` returns.
     """
     t = find_task(fn, task, tasks)
-    table = {**_all_tasks(), **{x.id: x for x in tasks or ()}}  # a given table overrides; dependencies from all
+    table = _task_table(tasks)
     params = list(t.make_case(np.random.default_rng(0)))  # the exercise's parameter names, in order
 
     def call(*args: Any, **kwargs: Any) -> Any:
