@@ -79,7 +79,11 @@ def dense_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
     net : ndarray, shape (n, n_out)
     """
     W, b = _check_dense(W, b)
-    x = _check_input(x, "x", W.shape[1])
+    return _affine_forward(_check_input(x, "x", W.shape[1]), W, b)
+
+
+def _affine_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    # the formula, on checked arrays (Dense checks once per call, not once here and once in dense_forward)
     net = x @ W.T
     net += b  # in place: no second (n, n_out) temporary
     return net
@@ -116,6 +120,12 @@ def dense_backward(dout: np.ndarray, x: np.ndarray, W: np.ndarray, *,
         if dout.shape != (x.shape[0], W.shape[0]):
             raise ValueError(f"dout has shape {dout.shape}, expected {(x.shape[0], W.shape[0])} (n samples of x, "
                              f"n_out rows of W)")
+    return _affine_backward(dout, x, W, need_dx)
+
+
+def _affine_backward(dout: np.ndarray, x: np.ndarray, W: np.ndarray,
+                     need_dx: bool) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    # the formulas, on checked arrays
     return (dout @ W if need_dx else None), dout.T @ x, dout.sum(axis=0)
 
 
@@ -223,15 +233,17 @@ class Dense(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x (n, n_in) → net (n, n_out)."""
-        x = _check_input(x, "x", self.n_in)
-        self.x = x
-        return dense_forward(x, self.params["W"], self.params["b"])
+        W, b = _check_dense(self.params["W"], self.params["b"])  # a learner may have replaced them
+        self.x = x = _check_input(x, "x", W.shape[1])
+        return _affine_forward(x, W, b)  # dense_forward, without checking x a second time
 
     def backward(self, dout: np.ndarray, *, need_dx: bool = True) -> np.ndarray | None:
         """dout (n, n_out) → dx (n, n_in), or None if not ``need_dx``; grads W = doutᵀ x, b = Σ_rows dout."""
         x = self.x
         dout = _check_dout(self, dout, None if x is None else (x.shape[0], self.n_out))
-        dx, dW, db = dense_backward(dout, x, self.params["W"], need_dx=need_dx)
+        W, _ = _check_dense(self.params["W"], None)
+        # dense_backward, without checking x again (forward did) or dout twice
+        dx, dW, db = _affine_backward(dout, x, W, need_dx)
         self.grads = {"W": dW, "b": db}
         return dx
 

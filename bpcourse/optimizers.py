@@ -8,8 +8,10 @@ state as arrays and return new arrays; they never modify their inputs:
 * ``rmsprop_step(w, s, g, eta, rho, eps)``: s ← ρ·s + (1 − ρ)·g², w ← w − η·g / (√s + ε);
 * ``adam_step(w, m, v, g, t, eta, beta1, beta2, eps)``: Adam's step number t.
 
-They are the one home of each update rule: the classes below, the exercises' references and the chapters all
-call them. A class keeps the state per parameter name: ``step(params, grads)`` takes two dicts with the same
+Each checks its arguments, then applies its rule, written once in a private function beside it (``_sgd``,
+``_momentum``, ``_rmsprop``, ``_adam``): the one home of that rule. The exercises' references and the chapters
+call the public steps; the classes below, which check η, β, ρ and ε once when built, call the rules directly, so
+a training loop pays for no check per step. A class keeps the state per parameter name: ``step(params, grads)`` takes two dicts with the same
 keys (parameter name → array), checks them, and calls ``update(name, p, g)`` for each, which writes the new
 values into the parameter array in place. A training loop that knows its shapes are right (a network's own
 ``fit``) calls ``update`` directly; a new optimiser overrides ``update``.
@@ -48,7 +50,12 @@ def sgd_step(w: np.ndarray, g: np.ndarray, eta: float) -> np.ndarray:
         The learning rate η > 0.
     """
     _same_shape(w, g=g)
-    return w - check_positive(eta, "eta (the learning rate η)") * g
+    return _sgd(w, g, check_positive(eta, "eta (the learning rate η)"))
+
+
+def _sgd(w: np.ndarray, g: np.ndarray, eta: float) -> np.ndarray:
+    # the formula, on checked arguments (the classes check η once, at construction)
+    return w - eta * g
 
 
 def momentum_step(w: np.ndarray, v: np.ndarray, g: np.ndarray, eta: float,
@@ -69,7 +76,12 @@ def momentum_step(w: np.ndarray, v: np.ndarray, g: np.ndarray, eta: float,
     (w_new, v_new) : new arrays of w's shape.
     """
     _same_shape(w, v=v, g=g)
-    v_new = _beta(beta, "beta") * v - check_positive(eta, "eta (the learning rate η)") * g
+    return _momentum(w, v, g, check_positive(eta, "eta (the learning rate η)"), _beta(beta, "beta"))
+
+
+def _momentum(w: np.ndarray, v: np.ndarray, g: np.ndarray, eta: float,
+              beta: float) -> tuple[np.ndarray, np.ndarray]:
+    v_new = beta * v - eta * g
     return w + v_new, v_new
 
 
@@ -100,6 +112,11 @@ def rmsprop_step(w: np.ndarray, s: np.ndarray, g: np.ndarray, eta: float, rho: f
     _same_shape(w, s=s, g=g)
     rho = _beta(rho, "rho")
     eta, eps = check_positive(eta, "eta (the learning rate η)"), check_positive(eps, "eps")
+    return _rmsprop(w, s, g, eta, rho, eps)
+
+
+def _rmsprop(w: np.ndarray, s: np.ndarray, g: np.ndarray, eta: float, rho: float,
+             eps: float) -> tuple[np.ndarray, np.ndarray]:
     s_new = rho * s + (1.0 - rho) * (g * g)
     return w - eta * g / (np.sqrt(s_new) + eps), s_new
 
@@ -129,6 +146,11 @@ def adam_step(w: np.ndarray, m: np.ndarray, v: np.ndarray, g: np.ndarray, t: int
     t = check_int(t, "t (Adam's step number, 1 for the first step)")
     b1, b2 = _beta(beta1, "beta1"), _beta(beta2, "beta2")
     eta, eps = check_positive(eta, "eta (the learning rate η)"), check_positive(eps, "eps")
+    return _adam(w, m, v, g, t, eta, b1, b2, eps)
+
+
+def _adam(w: np.ndarray, m: np.ndarray, v: np.ndarray, g: np.ndarray, t: int, eta: float, b1: float, b2: float,
+          eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     m_new = b1 * m + (1.0 - b1) * g
     v_new = b2 * v + (1.0 - b2) * (g * g)
     m_hat = m_new / (1.0 - b1**t)
@@ -170,7 +192,7 @@ class SGD(Optimizer):
     """Plain gradient descent: w ← w − η·∂E/∂w."""
 
     def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
-        p[...] = sgd_step(p, g, self.eta)
+        p[...] = _sgd(p, g, self.eta)
 
     def __repr__(self) -> str:
         return f"SGD(eta={self.eta:g})"
@@ -185,7 +207,7 @@ class Momentum(Optimizer):
 
     def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
         st = self.state.setdefault(name, {"v": np.zeros_like(p)})
-        p[...], st["v"] = momentum_step(p, st["v"], g, self.eta, self.beta)
+        p[...], st["v"] = _momentum(p, st["v"], g, self.eta, self.beta)
 
     def __repr__(self) -> str:
         return f"Momentum(eta={self.eta:g}, beta={self.beta:g})"
@@ -201,7 +223,7 @@ class RMSProp(Optimizer):
 
     def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
         st = self.state.setdefault(name, {"s": np.zeros_like(p)})
-        p[...], st["s"] = rmsprop_step(p, st["s"], g, self.eta, self.rho, self.eps)
+        p[...], st["s"] = _rmsprop(p, st["s"], g, self.eta, self.rho, self.eps)
 
     def __repr__(self) -> str:
         return f"RMSProp(eta={self.eta:g}, rho={self.rho:g})"
@@ -222,8 +244,8 @@ class Adam(Optimizer):
     def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
         st = self.state.setdefault(name, {"m": np.zeros_like(p), "v": np.zeros_like(p), "t": 0})
         st["t"] += 1
-        p[...], st["m"], st["v"] = adam_step(p, st["m"], st["v"], g, st["t"], self.eta, self.beta1, self.beta2,
-                                             self.eps)
+        p[...], st["m"], st["v"] = _adam(p, st["m"], st["v"], g, st["t"], self.eta, self.beta1, self.beta2,
+                                         self.eps)
 
     def __repr__(self) -> str:
         return f"Adam(eta={self.eta:g}, beta1={self.beta1:g}, beta2={self.beta2:g})"

@@ -180,3 +180,20 @@ def test_dense_functions_name_what_was_expected_and_received(call, words):
     with pytest.raises((ValueError, TypeError)) as info:
         call(dense_forward, dense_backward)
     assert all(w in str(info.value) for w in words), str(info.value)
+
+
+def test_dense_layer_checks_parameters_a_learner_replaced():
+    # Dense.forward skips dense_forward's second check of x, not the check of W and b: a parameter replaced
+    # after construction is converted (a list, float32) or refused with its name and shapes
+    from bpcourse.layers import dense_backward, dense_forward
+
+    rng = np.random.default_rng(3)
+    x, W, b = rng.standard_normal((4, 3)), rng.standard_normal((2, 3)), rng.standard_normal(2)
+    layer = Dense(3, 2, W=np.zeros((2, 3)))
+    layer.params["W"], layer.params["b"] = W.tolist(), b.astype(np.float32)
+    assert np.array_equal(layer.forward(x), dense_forward(x, W, b.astype(np.float32).astype(np.float64)))
+    dout = rng.standard_normal((4, 2))
+    assert np.array_equal(layer.backward(dout), dense_backward(dout, x, W)[0])
+    layer.params["b"] = np.zeros(3)
+    with pytest.raises(ValueError, match=r"b.*\(3,\).*\(2,\)|b.*\(2,\).*\(3,\)"):
+        layer.forward(x)
