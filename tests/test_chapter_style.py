@@ -116,17 +116,18 @@ def test_a_network_variable_is_called_model(number):
     assert not NETWORK.search("net = X @ W.T + b") and not NETWORK.search("model = mlp([2, 3, 1])")
 
 
-TARGET_AS_Y = re.compile(r"\bX\w*, y\w* = |\by_(?:fit|val|test|train|tr|te|sp)\b")
+TARGET_AS_Y = re.compile(r"\bX\w*, y\w* = |\by_(?:fit|val|test|train|tr|te|sp|moons)\b|\.X, \w+\.y\b")
 RATE_NOT_ETA = re.compile(r"^\s*(?:lr|learning_rate|alpha)\s*=", re.M)
 
 
-@pytest.mark.parametrize("number", sorted(PROMPTED), ids=lambda n: f"ch{n}")
-def test_targets_are_t_and_the_learning_rate_eta(number):
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_targets_are_t_and_the_learning_rate_eta(path):
     """`y` is an activation in the course's notation: data targets are t (as `bpcourse.datasets` returns them), and
-    a learning rate is eta."""
-    for i, cell in enumerate(load(chapter(number))["cells"]):
+    a learning rate is eta. Every chapter, not only those with predict prompts."""
+    for i, cell in enumerate(load(path)["cells"]):
         if cell["cell_type"] == "code":
-            assert not TARGET_AS_Y.search(source(cell)), f"chapter {number} cell {i} names targets y"
-            assert not RATE_NOT_ETA.search(source(cell)), f"chapter {number} cell {i} names a learning rate lr/alpha"
+            assert not TARGET_AS_Y.search(source(cell)), f"{path.name} cell {i} names targets y"
+            assert not RATE_NOT_ETA.search(source(cell)), f"{path.name} cell {i} names a learning rate lr/alpha"
     assert TARGET_AS_Y.search("X, y = load_digits()") and TARGET_AS_Y.search("model.fit(X_tr, y_tr)")
+    assert TARGET_AS_Y.search("net.fit(explorer.X, explorer.y)") and not TARGET_AS_Y.search("p.x, p.y")
     assert not TARGET_AS_Y.search("X, t = load_digits()") and RATE_NOT_ETA.search("x = 1\nlr = 0.1")

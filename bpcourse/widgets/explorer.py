@@ -63,8 +63,8 @@ class TrainingExplorer:
         Passes over the data.
     seed : int
         Seeds both the initial weights and the shuffling, so equal settings give equal runs.
-    data : (X, y), optional
-        Inputs (n, d) and integer labels (n,). Default: three spirals of 100 points each
+    data : (X, t), optional
+        Inputs (n, d) and integer target labels (n,), kept as the attributes ``X`` and ``t``. Default: three spirals of 100 points each
         (:func:`bpcourse.datasets.spirals` with noise 0.2 and seed 0).
     hidden : sequence of int
         Hidden layer widths (default two layers of 32).
@@ -92,11 +92,11 @@ class TrainingExplorer:
 
             data = spirals(n_per_class=100, n_classes=3, noise=0.2, seed=0)
         X = as_float_array(data[0], "data X", ndim=2)
-        y = as_labels(data[1], "data y", n=X.shape[0])
-        if y.min() < 0:
-            raise ValueError(f"data y must be class indices >= 0, got {y.min()}")
-        self.X, self.y = X, y
-        self.n_classes = int(y.max()) + 1
+        t = as_labels(data[1], "data t (the target labels)", n=X.shape[0])
+        if t.min() < 0:
+            raise ValueError(f"data t must be class indices >= 0, got {t.min()}")
+        self.X, self.t = X, t
+        self.n_classes = int(t.max()) + 1
         hidden = tuple(hidden)
         for h in hidden:
             check_int(h, "each hidden width")
@@ -207,7 +207,7 @@ class TrainingExplorer:
         diverged_at = None
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             for epoch in range(1, self.epochs + 1):
-                h = net.fit(self.X, self.y, epochs=1, batch_size=self._effective_batch(), optimizer=opt, seed=rng)
+                h = net.fit(self.X, self.t, epochs=1, batch_size=self._effective_batch(), optimizer=opt, seed=rng)
                 history["loss"].append(h["loss"][0])
                 history["accuracy"].append(h["accuracy"][0])
                 if not (math.isfinite(h["loss"][0]) and h["loss"][0] <= DIVERGED_LOSS):
