@@ -1,7 +1,7 @@
 """Registered prose numbers of the chapters' predict additions (see ``prose_claims`` for what a claim is).
 
 These are the numbers the hidden answers of the "Predict, then run" prompts in chapters 0, 4, 5, 6, 7 and 10
-state, each re-derived from the stored output of the code cell the answer follows (or computed, where the answer
+state, and those the answers of chapters 3, 8 and 9 cite from the cell above them, each re-derived from the stored output of the code cell the answer follows (or computed, where the answer
 works a small formula).
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from prose_claims import Claim, grab  # noqa: F401  (used by the claims below)
+from prose_claims import Claim, _ch3_epochs, grab  # noqa: F401  (used by the claims below)
 
 
 def _tex(value: float, digits: int = 1) -> str:
@@ -270,7 +270,74 @@ def _ch10_scale(out: str) -> str:
             f"${c1:.3f}\\cdot{c2:g} \\approx {_tex(c1 * c2)[1:]}")
 
 
+# ------------------------------------------------------------------------- chapters 3, 8 and 9: the answers' numbers
+def _ch3_equal_start(out: str) -> str:
+    runs = [grab(rf"correct,\s+{n} epochs: \(([^)]*)\)", out)[0] for n in (160, 10000)]
+    equal = all(len(set(r.split(", "))) == 1 for r in runs)
+    return ("The correct order's lines show it: ({}) after 160 epochs, ({}) after 10,000".format(*runs) if equal
+            else f"NOT equal: {runs}")
+
+
+def _ch3_final_losses(out: str) -> str:
+    article = float(grab(r"article order, 160 epochs: .*loss (\S+)\n", out)[0])
+    correct = float(grab(r"correct order, 160 epochs: .*loss (\S+)\n", out)[0])
+    winner = "The article's order" if article < correct else "NOT the article's order"
+    return f"{winner}: after the 160 epochs its loss is {_tex(article, 2)}, the correct order's ${correct:.3f}$"
+
+
+def _ch8_leap_numbers(out: str) -> str:
+    first = grab(r"x100\s+loss at steps 1/2/3/10/50:\s+(\S+)\s+(\S+)\s+(\S+)", out)
+    acc = {name: grab(rf"{name}\s+loss at steps.*acc\. (\S+)", out)[0] for name in ("x100", "standardised")}
+    return ("within two steps ({}, then {} and {}). The ×100 run still ends with a high training accuracy, as high as "
+            "the standardised one's ({})".format(*first, acc["x100"] if acc["x100"] == acc["standardised"] else "NOT"))
+
+
+def _ch8_first_loss_numbers(out: str) -> str:
+    return "several times larger ({2} against {1}, with $\\ln 10 = {0}$)".format(
+        grab(r"ln 10 = (\S+)", out)[0], grab(r"pixels / 16\s*: first loss (\S+)", out)[0],
+        grab(r"raw pixels 0-16\s*: first loss (\S+)", out)[0])
+
+
+def _ch9_schedule_ends(out: str) -> str:
+    from prose_claims_depth import _ch9_schedules
+
+    rows = _ch9_schedules(out)
+    ends = sorted(r[5] for name, r in rows.items() if name != "constant")
+    return (f"(mean $E$ after 200 steps: {ends[0]:.4f} to {ends[-1]:.4f}, against the constant rate's "
+            f"{rows['constant'][5]:.4f})")
+
+
+def _ch9_rmsprop_numbers(out: str) -> str:
+    from prose_claims_depth import _ch9_rms
+
+    fixed = _ch9_rms(out)["RMSProp η = 0.3"]          # E after 20, 50, 100 steps
+    return f"its loss after 100 steps is above its loss after 20 (${fixed[2]:.2f}$ against {_tex(fixed[0], 2)})"
+
+
+def _ch9_plain_numbers(out: str) -> str:
+    from prose_claims_depth import _ch9_reg
+
+    _, end, lowest, epoch, _ = _ch9_reg(out)["plain"]
+    return f"({end:.3f} at the end against {lowest:.3f} at epoch {int(epoch)})"
+
+
 CLAIMS: list[Claim] = [
+    # ---- chapters 3, 8 and 9: numbers the answers cite from the cell above them
+    Claim(3, "The correct order's lines show it: (0.04904, 0.04904, 0.04904) after 160 epochs, (0.00100, 0.00100, "
+             "0.00100) after 10,000", "equal = (0.2333, 0.2333, 0.2333)", _ch3_equal_start),
+    Claim(3, "The article's order: after the 160 epochs its loss is $3.22\\times10^{-10}$, the correct order's $0.462$",
+          'longer = chain.train("correct", epochs=400)', _ch3_final_losses),
+    Claim(3, "gets the loss below $10^{-3}$ first, from epoch 137 against 190", "def trajectory(order, epochs):",
+          lambda out: "gets the loss below $10^{{-3}}$ first, from epoch {} against {}".format(*_ch3_epochs(out))),
+    Claim(8, "within two steps (2.303, then 84.76 and 3911). The ×100 run still ends with a high training accuracy, as "
+             "high as the standardised one's (0.992)", "eta_shared, n_steps = 0.5, 50", _ch8_leap_numbers),
+    Claim(8, "several times larger (9.9773 against 2.3243, with $\\ln 10 = 2.3026$)", "tiny = mlp([64, 32, 10], seed=0)",
+          _ch8_first_loss_numbers),
+    Claim(9, "(mean $E$ after 200 steps: 0.0125 to 0.0211, against the constant rate's 0.1047)",
+          "mean_E[name] = np.array(curve)", _ch9_schedule_ends),
+    Claim(9, "its loss after 100 steps is above its loss after 20 ($1.22$ against $1.57\\times10^{-3}$)",
+          "def rmsprop_path(", _ch9_rmsprop_numbers),
+    Claim(9, "(1.462 at the end against 0.376 at epoch 12)", "stop = early_stopping(", _ch9_plain_numbers),
     # ---- chapter 0: the Dense cell's shapes and one entry written out
     Claim(0, "`W` is (2, 3), (n_out, n_in): one row per unit, holding that unit's weights from the 3 inputs. `X` is "
              "(5, 3), one row per sample. So `net = X @ W.T + b` is (5, 3)·(3, 2) = (5, 2)",

@@ -11,10 +11,10 @@ from prose_helpers import CHAPTERS, chapter, load, markdown_cells, output_text, 
 TITLE = re.compile(r"# Chapter (\d+) — \S[^\n·]*")
 PROMPT = "**Predict, then run.**"
 ANSWER_HEAD = "<details>\n<summary><b>Answer</b> (click to open)</summary>\n\n"
-#: Chapters whose prompts this file checks, and how many each has at least (chapter 0: one, on its shapes cell).
-PROMPTED = {0: 1, 4: 2, 5: 2, 6: 2, 7: 2, 10: 2}
-#: A number as the output prints it: a decimal, a power of ten, or a shape.
-CITABLE = re.compile(r"\d+\.\d+|\d+e-\d+|\(\d+, \d+\)")
+#: How many prompts each chapter has at least (chapter 0: one, on its shapes cell); every chapter is checked.
+PROMPTED = {0: 1, 1: 3, 2: 4, 3: 2, 4: 2, 5: 2, 6: 2, 7: 2, 8: 2, 9: 3, 10: 2}
+#: A number as the output prints it: a decimal, a power of ten, a shape, or a whole number with thousands commas.
+CITABLE = re.compile(r"\d+\.\d+|\d+e-\d+|\(\d+, \d+\)|\d{1,3}(?:,\d{3})+")
 
 
 def _title_problem(first_cell: str, number: int) -> str | None:
@@ -92,6 +92,7 @@ def test_the_prompt_check_catches_an_early_or_uncited_answer():
 
     good = [md(PROMPT + " How large?"), code("x = 0.25\n"), md(ANSWER_HEAD + "It is 0.25, as printed.\n\n</details>")]
     assert _prompt_problems(good) == []
+    assert sorted(PROMPTED) == [int(p.name[:2]) for p in CHAPTERS], "every chapter has a predict prompt, checked"
     early = [good[0], good[2], good[1], md("text")]
     assert _prompt_problems(early)
     uncited = [good[0], good[1], md(ANSWER_HEAD + "It is small.\n\n</details>")]
