@@ -234,7 +234,9 @@ class Dense(Layer):
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x (n, n_in) → net (n, n_out)."""
         W, b = _check_dense(self.params["W"], self.params["b"])  # a learner may have replaced them
-        self.x = x = _check_input(x, "x", W.shape[1])
+        if W.shape != (self.n_out, self.n_in):
+            raise ValueError(f"W has shape {W.shape}, expected {(self.n_out, self.n_in)} (n_out, n_in) of {self!r}")
+        self.x = x = _check_input(x, "x", self.n_in)
         return _affine_forward(x, W, b)  # dense_forward, without checking x a second time
 
     def backward(self, dout: np.ndarray, *, need_dx: bool = True) -> np.ndarray | None:

@@ -10,13 +10,15 @@ state as arrays and return new arrays; they never modify their inputs:
 
 Each checks its arguments, then applies its rule, written once in a private function beside it (``_sgd``,
 ``_momentum``, ``_rmsprop``, ``_adam``): the one home of that rule. The exercises' references and the chapters
-call the public steps; the classes below, which check η, β, ρ and ε once when built, call the rules directly, so
-a training loop pays for no check per step. A class keeps the state per parameter name: ``step(params, grads)`` takes two dicts with the same
+call the public steps; the classes below, which check η, β, ρ and ε whenever they are set (when built, or by a
+schedule later), call the rules directly, so a training loop pays for no check per step. A class keeps the state per parameter name: ``step(params, grads)`` takes two dicts with the same
 keys (parameter name → array), checks them, and calls ``update(name, p, g)`` for each, which writes the new
 values into the parameter array in place. A training loop that knows its shapes are right (a network's own
 ``fit``) calls ``update`` directly; a new optimiser overrides ``update``.
 """
 from __future__ import annotations
+
+from typing import Any, Callable
 
 import numpy as np
 
@@ -158,11 +160,36 @@ def _adam(w: np.ndarray, m: np.ndarray, v: np.ndarray, g: np.ndarray, t: int, et
     return w - eta * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new
 
 
+class _Checked:
+    """A hyperparameter attribute validated on every assignment, in ``__init__`` and after it alike.
+
+    A schedule sets ``optimizer.eta = schedule(k)`` before each step; since the steps themselves no longer check
+    (see the module docstring), an η of 0, below 0 or NaN must be refused here, where it is set.
+    """
+
+    def __init__(self, check: Callable[[float, str], float], name: str) -> None:
+        self.check, self.label = check, name
+
+    def __set_name__(self, owner: type, attr: str) -> None:
+        self.attr = "_" + attr
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        return self if obj is None else getattr(obj, self.attr)
+
+    def __set__(self, obj: object, value: float) -> None:
+        setattr(obj, self.attr, self.check(value, self.label))
+
+
 class Optimizer:
-    """Base class: holds the learning rate η and per-parameter state."""
+    """Base class: holds the learning rate η and per-parameter state.
+
+    η and the other hyperparameters (β, ρ, ε) are checked whenever they are set, also after construction.
+    """
+
+    eta = _Checked(check_positive, "eta (the learning rate η)")
 
     def __init__(self, eta: float) -> None:
-        self.eta = check_positive(eta, "eta (the learning rate η)")
+        self.eta = eta
         self.state: dict[str, dict[str, np.ndarray]] = {}
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
@@ -201,9 +228,11 @@ class SGD(Optimizer):
 class Momentum(Optimizer):
     """Heavy-ball momentum: v ← β·v − η·g, w ← w + v. β = 0 is plain SGD."""
 
+    beta = _Checked(_beta, "beta")
+
     def __init__(self, eta: float = 0.01, beta: float = 0.9) -> None:
         super().__init__(eta)
-        self.beta = _beta(beta, "beta")
+        self.beta = beta
 
     def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
         st = self.state.setdefault(name, {"v": np.zeros_like(p)})
@@ -216,10 +245,12 @@ class Momentum(Optimizer):
 class RMSProp(Optimizer):
     """RMSProp: s ← ρ·s + (1 − ρ)·g², w ← w − η·g / (√s + ε), with s kept per parameter."""
 
+    rho = _Checked(_beta, "rho")
+    eps = _Checked(check_positive, "eps")
+
     def __init__(self, eta: float = 0.001, rho: float = 0.9, eps: float = 1e-8) -> None:
         super().__init__(eta)
-        self.rho = _beta(rho, "rho")
-        self.eps = check_positive(eps, "eps")
+        self.rho, self.eps = rho, eps
 
     def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
         st = self.state.setdefault(name, {"s": np.zeros_like(p)})
@@ -236,10 +267,13 @@ class Adam(Optimizer):
     with m̂ = m / (1 − β1^t), v̂ = v / (1 − β2^t) and t the step count of that parameter.
     """
 
+    beta1 = _Checked(_beta, "beta1")
+    beta2 = _Checked(_beta, "beta2")
+    eps = _Checked(check_positive, "eps")
+
     def __init__(self, eta: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
         super().__init__(eta)
-        self.beta1, self.beta2 = _beta(beta1, "beta1"), _beta(beta2, "beta2")
-        self.eps = check_positive(eps, "eps")
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
 
     def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
         st = self.state.setdefault(name, {"m": np.zeros_like(p), "v": np.zeros_like(p), "t": 0})

@@ -183,3 +183,23 @@ def test_rmsprop_minimises_the_bowl():
 def test_rmsprop_refuses_bad_input(call, msg):
     with pytest.raises(ValueError, match=msg):
         call()
+
+
+@pytest.mark.parametrize("make", [lambda: SGD(0.1), lambda: Momentum(0.1), lambda: RMSProp(0.1), lambda: Adam(0.1)])
+@pytest.mark.parametrize("bad", [0.0, -0.1, float("nan")])
+def test_eta_set_after_construction_is_checked_as_in_the_constructor(make, bad):
+    # a schedule sets opt.eta before each step, and the steps no longer check it: the assignment must
+    opt = make()
+    with pytest.raises(ValueError, match="eta"):
+        opt.eta = bad
+    assert opt.eta == 0.1
+    params = {"w": np.array([1.0])}
+    opt.step(params, {"w": np.array([1.0])})
+    assert params["w"][0] < 1.0
+
+
+def test_betas_rho_and_eps_set_after_construction_are_checked():
+    for opt, name, bad in [(Momentum(0.1), "beta", 1.0), (RMSProp(0.1), "rho", -0.5), (RMSProp(0.1), "eps", 0.0),
+                           (Adam(0.1), "beta1", float("nan")), (Adam(0.1), "beta2", 1.5), (Adam(0.1), "eps", -1e-8)]:
+        with pytest.raises(ValueError, match=name):
+            setattr(opt, name, bad)
