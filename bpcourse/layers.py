@@ -233,9 +233,12 @@ class Dense(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x (n, n_in) → net (n, n_out)."""
-        W, b = _check_dense(self.params["W"], self.params["b"])  # a learner may have replaced them
+        W, _ = _check_dense(self.params["W"], None)  # a learner may have replaced W or b: W first, then b against it
         if W.shape != (self.n_out, self.n_in):
-            raise ValueError(f"W has shape {W.shape}, expected {(self.n_out, self.n_in)} (n_out, n_in) of {self!r}")
+            hint = "; did you transpose it?" if W.shape == (self.n_in, self.n_out) else ""
+            raise ValueError(f"W has shape {W.shape}, expected (n_out, n_in) = {(self.n_out, self.n_in)} for "
+                             f"{self!r}{hint}")
+        _, b = _check_dense(W, self.params["b"])
         self.x = x = _check_input(x, "x", self.n_in)
         return _affine_forward(x, W, b)  # dense_forward, without checking x a second time
 

@@ -36,6 +36,8 @@ def _same_shape(w: np.ndarray, **others: np.ndarray) -> None:
 
 
 def _beta(value: float, name: str) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number in [0, 1), got {value!r} ({type(value).__name__})")
     if not 0.0 <= value < 1.0:
         raise ValueError(f"{name} must be in [0, 1), got {value!r}")
     return float(value)
@@ -56,7 +58,7 @@ def sgd_step(w: np.ndarray, g: np.ndarray, eta: float) -> np.ndarray:
 
 
 def _sgd(w: np.ndarray, g: np.ndarray, eta: float) -> np.ndarray:
-    # the formula, on checked arguments (the classes check η once, at construction)
+    # the formula, on checked arguments (the classes check η whenever it is set)
     return w - eta * g
 
 

@@ -6,6 +6,9 @@
 * ``cosine_decay(eta0, k, total, eta_min)``: from η0 at k = 0 down to η_min at k = total along half a cosine.
 
 Each returns a float and keeps no state, so a training loop sets ``optimizer.eta = schedule(k)`` before step k.
+An optimiser refuses η ≤ 0 when it is set (a step of size 0 is more often a slip than a plan), so a loop over
+``k in range(total)`` never sets cosine decay's end value η_min = 0, reached at k = total; chapter 9's loops are
+written that way.
 """
 from __future__ import annotations
 

@@ -313,9 +313,9 @@ CLAIMS: list[Claim] = [
           "print(\"scores one apart give", lambda out: (lambda p1, p2, p3: (
               f"$\\delta = ({p1:.3f}-1,\\ {p2:.3f},\\ {p3:.3f}) = ({p1 - 1:.3f},\\ {p2:.3f},\\ {p3:.3f})$"))(
               *_softmax_example(out))),
-    Claim(8, "$E = -\\log 0.0986 = 2.317$ ($p_3$ to four digits: its rounding to $0.099$ would give $2.313$)",
+    Claim(8, "$E = -\\log 0.0986 = 2.317$ ($p_3$ to four decimals: its rounding to $0.099$ would give $2.313$)",
           "print(\"scores one apart give",
-          lambda out: (lambda p1, p2, p3: f"$E = -\\log {p3:.4f} = {-math.log(p3):.3f}$ ($p_3$ to four digits: its "
+          lambda out: (lambda p1, p2, p3: f"$E = -\\log {p3:.4f} = {-math.log(p3):.3f}$ ($p_3$ to four decimals: its "
                        f"rounding to ${p3:.3f}$ would give ${-math.log(round(p3, 3)):.3f}$)")(*_softmax_example(out))),
     Claim(8, "($\\sigma'\\le 0.25$ at every layer)", "computed",
           lambda _: "($\\sigma'\\le {:g}$ at every layer)".format(0.5 * (1 - 0.5))),   # sigma'(0), its maximum

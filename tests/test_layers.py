@@ -198,5 +198,11 @@ def test_dense_layer_checks_parameters_a_learner_replaced():
     with pytest.raises(ValueError, match=r"b.*\(3,\).*\(2,\)|b.*\(2,\).*\(3,\)"):
         layer.forward(x)
     layer.params["W"], layer.params["b"] = np.zeros((2, 4)), np.zeros(2)     # a W of another width
-    with pytest.raises(ValueError, match=r"W has shape \(2, 4\), expected \(2, 3\)"):
+    with pytest.raises(ValueError, match=r"W has shape \(2, 4\), expected \(n_out, n_in\) = \(2, 3\)"):
         layer.forward(np.zeros((4, 4)))
+    layer.params["W"] = np.zeros((3, 2))                                    # transposed: W is named, not b
+    with pytest.raises(ValueError, match=r"W has shape \(3, 2\).*did you transpose it\?"):
+        layer.forward(x)
+    layer.params["W"] = np.zeros((3, 3))
+    with pytest.raises(ValueError, match=r"^W has shape \(3, 3\)"):
+        layer.forward(x)

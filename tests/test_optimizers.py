@@ -203,3 +203,9 @@ def test_betas_rho_and_eps_set_after_construction_are_checked():
                            (Adam(0.1), "beta1", float("nan")), (Adam(0.1), "beta2", 1.5), (Adam(0.1), "eps", -1e-8)]:
         with pytest.raises(ValueError, match=name):
             setattr(opt, name, bad)
+
+
+@pytest.mark.parametrize("bad", ["0.5", None, True, False, np.array([0.5])])
+def test_a_beta_that_is_not_a_number_is_named(bad):
+    with pytest.raises(TypeError, match=r"beta must be a number in \[0, 1\), got"):
+        Momentum(0.1, beta=bad)

@@ -61,8 +61,9 @@ def show_images(
         raise ValueError(f"titles has {len(titles)} entries, expected {n} (one per image)")
     ncols = min(check_int(ncols, "ncols"), n)
     nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.25 * nrows if titles else 0)),
-                             squeeze=False)
+    title_lines = max(str(t).count("\n") + 1 for t in titles) if titles is not None else 0
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.25 * title_lines * nrows),
+                             squeeze=False)  # a quarter inch per title line: the images' aspect is fixed
     cmap = cmap or ("RdBu_r" if symmetric else "gray_r")
     for k, ax in enumerate(axes.ravel()):
         ax.set_xticks([])
