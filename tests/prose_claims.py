@@ -305,10 +305,10 @@ CLAIMS: list[Claim] = [
               *(lambda g: (float(g[0]), float(g[1]), g[2]))(
                   grab(r"Article D table\s+\?\s+(\S+)\s+(\S+)[\s\S]*?\(ii\)[^\n]*?\s(0\.\d+)\s", out)))),
     # ---- chapter 8: the softmax example's Jacobian entries, loss and delta, from its printed probabilities
-    Claim(8, "$J_{11} = 0.659\\cdot(1-0.659) = 0.225$ and $J_{12} = -0.659\\cdot0.242 = -0.160$",
+    Claim(8, "$J_{11} = 0.6590\\cdot(1-0.6590) = 0.225$ and $J_{12} = -0.6590\\cdot0.2424 = -0.160$",
           "print(\"scores one apart give", lambda out: (lambda p1, p2, p3: (
-              f"$J_{{11}} = {p1:.3f}\\cdot(1-{p1:.3f}) = {p1 * (1 - p1):.3f}$ and "
-              f"$J_{{12}} = -{p1:.3f}\\cdot{p2:.3f} = {-p1 * p2:.3f}$"))(*_softmax_example(out))),
+              f"$J_{{11}} = {p1:.4f}\\cdot(1-{p1:.4f}) = {p1 * (1 - p1):.3f}$ and "
+              f"$J_{{12}} = -{p1:.4f}\\cdot{p2:.4f} = {-p1 * p2:.3f}$"))(*_softmax_example(out))),
     Claim(8, "$\\delta = (0.659-1,\\ 0.242,\\ 0.099) = (-0.341,\\ 0.242,\\ 0.099)$",
           "print(\"scores one apart give", lambda out: (lambda p1, p2, p3: (
               f"$\\delta = ({p1:.3f}-1,\\ {p2:.3f},\\ {p3:.3f}) = ({p1 - 1:.3f},\\ {p2:.3f},\\ {p3:.3f})$"))(

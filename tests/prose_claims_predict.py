@@ -91,8 +91,9 @@ def _ch4_float32(out: str) -> str:
     from prose_claims import _ch4_steps_table, _ch4_verdict
     steps, f64, f32 = _ch4_steps_table(out)
     assert steps[0] == "1e-05" and _ch4_verdict(f64[0]) == "fine"
-    return (f"\"{_ch4_verdict(f32[0]).capitalize()}\": the float32 row starts at {_tex(f32[0])}, for a gradient that is "
-            f"right, while float64 at the same step gives {_tex(f64[0])}")
+    magnitude = round(math.log10(f32[0]))
+    return (f"About $10^{{{magnitude}}}$, the size of {_ch4_verdict(f32[0])}: the float32 row starts at {_tex(f32[0])}, "
+            f"for a gradient that is right, while float64 at the same step gives {_tex(f64[0])}")
 
 
 def _ch4_broken(out: str) -> str:
@@ -358,8 +359,8 @@ CLAIMS: list[Claim] = [
              "($2.1\\times10^{-4}$): the one updated weight moves the backprop value in its fourth significant digit "
              "(−0.032617 against the numeric −0.032603). $w_1$: a bug ($1.4\\times10^{-2}$): the two updated weights "
              "move it in the second (−0.027502 against −0.026727)", "def verdict(r):", _ch4_verdicts),
-    Claim(4, "\"A bug\": the float32 row starts at $1.2\\times10^{-2}$, for a gradient that is right, while float64 at "
-             "the same step gives $2.8\\times10^{-11}$", "def chain_in(dtype):", _ch4_float32),
+    Claim(4, "About $10^{-2}$, the size of a bug: the float32 row starts at $1.2\\times10^{-2}$, for a gradient that is "
+             "right, while float64 at the same step gives $2.8\\times10^{-11}$", "def chain_in(dtype):", _ch4_float32),
     Claim(4, "$10^{-7}\\cdot 0.5/10^{-5} = 5\\times10^{-3}$", "computed",
           lambda _: "$10^{{-7}}\\cdot 0.5/10^{{-5}} = {}\\times10^{{-3}}$".format(round(1e-7 * 0.5 / 1e-5 / 1e-3))),
     Claim(4, "`0.W` and `0.b` fail ($7.9\\times10^{-1}$ and $5.7\\times10^{-1}$); `2.W` and `2.b` pass",
