@@ -1,4 +1,4 @@
-"""Registered prose numbers of the fixes to chapters 4-7 after the expert review (see ``prose_claims`` for what a
+"""Registered prose numbers of the fixes to chapters 4-7 and 9 after the expert reviews (see ``prose_claims`` for what a
 claim is)."""
 from __future__ import annotations
 
@@ -62,6 +62,17 @@ def _ch7_central_bound(out: str) -> str:
     return f"agreed to better than $10^{{{exponent}}}$ (printed: `{bounds[0][0]}`)"
 
 
+# ------------------------------------------------------------------------------------------------- chapter 9
+def _ch9_borderline_seeds(_: str) -> str:
+    """The explorer's default network at eta = 3 (SGD, batch 32, 100 epochs): a run whose final loss is at or above
+    ln 3, the loss of guessing 1/3 for every class, has collapsed."""
+    from bpcourse.widgets import TrainingExplorer
+
+    final = {seed: TrainingExplorer(eta=3.0, seed=seed).run()["loss"][-1] for seed in (0, 3)}
+    return ("(seed 0 collapses there, seed 3 does not)" if final[0] >= math.log(3) > final[3]
+            else f"NOT: final losses {final}")
+
+
 CLAIMS: list[Claim] = [
     Claim(4, "the framework passes the sign test from 1991 of the 2000 starts, and by the stricter test (loss below "
           "$10^{-3}$) 1882 runs learn in 160 epochs. The other 118 are the 9 that fail the sign test, starts close to "
@@ -77,6 +88,7 @@ CLAIMS: list[Claim] = [
           _ch6_equal_loss),
     Claim(7, "agreed to better than $10^{-9}$ (printed: `< 1e-9`)", "def backward_col(Ws, bs, x, t, trace=False):",
           _ch7_central_bound),
+    Claim(9, "(seed 0 collapses there, seed 3 does not)", "computed", _ch9_borderline_seeds),
 ]
 
 #: Whole numbers the prose states that are not results: (chapter, number, why).
