@@ -11,9 +11,11 @@ state as arrays and return new arrays; they never modify their inputs:
 Each checks its arguments, then applies its rule, written once in a private function beside it (``_sgd``,
 ``_momentum``, ``_rmsprop``, ``_adam``): the one home of that rule. The exercises' references and the chapters
 call the public steps; the classes below, which check η, β, ρ and ε whenever they are set (when built, or by a
-schedule later), call the rules directly, so a training loop pays for no check per step. A class keeps the state per parameter name: ``step(params, grads)`` takes two dicts with the same
-keys (parameter name → array), checks them, and calls ``update(name, p, g)`` for each, which writes the new
-values into the parameter array in place. A training loop that knows its shapes are right (a network's own
+schedule later), call the rules directly, so a training loop pays for no check per step.
+
+A class keeps the state per parameter name: ``step(params, grads)`` takes two dicts with the same keys (parameter
+name → array), checks them, and calls ``update(name, p, g)`` for each, which writes the new values into the
+parameter array in place. A training loop that knows its shapes are right (a network's own
 ``fit``) calls ``update`` directly; a new optimiser overrides ``update``.
 """
 from __future__ import annotations
