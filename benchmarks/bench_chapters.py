@@ -4,10 +4,12 @@
 
 Target (issue 17): every chapter's kernel time ≤ 5 s on a quiet machine.
 
-How: each notebook runs top to bottom in a fresh kernel (nbclient), with a small cell inserted before the first
-cell and after every code cell that reads ``resource.getrusage(RUSAGE_SELF)`` (user + system CPU seconds of the
-kernel process). The kernel time is the CPU the chapter's own cells used, without the kernel's start-up or the
-client's bookkeeping, and CPU time is less disturbed than wall time by other load on a shared machine. BLAS and
+How: each notebook runs top to bottom in a fresh kernel (nbclient). One cell inserted before the first registers
+an IPython ``post_run_cell`` callback that reads ``resource.getrusage(RUSAGE_SELF)`` (user + system CPU seconds
+of the kernel process) after every cell, once its figures are drawn; one cell after the last prints the readings.
+The kernel time is the CPU the chapter's own cells used, without the kernel's start-up, the client's bookkeeping
+or the cost of cells of the benchmark's own between them, and CPU time is less disturbed than wall time by other
+load on a shared machine. BLAS and
 OpenMP run single-threaded (``OMP_NUM_THREADS=1`` and friends), so a second core does not hide work. With
 ``--repeat`` above 1 the table gives each chapter's least time. The three costliest cells are listed by index
 into the notebook's cells, as in ``tests/prose_claims.py``.
@@ -30,8 +32,11 @@ from pathlib import Path
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+# after every cell (post_run_cell follows post_execute, where the inline backend draws the cell's figures)
 _CLOCK = ("import resource as _bench_r\n_bench_T = []\n"
-          "def _bench_cpu():\n    u = _bench_r.getrusage(_bench_r.RUSAGE_SELF)\n    return u.ru_utime + u.ru_stime\n")
+          "def _bench_cpu(*_):\n    u = _bench_r.getrusage(_bench_r.RUSAGE_SELF)\n"
+          "    _bench_T.append(u.ru_utime + u.ru_stime)\n"
+          "get_ipython().events.register('post_run_cell', _bench_cpu)\n")
 
 
 def kernel_times(path: Path) -> tuple[float, dict[int, float]]:
@@ -53,18 +58,17 @@ def kernel_times(path: Path) -> tuple[float, dict[int, float]]:
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    cells = [nbformat.v4.new_code_cell(_CLOCK + "_bench_T.append((-1, _bench_cpu()))")]
-    for i, cell in enumerate(nb.cells):
-        cells.append(cell)
-        if cell.cell_type == "code":
-            cells.append(nbformat.v4.new_code_cell(f"_bench_T.append(({i}, _bench_cpu()))"))
-    cells.append(nbformat.v4.new_code_cell("import json as _bench_j\nprint(_bench_j.dumps(_bench_T))"))
-    nb.cells = cells
+    # the cells nbclient runs (it skips empty ones), each followed by one reading
+    code = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and cell.source.strip()]
+    nb.cells = ([nbformat.v4.new_code_cell(_CLOCK)] + nb.cells
+                + [nbformat.v4.new_code_cell("import json as _bench_j\nprint(_bench_j.dumps(_bench_T))")])
     NotebookClient(nb, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
-    marks = json.loads(nb.cells[-1].outputs[0]["text"])
-    per_cell = {marks[k][0]: marks[k][1] - marks[k - 1][1] for k in range(1, len(marks))}
-    return marks[-1][1] - marks[0][1], per_cell
+    marks = json.loads(nb.cells[-1].outputs[0]["text"])  # after the clock cell, then after each code cell
+    if len(marks) != len(code) + 1:
+        raise RuntimeError(f"{path.name}: {len(marks)} readings for {len(code)} code cells")
+    per_cell = {i: marks[k + 1] - marks[k] for k, i in enumerate(code)}
+    return marks[-1] - marks[0], per_cell
 
 
 def main() -> None:

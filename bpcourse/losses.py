@@ -155,13 +155,13 @@ def _softmax_ce_matrix(net: np.ndarray, T: np.ndarray) -> tuple[float, np.ndarra
 
 
 def _softmax_ce_labels(net: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
-    n = net.shape[0]
-    rows = np.arange(n)
-    z = net - net.max(axis=1, keepdims=True)
+    n, c = net.shape
+    true = np.arange(0, n * c, c) + labels  # flat index of each row's true class: one index array, not two
+    z = np.subtract(net, net.max(axis=1, keepdims=True), order="C")  # C order, so grad.ravel() is a view
     lse = np.log(np.exp(z).sum(axis=1))
-    value = float(np.sum(lse - z[rows, labels])) / n
+    value = float((lse - z.ravel()[true]).sum()) / n
     grad = np.exp(z - lse[:, None])
-    grad[rows, labels] -= 1.0
+    grad.ravel()[true] -= 1.0
     grad /= n
     return value, grad
 

@@ -14,7 +14,7 @@ call the public steps; the classes below, which check η, β, ρ and ε whenever
 schedule later), call the rules directly, so a training loop pays for no check per step.
 
 A class keeps the state per parameter name: ``step(params, grads)`` takes two dicts with the same keys (parameter
-name → array), checks them, and calls ``update(name, p, g)`` for each, which writes the new values into the
+name → array), checks them (the same names, float parameter arrays, matching shapes), and calls ``update(name, p, g)`` for each, which writes the new values into the
 parameter array in place. A training loop that knows its shapes are right (a network's own
 ``fit``) calls ``update`` directly; a new optimiser overrides ``update``.
 """
@@ -59,9 +59,10 @@ def sgd_step(w: np.ndarray, g: np.ndarray, eta: float) -> np.ndarray:
     return _sgd(w, g, check_positive(eta, "eta (the learning rate η)"))
 
 
-def _sgd(w: np.ndarray, g: np.ndarray, eta: float) -> np.ndarray:
-    # the formula, on checked arguments (the classes check η whenever it is set)
-    return w - eta * g
+def _sgd(w: np.ndarray, g: np.ndarray, eta: float, out: np.ndarray | None = None) -> np.ndarray:
+    # the formula, on checked arguments (the classes check η whenever it is set); ``out=w`` updates w in place,
+    # with the same numbers as w - eta * g and no new array
+    return np.subtract(w, eta * g, out=out)
 
 
 def momentum_step(w: np.ndarray, v: np.ndarray, g: np.ndarray, eta: float,
@@ -85,10 +86,10 @@ def momentum_step(w: np.ndarray, v: np.ndarray, g: np.ndarray, eta: float,
     return _momentum(w, v, g, check_positive(eta, "eta (the learning rate η)"), _beta(beta, "beta"))
 
 
-def _momentum(w: np.ndarray, v: np.ndarray, g: np.ndarray, eta: float,
-              beta: float) -> tuple[np.ndarray, np.ndarray]:
+def _momentum(w: np.ndarray, v: np.ndarray, g: np.ndarray, eta: float, beta: float,
+              out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     v_new = beta * v - eta * g
-    return w + v_new, v_new
+    return np.add(w, v_new, out=out), v_new
 
 
 def rmsprop_step(w: np.ndarray, s: np.ndarray, g: np.ndarray, eta: float, rho: float = 0.9,
@@ -121,10 +122,10 @@ def rmsprop_step(w: np.ndarray, s: np.ndarray, g: np.ndarray, eta: float, rho: f
     return _rmsprop(w, s, g, eta, rho, eps)
 
 
-def _rmsprop(w: np.ndarray, s: np.ndarray, g: np.ndarray, eta: float, rho: float,
-             eps: float) -> tuple[np.ndarray, np.ndarray]:
+def _rmsprop(w: np.ndarray, s: np.ndarray, g: np.ndarray, eta: float, rho: float, eps: float,
+             out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     s_new = rho * s + (1.0 - rho) * (g * g)
-    return w - eta * g / (np.sqrt(s_new) + eps), s_new
+    return np.subtract(w, eta * g / (np.sqrt(s_new) + eps), out=out), s_new
 
 
 def adam_step(w: np.ndarray, m: np.ndarray, v: np.ndarray, g: np.ndarray, t: int, eta: float,
@@ -156,12 +157,12 @@ def adam_step(w: np.ndarray, m: np.ndarray, v: np.ndarray, g: np.ndarray, t: int
 
 
 def _adam(w: np.ndarray, m: np.ndarray, v: np.ndarray, g: np.ndarray, t: int, eta: float, b1: float, b2: float,
-          eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+          eps: float, out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     m_new = b1 * m + (1.0 - b1) * g
     v_new = b2 * v + (1.0 - b2) * (g * g)
     m_hat = m_new / (1.0 - b1**t)
     v_hat = v_new / (1.0 - b2**t)
-    return w - eta * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new
+    return np.subtract(w, eta * m_hat / (np.sqrt(v_hat) + eps), out=out), m_new, v_new
 
 
 class _Checked:
@@ -203,6 +204,9 @@ class Optimizer:
             raise ValueError(f"params and grads must have the same names; these are in only one: {missing}")
         for name, p in params.items():
             g = grads[name]
+            if not (isinstance(p, np.ndarray) and p.dtype.kind == "f"):
+                raise TypeError(f"parameter {name} must be a float array (it is updated in place), got "
+                                f"{getattr(p, 'dtype', type(p).__name__)}")
             if g.shape != p.shape:
                 raise ValueError(f"gradient of {name} has shape {g.shape}, expected {p.shape}")
             self.update(name, p, g)
@@ -218,12 +222,19 @@ class Optimizer:
         """Forget all state (velocities, moment estimates, step counts)."""
         self.state = {}
 
+    def _state(self, name: str, p: np.ndarray, *arrays: str) -> dict:
+        # the parameter's state, made on its first step: zeros of p's shape for each named array
+        st = self.state.get(name)
+        if st is None:
+            st = self.state[name] = {key: np.zeros_like(p) for key in arrays}
+        return st
+
 
 class SGD(Optimizer):
     """Plain gradient descent: w ← w − η·∂E/∂w."""
 
     def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
-        p[...] = _sgd(p, g, self.eta)
+        _sgd(p, g, self.eta, out=p)
 
     def __repr__(self) -> str:
         return f"SGD(eta={self.eta:g})"
@@ -239,8 +250,8 @@ class Momentum(Optimizer):
         self.beta = beta
 
     def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
-        st = self.state.setdefault(name, {"v": np.zeros_like(p)})
-        p[...], st["v"] = _momentum(p, st["v"], g, self.eta, self.beta)
+        st = self._state(name, p, "v")
+        _, st["v"] = _momentum(p, st["v"], g, self.eta, self.beta, out=p)
 
     def __repr__(self) -> str:
         return f"Momentum(eta={self.eta:g}, beta={self.beta:g})"
@@ -257,8 +268,8 @@ class RMSProp(Optimizer):
         self.rho, self.eps = rho, eps
 
     def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
-        st = self.state.setdefault(name, {"s": np.zeros_like(p)})
-        p[...], st["s"] = _rmsprop(p, st["s"], g, self.eta, self.rho, self.eps)
+        st = self._state(name, p, "s")
+        _, st["s"] = _rmsprop(p, st["s"], g, self.eta, self.rho, self.eps, out=p)
 
     def __repr__(self) -> str:
         return f"RMSProp(eta={self.eta:g}, rho={self.rho:g})"
@@ -280,10 +291,10 @@ class Adam(Optimizer):
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
 
     def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
-        st = self.state.setdefault(name, {"m": np.zeros_like(p), "v": np.zeros_like(p), "t": 0})
-        st["t"] += 1
-        p[...], st["m"], st["v"] = _adam(p, st["m"], st["v"], g, st["t"], self.eta, self.beta1, self.beta2,
-                                         self.eps)
+        st = self._state(name, p, "m", "v")
+        st["t"] = st.get("t", 0) + 1
+        _, st["m"], st["v"] = _adam(p, st["m"], st["v"], g, st["t"], self.eta, self.beta1, self.beta2, self.eps,
+                                    out=p)
 
     def __repr__(self) -> str:
         return f"Adam(eta={self.eta:g}, beta1={self.beta1:g}, beta2={self.beta2:g})"

@@ -71,3 +71,24 @@ def test_the_scale_benchmark_grades_sharded_and_unsharded_alike_and_measures_bot
     assert sorted(p.name for p in tmp_path.iterdir()) == ["merged", "one-shard", "shard-0", "shard-1", "subs"]
     text = bench.scale_report(r, 3, "toy_exercise")
     assert "| 2 shards × --jobs 1 at once, + --merge" in text and "one 32-core node" in text
+
+
+def test_chapter_benchmark_reads_once_per_code_cell_and_charges_each_cell_its_own_cpu(monkeypatch, tmp_path):
+    """``bench_chapters.kernel_times`` keys each code cell by its index (empty cells, which nbclient skips, have no
+    reading) and the cell that computes most gets most of the time; the notebook on disk is not changed."""
+    import nbformat
+
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    bench = importlib.import_module("bench_chapters")
+    cells = [nbformat.v4.new_markdown_cell("# a chapter"), nbformat.v4.new_code_cell("x = 1"),
+             nbformat.v4.new_code_cell(""),
+             nbformat.v4.new_code_cell("s = 0\nfor i in range(3_000_000):\n    s += i % 7"),
+             nbformat.v4.new_code_cell("y = x + 1")]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), str(path))
+    before = path.read_bytes()
+    total, per_cell = bench.kernel_times(path)
+    assert set(per_cell) == {1, 3, 4}
+    assert per_cell[3] > 0.1 and per_cell[3] > 5 * max(per_cell[1], per_cell[4])
+    assert abs(total - sum(per_cell.values())) < 1e-9
+    assert path.read_bytes() == before

@@ -51,6 +51,19 @@ def test_softmax_cross_entropy_delta_is_p_minus_y():
     assert v2 == pytest.approx(value) and np.allclose(g2, grad)
 
 
+def test_softmax_cross_entropy_labels_match_one_hot_in_any_memory_order():
+    # the labels path indexes the flattened logits; a column-major or strided input must give the same numbers
+    rng = np.random.default_rng(3)
+    net, labels = rng.standard_normal((7, 4)), rng.integers(0, 4, 7)
+    value, grad = softmax_cross_entropy(net, labels)
+    v_hot, g_hot = softmax_cross_entropy(net, one_hot(labels, 4))
+    assert abs(value - v_hot) <= 1e-15 and np.abs(grad - g_hot).max() <= 1e-16
+    for other in (np.asfortranarray(net), np.repeat(net, 2, axis=1)[:, ::2]):
+        for check in (True, False):
+            v, g = softmax_cross_entropy(other, labels, check_input=check)
+            assert v == value and np.array_equal(g, grad) and g.flags.c_contiguous
+
+
 def test_losses_are_finite_at_probabilities_zero_and_one():
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -61,6 +61,12 @@ def test_bad_arguments():
         SGD(0.1).step({"w": np.zeros(2)}, {"w": np.zeros(3)})
     with pytest.raises(ValueError, match="same names"):
         SGD(0.1).step({"w": np.zeros(2)}, {"v": np.zeros(2)})
+    # updated in place: an integer array would silently drop the step's fractions, a list could not be updated
+    for opt in (SGD(0.1), Momentum(0.1), RMSProp(0.1), Adam(0.1)):
+        with pytest.raises(TypeError, match="parameter w must be a float array .* got int64"):
+            opt.step({"w": np.zeros(2, dtype=np.int64)}, {"w": np.ones(2)})
+        with pytest.raises(TypeError, match="parameter w must be a float array .* got list"):
+            opt.step({"w": [0.0, 0.0]}, {"w": np.ones(2)})
 
 
 # ----- the pure steps: one home per update rule, which the classes and the exercises' references call -----
