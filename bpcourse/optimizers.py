@@ -14,9 +14,10 @@ call the public steps; the classes below, which check η, β, ρ and ε whenever
 schedule later), call the rules directly, so a training loop pays for no check per step.
 
 A class keeps the state per parameter name: ``step(params, grads)`` takes two dicts with the same keys (parameter
-name → array), checks them (the same names, float parameter arrays, matching shapes), and calls ``update(name, p, g)`` for each, which writes the new values into the
-parameter array in place. A training loop that knows its shapes are right (a network's own
-``fit``) calls ``update`` directly; a new optimiser overrides ``update``.
+name → array), checks them (the same names, float parameter arrays, matching shapes), and calls
+``update(name, p, g)`` for each, which writes the new values into the parameter array in place. A training loop
+that knows its shapes are right (a network's own ``fit``) calls ``update`` directly; a new optimiser overrides
+``update``.
 """
 from __future__ import annotations
 
