@@ -203,14 +203,14 @@ class Optimizer:
         if params.keys() != grads.keys():
             missing = sorted(set(params) ^ set(grads))
             raise ValueError(f"params and grads must have the same names; these are in only one: {missing}")
-        for name, p in params.items():
-            g = grads[name]
+        for name, p in params.items():  # every pair checked before any parameter (or state) changes
             if not (isinstance(p, np.ndarray) and p.dtype.kind == "f"):
-                raise TypeError(f"parameter {name} must be a float array (it is updated in place), got "
-                                f"{getattr(p, 'dtype', type(p).__name__)}")
-            if g.shape != p.shape:
-                raise ValueError(f"gradient of {name} has shape {g.shape}, expected {p.shape}")
-            self.update(name, p, g)
+                got = f"an array of dtype {p.dtype}" if isinstance(p, np.ndarray) else f"a {type(p).__name__}"
+                raise TypeError(f"parameter {name} must be a float NumPy array (it is updated in place), got {got}")
+            if grads[name].shape != p.shape:
+                raise ValueError(f"gradient of {name} has shape {grads[name].shape}, expected {p.shape}")
+        for name, p in params.items():
+            self.update(name, p, grads[name])
 
     def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:  # pragma: no cover - interface
         """Update one parameter ``p`` in place from its gradient ``g`` (same shape, not checked).

@@ -61,12 +61,18 @@ def test_bad_arguments():
         SGD(0.1).step({"w": np.zeros(2)}, {"w": np.zeros(3)})
     with pytest.raises(ValueError, match="same names"):
         SGD(0.1).step({"w": np.zeros(2)}, {"v": np.zeros(2)})
-    # updated in place: an integer array would silently drop the step's fractions, a list could not be updated
+    # updated in place: an integer array would silently drop the step's fractions, a list or a scalar could not
+    # be updated; and a refused pair leaves every parameter and the optimiser's state as they were
     for opt in (SGD(0.1), Momentum(0.1), RMSProp(0.1), Adam(0.1)):
-        with pytest.raises(TypeError, match="parameter w must be a float array .* got int64"):
-            opt.step({"w": np.zeros(2, dtype=np.int64)}, {"w": np.ones(2)})
-        with pytest.raises(TypeError, match="parameter w must be a float array .* got list"):
-            opt.step({"w": [0.0, 0.0]}, {"w": np.ones(2)})
+        for bad, got in ((np.zeros(2, dtype=np.int64), "an array of dtype int64"), ([0.0, 0.0], "a list"),
+                         (np.float64(1.0), "a float64")):
+            a = np.zeros(2)
+            with pytest.raises(TypeError, match=rf"parameter w must be a float NumPy array .*, got {got}$"):
+                opt.step({"a": a, "w": bad}, {"a": np.ones(2), "w": np.ones(2)})
+            assert np.array_equal(a, np.zeros(2)) and opt.state == {}
+        with pytest.raises(ValueError, match=r"gradient of w has shape"):
+            opt.step({"a": a, "w": np.zeros(2)}, {"a": np.ones(2), "w": np.ones(3)})
+        assert np.array_equal(a, np.zeros(2)) and opt.state == {}
 
 
 # ----- the pure steps: one home per update rule, which the classes and the exercises' references call -----

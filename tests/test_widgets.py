@@ -284,6 +284,29 @@ def test_plot_is_an_svg_that_keeps_its_aspect_ratio():
     assert ex.svg() == ex.svg()  # deterministic (no date, fixed ids)
 
 
+@pytest.mark.parametrize("settings", [dict(eta=0.01), dict(), dict(eta=1000.0), dict(optimizer="adam", eta=0.0005)],
+                         ids=["loss within one decade", "default", "diverged", "adam"])
+def test_the_curve_keeps_every_label_inside_the_picture(settings):
+    # a loss within one decade gets labelled minor ticks (9x10^-1, ...), wider than a decade's labels: the axis
+    # label must move right with them, not off the picture's edge
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from bpcourse.widgets.explorer_view import STATIC_NOTE
+
+    ex = TrainingExplorer(**settings)
+    ex.run()
+    for note in (None, STATIC_NOTE):
+        fig = ex.figure(note=note)
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        inside = [fig.axes[0].get_tightbbox(renderer)]
+        if note:
+            inside.append(fig._supxlabel.get_window_extent(renderer))
+        for box in inside:
+            assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= fig.bbox.x1 and box.y1 <= fig.bbox.y1, (settings, note, box)
+
+
 def test_display_carries_a_static_picture_for_pages_without_a_kernel():
     import base64
 
