@@ -63,7 +63,7 @@ def _ch7_central_bound(out: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------------- chapter 9
-def _ch9_borderline_seeds(_: str) -> str:
+def _ch9_eta3_seeds(_: str) -> str:
     """The explorer's default network at eta = 3 (SGD, batch 32, 100 epochs): a run whose final loss is at or above
     ln 3, the loss of guessing 1/3 for every class, has collapsed."""
     from bpcourse.widgets import TrainingExplorer
@@ -103,7 +103,7 @@ CLAIMS: list[Claim] = [
     Claim(7, "agreed to better than $10^{-9}$ (printed: `< 1e-9`)", "def backward_col(Ws, bs, x, t, trace=False):",
           _ch7_central_bound),
     Claim(9, "(in 100 epochs seed 0 collapses there and seed 3 does not, though it learns little; given 200, seed 3 "
-             "collapses too)", "computed", _ch9_borderline_seeds),
+             "collapses too)", "computed", _ch9_eta3_seeds),
     Claim(9, "157 of them within 0.1 of the saddle", "near_saddle = int(", _ch9_saddle_idle),
     Claim(9, "$y$ changing sign 11 times and $x$ 4 times", "def momentum_eigenvalues(", _ch9_adam_swings),
 ]
