@@ -9,9 +9,8 @@ an IPython ``post_run_cell`` callback that reads ``resource.getrusage(RUSAGE_SEL
 of the kernel process) after every cell, once its figures are drawn; one cell after the last prints the readings.
 The kernel time is the CPU the chapter's own cells used, without the kernel's start-up, the client's bookkeeping
 or the cost of cells of the benchmark's own between them, and CPU time is less disturbed than wall time by other
-load on a shared machine. BLAS and
-OpenMP run single-threaded (``OMP_NUM_THREADS=1`` and friends), so a second core does not hide work. With
-``--repeat`` above 1 the table gives each chapter's least time. The three costliest cells are listed by index
+load on a shared machine. BLAS and OpenMP run single-threaded (``OMP_NUM_THREADS=1`` and friends), so a second
+core does not hide work. With ``--repeat`` above 1 the table gives each chapter's least time. The three costliest cells are listed by index
 into the notebook's cells, as in ``tests/prose_claims.py``.
 
 A virtual machine's speed drifts with its host's load: on the course's 2-core machine the same chapter's CPU

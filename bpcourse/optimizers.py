@@ -223,11 +223,11 @@ class Optimizer:
         """Forget all state (velocities, moment estimates, step counts)."""
         self.state = {}
 
-    def _state(self, name: str, p: np.ndarray, *arrays: str) -> dict:
-        # the parameter's state, made on its first step: zeros of p's shape for each named array
+    def _state(self, name: str, p: np.ndarray, *arrays: str, **scalars: int) -> dict:
+        # the parameter's state, made on its first step: zeros of p's shape for each named array, then the scalars
         st = self.state.get(name)
         if st is None:
-            st = self.state[name] = {key: np.zeros_like(p) for key in arrays}
+            st = self.state[name] = {**{key: np.zeros_like(p) for key in arrays}, **scalars}
         return st
 
 
@@ -292,8 +292,8 @@ class Adam(Optimizer):
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
 
     def update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
-        st = self._state(name, p, "m", "v")
-        st["t"] = st.get("t", 0) + 1
+        st = self._state(name, p, "m", "v", t=0)
+        st["t"] += 1
         _, st["m"], st["v"] = _adam(p, st["m"], st["v"], g, st["t"], self.eta, self.beta1, self.beta2, self.eps,
                                     out=p)
 
