@@ -103,9 +103,13 @@ def _ch10_seed_std(out: str) -> str:
     seeds, seed_sd = grab(r"over the (\d+) seeds (\S+) images;", out)
     binom_sd, = grab(r"binomial, of one test count, sqrt\(n p \(1 - p\)\) at p = \S+: (\S+) images", out)
     assert int(seeds) == 5 and float(seed_sd) < float(binom_sd), (seed_sd, binom_sd)
+    # "too few to be sure": the 95 % chi-square interval of an SD from 5 runs reaches s * sqrt(4 / 0.4844), where
+    # 0.4844 is the 2.5 % point of chi-square with 4 degrees of freedom; it must reach the binomial SD
+    assert float(seed_sd) * math.sqrt(4 / 0.4844) > float(binom_sd), (seed_sd, binom_sd)
     return (f"{seed_sd} images over the five seeds (a rough estimate from five runs) against {binom_sd} images for "
             "the binomial spread of one test count (both printed). Of the two uncertainties, the sample of test "
-            "images is the larger one")
+            "images appears to be the larger one here, though five runs are too few to be sure (their spread could "
+            f"well be {binom_sd} images too)")
 
 
 CLAIMS: list[Claim] = [
@@ -126,8 +130,9 @@ CLAIMS: list[Claim] = [
               "The Wilson interval holds up: the exact Clopper–Pearson interval, from the binomial's own tail sums, is "
               "$[0.9682, 0.9937]$, with the same lower end", "def wilson_interval(", _ch10_clopper_pearson),
     Claim(10, "1.4 images over the five seeds (a rough estimate from five runs) against 2.6 images for the binomial "
-              "spread of one test count (both printed). Of the two uncertainties, the sample of test images is the "
-              "larger one", "SEEDS = [0, 1, 2, 3, 4]", _ch10_seed_std),
+              "spread of one test count (both printed). Of the two uncertainties, the sample of test images appears "
+              "to be the larger one here, though five runs are too few to be sure (their spread could well be 2.6 "
+              "images too)", "SEEDS = [0, 1, 2, 3, 4]", _ch10_seed_std),
 ]
 
 #: Whole numbers the prose states that are not results: (chapter, number, why).
