@@ -211,8 +211,8 @@ CLAIMS: list[Claim] = [
           "etas = [0.1, 0.5, 2.0, 8.0, 32.0]", _ch1_plateau),
     Claim(1, "stopped after 100 epochs (loss 0.1238 in the table)", "etas = [0.1, 0.5, 2.0, 8.0, 32.0]",
           lambda out: f"stopped after 100 epochs (loss {_lr_table(out)[32.0][1]} in the table)"),
-    Claim(1, "(after epoch 103, the table's last column)", "etas = [0.1, 0.5, 2.0, 8.0, 32.0]",
-          lambda out: f"(after epoch {_lr_table(out)[32.0][-1]}, the table's last column)"),
+    Claim(1, "Only after epoch 103, the table's last column, does it stay out", "etas = [0.1, 0.5, 2.0, 8.0, 32.0]",
+          lambda out: f"Only after epoch {_lr_table(out)[32.0][-1]}, the table's last column, does it stay out"),
     Claim(1, "Now $net=0.75$", "loss on this sample:",
           lambda out: "Now $net={:g}$".format(sum(map(float, grab(r"w = \((\S+), (\S+)\), b = (\S+)\n", out))))),
     Claim(1, "the slope is $-0.092574$, so $-\\eta\\cdot dE/dw_1=-2\\cdot(-0.092574)$ is positive and $w_1$ goes from "
