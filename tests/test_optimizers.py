@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from bpcourse.optimizers import SGD, Adam, Momentum, make_optimizer
+from bpcourse.optimizers import SGD, Adam, Momentum, RMSProp, make_optimizer
 
 
 def _quad_grad(p):  # E = ½ Σ c_k p_k², an ill-conditioned bowl
@@ -141,7 +141,7 @@ def test_pure_steps_refuse_bad_input(call, msg):
 
 
 # ----- RMSProp: the pure step, the class, and its registration -----
-from bpcourse.optimizers import OPTIMIZERS, RMSProp, rmsprop_step  # noqa: E402
+from bpcourse.optimizers import OPTIMIZERS, rmsprop_step  # noqa: E402
 
 
 def test_rmsprop_step_by_hand_and_inputs_untouched():
