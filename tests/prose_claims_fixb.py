@@ -77,6 +77,15 @@ def _ch9_eta3_seeds(_: str) -> str:
             else f"NOT: {final}, {later}")
 
 
+def _ch9_adam_defaults(_: str) -> str:
+    import inspect
+
+    from bpcourse.optimizers import Adam
+
+    defaults = inspect.signature(Adam).parameters
+    return f"(by default $\\beta_1 = {defaults['beta1'].default:g}$, $\\beta_2 = {defaults['beta2'].default:g}$)"
+
+
 def _ch9_saddle_idle(out: str) -> str:
     n, = grab(r"\(\+1e-08, \+1\.5\) -> .*steps near the saddle: (\d+)", out)
     return f"{n} of them within 0.1 of the saddle"
@@ -105,6 +114,7 @@ CLAIMS: list[Claim] = [
     Claim(9, "(in 100 epochs seed 0 collapses there and seed 3 does not, though it learns little; given 200, seed 3 "
              "collapses too)", "computed", _ch9_eta3_seeds),
     Claim(9, "157 of them within 0.1 of the saddle", "near_saddle = int(", _ch9_saddle_idle),
+    Claim(9, "(by default $\\beta_1 = 0.9$, $\\beta_2 = 0.999$)", "computed", _ch9_adam_defaults),
     Claim(9, "$y$ changing sign 11 times and $x$ 4 times", "def momentum_eigenvalues(", _ch9_adam_swings),
 ]
 
