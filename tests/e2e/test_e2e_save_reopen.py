@@ -15,6 +15,7 @@ import pytest
 
 import labdriver as ld
 from bpcourse.savehook import dangling_widget_outputs
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 WIDGET_CHAPTERS = sorted(
     p.name for p in (ld.ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")
@@ -64,7 +65,9 @@ def test_widgets_stay_displayable_after_run_all_save_and_reopen(page, lab, artif
         page.wait_for_timeout((ld.AUTOSAVE_SECONDS + 1) * 1000)
         problems += [f"reopen {round_}: {p}" for p in ld.widget_problems(page)]
         output = page.locator(f"{ld.PANEL} .jp-Cell").nth(first).locator(".jp-OutputArea")
-        if not output.locator("svg, img").count():
+        try:  # a slow host may take a moment to draw the reopened widget: wait for it, then judge
+            output.locator("svg, img").first.wait_for(state="attached", timeout=30_000)
+        except PlaywrightTimeout:
             problems.append(f"reopen {round_}: the widget's cell shows no picture")
         ld.screenshot(page, artifacts / "saved" / f"{name[:-len('.ipynb')]}_reopened_{round_}.png", output)
         if ld.is_dirty(page):  # autosave runs every AUTOSAVE_SECONDS: a modified notebook is saved by now
